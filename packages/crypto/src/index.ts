@@ -1,0 +1,1 @@
+export { CryptoError, SecurityError } from './errors.ts'
