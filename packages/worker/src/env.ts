@@ -1,0 +1,43 @@
+/**
+ * Everything with a side effect the engine needs, passed in so the same engine runs in a
+ * dedicated Worker, a SharedWorker or Node tests (no globals are read).
+ */
+
+/** The subset of the browser WebSocket the engine uses; `ws` in Node satisfies it too. */
+export interface SocketLike {
+  binaryType: string
+  readonly readyState: number
+  send(data: Uint8Array): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code?: number; reason?: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+}
+
+/**
+ * Persistent perm keys, one per DC (pfs §1.1). Only perm keys are ever stored; temp keys
+ * live in RAM in the key store. `get` resolves undefined when the DC has none.
+ */
+export interface PermKeyStorage {
+  get(dcId: number): Promise<Uint8Array | undefined>
+  set(dcId: number, key: Uint8Array): Promise<void>
+  delete(dcId: number): Promise<void>
+}
+
+export interface EngineClock {
+  /** Monotonic milliseconds (performance.now()). */
+  now(): number
+  /** Unix milliseconds (Date.now()). */
+  wallNow(): number
+}
+
+export type CancelTimer = () => void
+
+export interface EngineEnv {
+  openSocket(url: string): SocketLike
+  permKeys: PermKeyStorage
+  clock: EngineClock
+  random: (n: number) => Uint8Array
+  setTimer(ms: number, fn: () => void): CancelTimer
+}
