@@ -3,7 +3,7 @@ import type { PermKeyStorage } from '../env.ts'
 import { KeyStore } from './key-store.ts'
 
 async function sha1Id(key: Uint8Array): Promise<Uint8Array> {
-  const h = new Uint8Array(await crypto.subtle.digest('SHA-1', key))
+  const h = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array(key)))
   return h.slice(12, 20)
 }
 

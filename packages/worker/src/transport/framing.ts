@@ -57,7 +57,7 @@ export function trimPadding(p: Uint8Array): Uint8Array {
 
 /** Incremental decoder for the server → client direction. */
 export class FrameDecoder {
-  private buf = new Uint8Array(0)
+  private buf: Uint8Array = new Uint8Array(0)
 
   /** Appends bytes and returns every complete frame's event; throws TransportError on a corrupt stream. */
   push(chunk: Uint8Array): FrameEvent[] {
