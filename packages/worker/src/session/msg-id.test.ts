@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { UNSYNCED, nextMsgId, serverNow, serverTimeFromMsgId, stepClock, type ServerClock } from './msg-id.ts'
+
+const T = 1_700_000_000
+const id = (s: number, low = 0n): bigint => (BigInt(s) << 32n) | low
+
+describe('nextMsgId', () => {
+  it.each([
+    { rule: 'enc §5: msg_id ≈ unixtime × 2^32', last: 0n, time: T, want: id(T, 4n) },
+    { rule: 'enc §5: fraction of the second in the low bits', last: 0n, time: T + 0.5, want: id(T, 0x80000000n) },
+    { rule: 'enc §5: client ids divisible by 4 (fraction 0x...ff rounded down)', last: 0n, time: T + 0.9999998, want: id(T, 0xfffffc00n) },
+    { rule: 'enc §5: low 32 bits never zero', last: 0n, time: T, want: id(T, 4n) },
+    { rule: 'enc §5: not above previous → previous + 4', last: id(T, 0x80000000n), time: T + 0.25, want: id(T, 0x80000004n) },
+    { rule: 'enc §5: equal to previous → previous + 4', last: id(T, 0x40000000n), time: T + 0.25, want: id(T, 0x40000004n) },
+    { rule: 'enc §5: previous + 4 skips a zero low half', last: id(T, 0xfffffffcn), time: T, want: id(T + 1, 4n) },
+  ])('$rule', ({ last, time, want }) => {
+    const got = nextMsgId(last, time)
+    expect(got).toBe(want)
+    expect(got % 4n).toBe(0n)
+    expect(got & 0xffffffffn).not.toBe(0n)
+  })
+
+  it('enc §5: strictly increasing over 2 000 ids drawn at the same instant', () => {
+    let last = 0n
+    for (let i = 0; i < 2_000; i++) {
+      const next = nextMsgId(last, T + 0.123)
+      expect(next > last).toBe(true)
+      last = next
+    }
+  })
+
+  it.each([{ time: 0 }, { time: -5 }, { time: Number.NaN }])('rejects a non-positive or non-finite time ($time)', ({ time }) =>
+    expect(() => nextMsgId(0n, time)).toThrow(RangeError))
+})
+
+describe('serverTimeFromMsgId', () => {
+  it.each([
+    { rule: 'enc §5: server time = msg_id >> 32', msgId: id(T, 1n), want: T },
+    { rule: 'enc §5: fraction ignored', msgId: id(T, 0xffffffffn), want: T },
+  ])('$rule', ({ msgId, want }) => expect(serverTimeFromMsgId(msgId)).toBe(want))
+})
+
+describe('stepClock', () => {
+  const synced: ServerClock = { sync: 'synced', offsetS: T - 100, source: 'handshake' }
+  const now = 100_000 // local monotonic ms → 100 s
+  it.each([
+    { rule: 'enc §5: handshake server_time gives the first offset', clock: UNSYNCED, event: { type: 'handshake', serverTime: T } as const, want: { sync: 'synced', offsetS: T - 100, source: 'handshake' } },
+    { rule: 'enc §6: bad_msg 16 resyncs from the notification msg_id', clock: synced, event: { type: 'bad-msg-time', code: 16, serverMsgId: id(T + 40, 3n) } as const, want: { sync: 'synced', offsetS: T - 60, source: 'bad-msg' } },
+    { rule: 'enc §6: bad_msg 17 resyncs from the notification msg_id', clock: synced, event: { type: 'bad-msg-time', code: 17, serverMsgId: id(T - 50, 3n) } as const, want: { sync: 'synced', offsetS: T - 150, source: 'bad-msg' } },
+    { rule: 'enc §5 (TDLib): answer > 15 s below request → resync', clock: synced, event: { type: 'answer', serverMsgId: id(T - 16, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T - 116, source: 'answer-skew' } },
+    { rule: 'enc §5 (TDLib): answer exactly 15 s below request → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T - 15, 4n), requestMsgId: id(T, 4n) } as const, want: synced },
+    { rule: 'enc §5 (TDLib): answer above request → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T + 20, 1n), requestMsgId: id(T, 4n) } as const, want: synced },
+  ])('$rule', ({ clock, event, want }) => expect(stepClock(clock, event, now)).toEqual(want))
+
+  it('serverNow adds the offset to the local monotonic time', () => {
+    const clock = stepClock(UNSYNCED, { type: 'handshake', serverTime: T }, 5_000)
+    expect(serverNow(clock, 7_500)).toBe(T + 2.5)
+  })
+})

@@ -1,0 +1,67 @@
+/**
+ * Outgoing msg_id generation and the client's view of server time
+ * (encryption.md §5 "msg_id", §6 codes 16/17).
+ *
+ * Time is the local monotonic `now` (ms) plus an offset learned from the server;
+ * nothing here reads a clock.
+ */
+
+const TWO_32 = 4294967296n
+const LOW_32 = TWO_32 - 1n
+/** TDLib: an answer whose msg_id is this far below the request's means our clock is ahead. */
+const ANSWER_SKEW_RESYNC = 15n * TWO_32
+
+export type ServerClock =
+  | { sync: 'unsynced'; offsetS: number }
+  | { sync: 'synced'; offsetS: number; source: 'handshake' | 'bad-msg' | 'answer-skew' }
+
+export type ClockEvent =
+  /** server_time from server_DH_inner_data, taken at local `now`. */
+  | { type: 'handshake'; serverTime: number }
+  /** bad_msg_notification 16/17: `serverMsgId` is the msg_id of the message that carried it. */
+  | { type: 'bad-msg-time'; code: 16 | 17; serverMsgId: bigint }
+  /** rpc_result or pong: its own msg_id and the msg_id of our request it answers. */
+  | { type: 'answer'; serverMsgId: bigint; requestMsgId: bigint }
+
+export const UNSYNCED: ServerClock = { sync: 'unsynced', offsetS: 0 }
+
+/** Server unix time in seconds (with fraction) at local monotonic `now` (ms). */
+export function serverNow(clock: ServerClock, now: number): number {
+  return now / 1000 + clock.offsetS
+}
+
+/** The server's clock reading encoded in a msg_id: `msg_id >> 32` (encryption.md §5). */
+export function serverTimeFromMsgId(msgId: bigint): number {
+  return Number(msgId >> 32n)
+}
+
+/** Applies a time source; returns the same object when nothing changes. */
+export function stepClock(clock: ServerClock, event: ClockEvent, now: number): ServerClock {
+  const localS = now / 1000
+  switch (event.type) {
+    case 'handshake':
+      return { sync: 'synced', offsetS: event.serverTime - localS, source: 'handshake' }
+    case 'bad-msg-time':
+      return { sync: 'synced', offsetS: serverTimeFromMsgId(event.serverMsgId) - localS, source: 'bad-msg' }
+    case 'answer':
+      if (event.serverMsgId + ANSWER_SKEW_RESYNC >= event.requestMsgId) return clock
+      return { sync: 'synced', offsetS: serverTimeFromMsgId(event.serverMsgId) - localS, source: 'answer-skew' }
+  }
+}
+
+/**
+ * The next client msg_id: `serverTime × 2^32` with the fraction in the low bits,
+ * divisible by 4, never with zero low 32 bits, and strictly above `last`
+ * (previous + 4 when the clock did not move forward).
+ */
+export function nextMsgId(last: bigint, serverTimeS: number): bigint {
+  if (!Number.isFinite(serverTimeS) || serverTimeS <= 0) {
+    throw new RangeError(`serverTimeS must be a positive finite number, got ${serverTimeS}`)
+  }
+  const whole = Math.floor(serverTimeS)
+  const fraction = BigInt(Math.floor((serverTimeS - whole) * 4294967296))
+  let id = ((BigInt(whole) << 32n) | fraction) & ~3n
+  if (id <= last) id = last + 4n
+  if ((id & LOW_32) === 0n) id += 4n
+  return id
+}
