@@ -1,0 +1,122 @@
+import { bigIntToBytes, bitLength, bytesToBigInt } from './bigint.ts'
+import { wipe } from './bytes.ts'
+import { KNOWN_DH_PRIME } from './dh-prime.ts'
+import { SecurityError } from './errors.ts'
+import { modPow } from './modpow.ts'
+import { randomBytes } from './hash.ts'
+import { isProbablePrime } from './primality.ts'
+
+export interface DhParams {
+  dhPrime: Uint8Array
+  g: number
+  gA: Uint8Array
+}
+
+const DH_BITS = 2048
+const DH_BYTES = DH_BITS / 8
+// auth-key.md step 6.9: both bounds are strict (TDLib dh_check, mtcute).
+const RANGE_MARGIN = 1n << BigInt(DH_BITS - 64)
+// security_guidelines allow 15 Miller–Rabin rounds; each number is tested separately.
+const MR_ROUNDS = 15
+const MAX_DRAWS = 64
+
+// Primes that passed the full safe-prime test; a server sends the same one every time.
+const verifiedPrimes = new Set<bigint>()
+const VERIFIED_CACHE_SIZE = 8
+
+/**
+ * Every client check on server_DH_inner_data's (dh_prime, g, g_a), auth-key.md step 6
+ * items 7–9. Throws SecurityError 'BAD_DH_PRIME', 'BAD_G' or 'G_A_OUT_OF_RANGE'; the
+ * caller must then restart the handshake on a new connection.
+ *
+ * `random` draws the Miller–Rabin bases for a prime that is neither the well-known one
+ * nor already verified; it defaults to the platform CSPRNG because the bases must be
+ * secret from the server that chose the prime.
+ */
+export function checkDhParams(params: DhParams, random: (n: number) => Uint8Array = randomBytes): void {
+  const p = bytesToBigInt(params.dhPrime)
+  if (bitLength(p) !== DH_BITS) throw new SecurityError('BAD_DH_PRIME', `dh_prime must be ${DH_BITS} bits`)
+  checkG(params.g, p)
+  const g = BigInt(params.g)
+  if (!(g > 1n && g < p - 1n)) throw new SecurityError('BAD_G', 'g must satisfy 1 < g < p − 1')
+  if (!isInDhRange(bytesToBigInt(params.gA), p)) {
+    throw new SecurityError('G_A_OUT_OF_RANGE', 'g_a must satisfy 2^1984 < g_a < p − 2^1984')
+  }
+  // Cheap checks first: the safe-prime test costs ~30 modexps and runs last.
+  if (!isSafePrime(p, random)) throw new SecurityError('BAD_DH_PRIME', 'dh_prime is not a safe prime')
+}
+
+/**
+ * Draws the client exponent b (2048 random bits) and g_b = g^b mod p, redrawing b until
+ * g_b is in the open range of step 7. The caller owns `b` and must wipe it after
+ * dhShared; rejected draws are wiped here. Intermediate BigInt copies of b cannot be
+ * wiped (JS BigInts are immutable); they live until collected.
+ */
+export function dhGenerate(
+  g: number,
+  dhPrime: Uint8Array,
+  random: (n: number) => Uint8Array,
+): { b: Uint8Array; gB: Uint8Array } {
+  const p = bytesToBigInt(dhPrime)
+  for (let i = 0; i < MAX_DRAWS; i++) {
+    const b = random(DH_BYTES)
+    const gB = modPow(BigInt(g), bytesToBigInt(b), p)
+    if (isInDhRange(gB, p)) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
+    wipe(b)
+  }
+  throw new SecurityError('G_B_OUT_OF_RANGE', `no g_b in range after ${MAX_DRAWS} draws`)
+}
+
+/** auth_key = g_a^b mod p as exactly 256 big-endian bytes (auth-key.md step 7). */
+export function dhShared(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array): Uint8Array {
+  const p = bytesToBigInt(dhPrime)
+  const ga = bytesToBigInt(gA)
+  if (!isInDhRange(ga, p)) throw new SecurityError('G_A_OUT_OF_RANGE', 'g_a out of range')
+  return bigIntToBytes(modPow(ga, bytesToBigInt(b), p), DH_BYTES)
+}
+
+/** 2^(2048−64) < x < p − 2^(2048−64), which also implies 1 < x < p − 1. */
+export function isInDhRange(x: bigint, p: bigint): boolean {
+  return x > RANGE_MARGIN && x < p - RANGE_MARGIN
+}
+
+/**
+ * Step 6.8: g must generate the subgroup of prime order (p−1)/2, i.e. be a quadratic
+ * residue mod p; by quadratic reciprocity that reduces to these residues of p.
+ */
+function checkG(g: number, p: bigint): void {
+  let ok: boolean
+  switch (g) {
+    case 2:
+      ok = p % 8n === 7n
+      break
+    case 3:
+      ok = p % 3n === 2n
+      break
+    case 4:
+      ok = true
+      break
+    case 5:
+      ok = [1n, 4n].includes(p % 5n)
+      break
+    case 6:
+      ok = [19n, 23n].includes(p % 24n)
+      break
+    case 7:
+      ok = [3n, 5n, 6n].includes(p % 7n)
+      break
+    default:
+      throw new SecurityError('BAD_G', `g = ${g} is not one of 2..7`)
+  }
+  if (!ok) throw new SecurityError('BAD_G', `g = ${g} does not suit this dh_prime`)
+}
+
+function isSafePrime(p: bigint, random: (n: number) => Uint8Array): boolean {
+  if (p === KNOWN_DH_PRIME || verifiedPrimes.has(p)) return true
+  const ok = isProbablePrime((p - 1n) / 2n, MR_ROUNDS, random) && isProbablePrime(p, MR_ROUNDS, random)
+  if (ok) {
+    if (verifiedPrimes.size >= VERIFIED_CACHE_SIZE) verifiedPrimes.clear()
+    verifiedPrimes.add(p)
+  }
+  return ok
+}
