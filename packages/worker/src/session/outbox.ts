@@ -1,0 +1,212 @@
+/**
+ * The registry of unanswered calls (encryption.md §5 "Session", §6; pfs-and-errors.md
+ * §1.7–8). A call has an id of its own; msg_ids are only its current wire names and
+ * change on every resend. Two guarantees:
+ * - never twice: an answer is delivered only while the call is pending, and the call
+ *   leaves the registry on delivery, so a late answer to any of its old msg_ids is dropped;
+ * - never lost: a call leaves only by delivery, failure, timeout or cancellation, each
+ *   reported as an action; every loss of its message (bad_msg, lost session, lost key)
+ *   puts it back in the queue.
+ *
+ * A class because the registry is keyed state updated per message; copying maps per
+ * event buys nothing. It is still deterministic: time comes in the events.
+ */
+
+export type CallId = number
+
+export type QueueReason = 'new' | 'bad-msg' | 'session-lost' | 'key-lost' | 'retry'
+
+export type CallState =
+  | { kind: 'queued'; reason: QueueReason; notBefore: number }
+  | { kind: 'sent'; keyId: string; sessionId: bigint; msgId: bigint; containerId: bigint | null }
+
+export type OutboxEvent =
+  | { type: 'enqueue'; callId: CallId; deadlineAt: number | null }
+  | { type: 'sent'; callId: CallId; msgId: bigint; containerId: bigint | null; keyId: string; sessionId: bigint }
+  /** A final rpc_result (or an rpc_error the runtime hands to the embedder). */
+  | { type: 'answer'; msgId: bigint }
+  /** An rpc_error the runtime decided to retry (rebind, initConnection, flood wait…). */
+  | { type: 'retry'; callId: CallId; notBefore: number }
+  | { type: 'bad-msg'; badMsgId: bigint; code: number }
+  | { type: 'new-session-created'; sessionId: bigint; firstMsgId: bigint }
+  | { type: 'session-lost'; sessionId: bigint }
+  | { type: 'key-lost'; keyId: string }
+  | { type: 'cancel'; callId: CallId }
+  | { type: 'tick' }
+
+export type OutboxAction =
+  | { type: 'deliver'; callId: CallId }
+  | { type: 'resend'; callIds: CallId[]; reason: QueueReason }
+  | { type: 'fail'; callId: CallId; code: 'TIMEOUT' | `BAD_MSG_${number}` }
+  | { type: 'cancelled'; callId: CallId; sentMsgId: bigint | null }
+  /** Not ours, or a stale name of a call already resent or finished: use nothing from it. */
+  | { type: 'ignored'; msgId: bigint; reason: 'unknown-msg-id' | 'stale-msg-id' }
+  /** The last call in flight on this key has left; a retiring key can now be dropped. */
+  | { type: 'drained'; keyId: string }
+  | { type: 'schedule'; atMs: number; reason: 'call-deadline' | 'call-retry' }
+
+/** bad_msg_notification codes that mean "not processed, send again with a new msg_id" (§6). */
+const RESEND_CODES: ReadonlySet<number> = new Set([16, 17, 20, 48])
+
+interface Call {
+  state: CallState
+  deadlineAt: number | null
+  /** Every msg_id this call has been sent under, and the containers it rode in. */
+  msgIds: bigint[]
+  containerIds: bigint[]
+}
+
+export class Outbox {
+  private readonly calls = new Map<CallId, Call>()
+  private readonly byMsgId = new Map<bigint, CallId>()
+  private readonly byContainer = new Map<bigint, CallId[]>()
+
+  step(event: OutboxEvent, now: number): OutboxAction[] {
+    switch (event.type) {
+      case 'enqueue': {
+        if (this.calls.has(event.callId)) throw new RangeError(`call ${event.callId} already registered`)
+        this.calls.set(event.callId, { state: { kind: 'queued', reason: 'new', notBefore: now }, deadlineAt: event.deadlineAt, msgIds: [], containerIds: [] })
+        return this.schedule(now)
+      }
+      case 'sent':
+        return this.onSent(event)
+      case 'answer': {
+        // any name of a pending call: after bad_msg 20 the first copy may be the one answered
+        const callId = this.byMsgId.get(event.msgId)
+        if (callId === undefined) return [{ type: 'ignored', msgId: event.msgId, reason: 'unknown-msg-id' }]
+        return [{ type: 'deliver', callId }, ...this.remove(callId)]
+      }
+      case 'retry': {
+        const call = this.calls.get(event.callId)
+        if (call === undefined) return []
+        return [...this.requeue([event.callId], 'retry', event.notBefore), ...this.schedule(now)]
+      }
+      case 'bad-msg':
+        return this.onBadMsg(event.badMsgId, event.code, now)
+      case 'new-session-created':
+        return this.requeueWhere((s) => s.sessionId === event.sessionId && s.msgId < event.firstMsgId, 'session-lost', now)
+      case 'session-lost':
+        return this.requeueWhere((s) => s.sessionId === event.sessionId, 'session-lost', now)
+      case 'key-lost':
+        return this.requeueWhere((s) => s.keyId === event.keyId, 'key-lost', now)
+      case 'cancel': {
+        const call = this.calls.get(event.callId)
+        if (call === undefined) return []
+        const sentMsgId = call.state.kind === 'sent' ? call.state.msgId : null
+        return [{ type: 'cancelled', callId: event.callId, sentMsgId }, ...this.remove(event.callId)]
+      }
+      case 'tick': {
+        const actions: OutboxAction[] = []
+        for (const [callId, call] of [...this.calls]) {
+          if (call.deadlineAt !== null && call.deadlineAt <= now) {
+            actions.push({ type: 'fail', callId, code: 'TIMEOUT' }, ...this.remove(callId))
+          }
+        }
+        return [...actions, ...this.schedule(now)]
+      }
+    }
+  }
+
+  /** Calls waiting to be sent at `now`, oldest first. */
+  ready(now: number): CallId[] {
+    const out: CallId[] = []
+    for (const [id, call] of this.calls) if (call.state.kind === 'queued' && call.state.notBefore <= now) out.push(id)
+    return out
+  }
+
+  stateOf(callId: CallId): CallState | null {
+    return this.calls.get(callId)?.state ?? null
+  }
+
+  /** The pending call a msg_id names (a call's own id, not a container), or null. */
+  callFor(msgId: bigint): CallId | null {
+    return this.byMsgId.get(msgId) ?? null
+  }
+
+  inFlightOn(keyId: string): number {
+    let n = 0
+    for (const call of this.calls.values()) if (call.state.kind === 'sent' && call.state.keyId === keyId) n++
+    return n
+  }
+
+  get size(): number {
+    return this.calls.size
+  }
+
+  private onSent(event: Extract<OutboxEvent, { type: 'sent' }>): OutboxAction[] {
+    const call = this.calls.get(event.callId)
+    if (call === undefined) throw new RangeError(`call ${event.callId} is not registered`)
+    if (call.state.kind !== 'queued') throw new RangeError(`call ${event.callId} is already in flight`)
+    if (event.containerId !== null && event.containerId <= event.msgId) {
+      throw new RangeError('a container msg_id must be greater than the ids inside it (encryption.md §5)')
+    }
+    call.state = { kind: 'sent', keyId: event.keyId, sessionId: event.sessionId, msgId: event.msgId, containerId: event.containerId }
+    call.msgIds.push(event.msgId)
+    this.byMsgId.set(event.msgId, event.callId)
+    if (event.containerId !== null) {
+      call.containerIds.push(event.containerId)
+      this.byContainer.set(event.containerId, [...(this.byContainer.get(event.containerId) ?? []), event.callId])
+    }
+    return []
+  }
+
+  private onBadMsg(badMsgId: bigint, code: number, now: number): OutboxAction[] {
+    const own = this.byMsgId.get(badMsgId)
+    const named = own !== undefined ? [own] : this.byContainer.get(badMsgId)
+    if (named === undefined) return [{ type: 'ignored', msgId: badMsgId, reason: 'unknown-msg-id' }]
+    // only calls whose *current* message (or container) it names; older names were already resent
+    const hit = named.filter((id) => {
+      const s = this.calls.get(id)?.state
+      return s?.kind === 'sent' && (s.msgId === badMsgId || s.containerId === badMsgId)
+    })
+    if (hit.length === 0) return [{ type: 'ignored', msgId: badMsgId, reason: 'stale-msg-id' }]
+    if (RESEND_CODES.has(code)) return this.requeue(hit, 'bad-msg', now)
+    return hit.flatMap((callId): OutboxAction[] => [{ type: 'fail', callId, code: `BAD_MSG_${code}` }, ...this.remove(callId)])
+  }
+
+  private requeueWhere(pred: (s: Extract<CallState, { kind: 'sent' }>) => boolean, reason: QueueReason, now: number): OutboxAction[] {
+    const hit: CallId[] = []
+    for (const [id, call] of this.calls) if (call.state.kind === 'sent' && pred(call.state)) hit.push(id)
+    return hit.length === 0 ? [] : this.requeue(hit, reason, now)
+  }
+
+  private requeue(callIds: CallId[], reason: QueueReason, notBefore: number): OutboxAction[] {
+    const keys = new Set<string>()
+    for (const id of callIds) {
+      const call = this.calls.get(id) as Call
+      if (call.state.kind === 'sent') keys.add(call.state.keyId)
+      call.state = { kind: 'queued', reason, notBefore }
+    }
+    return [{ type: 'resend', callIds, reason }, ...this.drainedOf(keys)]
+  }
+
+  private remove(callId: CallId): OutboxAction[] {
+    const call = this.calls.get(callId)
+    if (call === undefined) return []
+    this.calls.delete(callId)
+    for (const msgId of call.msgIds) this.byMsgId.delete(msgId)
+    for (const c of call.containerIds) {
+      const left = (this.byContainer.get(c) ?? []).filter((id) => id !== callId)
+      if (left.length === 0) this.byContainer.delete(c)
+      else this.byContainer.set(c, left)
+    }
+    return call.state.kind === 'sent' ? this.drainedOf(new Set([call.state.keyId])) : []
+  }
+
+  private drainedOf(keys: Set<string>): OutboxAction[] {
+    return [...keys].filter((k) => this.inFlightOn(k) === 0).map((keyId) => ({ type: 'drained', keyId }))
+  }
+
+  private schedule(now: number): OutboxAction[] {
+    let deadline = Infinity
+    let retry = Infinity
+    for (const call of this.calls.values()) {
+      if (call.deadlineAt !== null) deadline = Math.min(deadline, call.deadlineAt)
+      if (call.state.kind === 'queued' && call.state.notBefore > now) retry = Math.min(retry, call.state.notBefore)
+    }
+    const out: OutboxAction[] = []
+    if (deadline !== Infinity) out.push({ type: 'schedule', atMs: deadline, reason: 'call-deadline' })
+    if (retry !== Infinity) out.push({ type: 'schedule', atMs: retry, reason: 'call-retry' })
+    return out
+  }
+}
