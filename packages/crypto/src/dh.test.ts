@@ -4,19 +4,12 @@ import { checkDhParams, dhGenerate, dhShared } from './dh.ts'
 import { KNOWN_DH_PRIME } from './dh-prime.ts'
 import vectors from '../test/vectors/auth-key-dh.json'
 import { seededRandom } from '../test/seeded-random.ts'
+import { codeOf } from '../test/code-of.ts'
 
 const hex = (h: string): Uint8Array => bigIntToBytes(BigInt('0x' + h), h.length / 2)
 const PRIME = bigIntToBytes(KNOWN_DH_PRIME, 256)
 const GA = hex(vectors.g_a)
 const MARGIN = 1n << 1984n
-const codeOf = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return (e as { code?: unknown }).code
-  }
-  return 'no error'
-}
 
 describe('checkDhParams (auth-key.md step 6, items 7–9)', () => {
   it.each([
