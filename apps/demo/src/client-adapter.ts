@@ -1,0 +1,40 @@
+import type { ConfigView, DcStateView, KeyEvent, NearestDcView, WorkerOptions } from '@pfs-web/client'
+import type { DemoConfig } from './demo-config.ts'
+import { createFakeClient } from './fake-client.ts'
+
+type Unsubscribe = () => void
+
+/** The part of the client the page uses; the real `createPfsClient` satisfies it. */
+export interface DemoClient {
+  connect(dcId?: number): Promise<unknown>
+  getConfig(dcId?: number): Promise<ConfigView>
+  getNearestDc(dcId?: number): Promise<NearestDcView>
+  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number): Promise<boolean>
+  getFile(fileId: bigint, offset: number, limit: number, dcId?: number): Promise<Uint8Array>
+  subscribe(listener: (states: DcStateView[]) => void): Unsubscribe | Promise<Unsubscribe>
+  onKeyEvent(listener: (event: KeyEvent) => void): Unsubscribe | Promise<Unsubscribe>
+  rotateNow(dcId?: number): Promise<void>
+  close(): Promise<void>
+}
+
+export function clientOptions(config: DemoConfig): WorkerOptions {
+  return {
+    dcs: config.dcs,
+    defaultDcId: config.defaultDcId,
+    rsaPublicKeys: config.rsaPublicKeys,
+    layer: 228,
+    app: {
+      apiId: 1,
+      deviceModel: 'pfs-web demo',
+      systemVersion: navigator.userAgent.includes('Linux') ? 'Linux' : 'web',
+      appVersion: '0.1.0',
+      systemLangCode: 'en',
+      langPack: '',
+      langCode: 'en',
+    },
+  }
+}
+
+export function createDemoClient(config: DemoConfig): DemoClient {
+  return createFakeClient(clientOptions(config))
+}

@@ -1,0 +1,125 @@
+import type { DcStateView } from '@pfs-web/client'
+import { h, setText } from './dom.ts'
+import { clockTime, duration, relative, signedSeconds } from './format.ts'
+
+// One card per DC: which keys are in use, when they expire (in server time), and how
+// the session has been coping. Every value cell has a stable data-testid.
+
+type Tone = 'ok' | 'warn' | 'bad' | 'muted' | ''
+
+interface Field {
+  testid: string
+  label: string
+  text(s: DcStateView, serverNow: number): string
+  tone?(s: DcStateView, serverNow: number): Tone
+}
+
+const DASH = '—'
+
+const KEY_FIELDS: Field[] = [
+  { testid: 'perm-key-id', label: 'Perm key', text: (s) => s.permKeyId ?? DASH },
+  { testid: 'temp-key-id', label: 'Temp key', text: (s) => s.tempKeyId ?? DASH },
+  { testid: 'next-temp-key-id', label: 'Next temp key', text: (s) => s.nextTempKeyId ?? DASH, tone: (s) => (s.nextTempKeyId ? '' : 'muted') },
+]
+
+const TIME_FIELDS: Field[] = [
+  { testid: 'expires-at', label: 'Temp key expires', text: (s) => (s.expiresAt === null ? DASH : clockTime(s.expiresAt)) },
+  {
+    testid: 'expires-in', label: '',
+    text: (s, now) => (s.expiresAt === null ? '' : relative(s.expiresAt, now)),
+    tone: (s, now) => (s.expiresAt !== null && s.expiresAt - now < 60 ? 'warn' : 'muted'),
+  },
+  { testid: 'next-rotation-at', label: 'Next rotation', text: (s) => (s.nextRotationAt === null ? DASH : clockTime(s.nextRotationAt)) },
+  { testid: 'next-rotation-in', label: '', text: (s, now) => (s.nextRotationAt === null ? '' : relative(s.nextRotationAt, now)), tone: () => 'muted' },
+  { testid: 'time-offset', label: 'Server time offset', text: (s) => signedSeconds(s.serverTimeOffset) },
+  { testid: 'server-time', label: '', text: (_s, now) => `server ${clockTime(now)}`, tone: () => 'muted' },
+]
+
+const COUNTERS: Field[] = [
+  { testid: 'handshakes-perm', label: 'perm handshakes', text: (s) => String(s.handshakes.perm) },
+  { testid: 'handshakes-temp', label: 'temp handshakes', text: (s) => String(s.handshakes.temp) },
+  { testid: 'binds', label: 'binds', text: (s) => String(s.binds) },
+  { testid: 'rotations', label: 'rotations', text: (s) => String(s.rotations) },
+  { testid: 'rebinds', label: 'rebinds', text: (s) => String(s.rebinds), tone: (s) => (s.rebinds > 0 ? 'warn' : '') },
+]
+
+const HEALTH_FIELDS: Field[] = [
+  {
+    testid: 'storm-backoff', label: 'Storm backoff',
+    text: (s, now) => (s.stormBackoffUntil === null || s.stormBackoffUntil <= now ? 'none' : `until ${clockTime(s.stormBackoffUntil)} (${duration(s.stormBackoffUntil - now)})`),
+    tone: (s, now) => (s.stormBackoffUntil !== null && s.stormBackoffUntil > now ? 'warn' : 'muted'),
+  },
+  {
+    testid: 'last-404', label: 'Last −404',
+    text: (s, now) => (s.last404 ? `${s.last404.cause} · ${relative(s.last404.at, now)}` : 'none'),
+    tone: (s) => (s.last404 ? 'warn' : 'muted'),
+  },
+  {
+    testid: 'last-error', label: 'Last error',
+    text: (s) => (s.lastError ? `${s.lastError.name} ${s.lastError.code}${s.lastError.message && s.lastError.message !== String(s.lastError.code) ? ` · ${s.lastError.message}` : ''}` : 'none'),
+    tone: (s) => (s.lastError ? 'bad' : 'muted'),
+  },
+]
+
+export interface DcCard {
+  el: HTMLElement
+  update(state: DcStateView, localNowS: number): void
+}
+
+function statusTone(s: DcStateView): Tone {
+  if (s.status === 'ready') return 'ok'
+  if (s.status === 'backoff' || s.status === 'logged-out') return 'bad'
+  if (s.status === 'idle' || s.status === 'closed') return 'muted'
+  return 'warn'
+}
+
+export function createDcCard(dcId: number): DcCard {
+  const cells = new Map<Field, HTMLElement>()
+  const cell = (f: Field, cls: string) => {
+    const el = h('span', { class: cls, 'data-testid': f.testid })
+    cells.set(f, el)
+    return el
+  }
+  const status = h('span', { class: 'pill', 'data-testid': 'dc-status' })
+  const waitReason = h('span', { class: 'wait-reason', 'data-testid': 'wait-reason' })
+  const bound = h('span', { class: 'badge', 'data-testid': 'bound' })
+
+  const keyRows = KEY_FIELDS.map((f) =>
+    h('div', { class: 'key-row' }, h('span', { class: 'label' }, f.label), cell(f, 'mono key-id'), f.testid === 'temp-key-id' ? bound : null),
+  )
+  const timeTiles: HTMLElement[] = []
+  for (let i = 0; i < TIME_FIELDS.length; i += 2) {
+    const [main, sub] = [TIME_FIELDS[i]!, TIME_FIELDS[i + 1]!]
+    timeTiles.push(h('div', { class: 'tile' }, h('span', { class: 'label' }, main.label), cell(main, 'value mono'), cell(sub, 'sub')))
+  }
+  const counters = COUNTERS.map((f) => h('div', { class: 'counter' }, cell(f, 'value'), h('span', { class: 'label' }, f.label)))
+  const health = HEALTH_FIELDS.map((f) => h('div', { class: 'health-row' }, h('span', { class: 'label' }, f.label), cell(f, 'value')))
+
+  const el = h(
+    'section',
+    { class: 'card dc-card', 'data-testid': `dc-card-${dcId}` },
+    h('header', { class: 'card-head' }, h('h2', {}, `DC ${dcId}`), status, waitReason),
+    h('div', { class: 'keys' }, ...keyRows),
+    h('div', { class: 'tiles' }, ...timeTiles),
+    h('div', { class: 'counters' }, ...counters),
+    h('div', { class: 'health' }, ...health),
+  )
+
+  return {
+    el,
+    update(s, localNowS) {
+      const now = localNowS + s.serverTimeOffset
+      setText(status, s.status)
+      status.dataset.tone = statusTone(s)
+      el.dataset.status = s.status
+      setText(waitReason, s.status === 'backoff' && s.waitReason ? s.waitReason : '')
+      setText(bound, s.tempKeyId === null ? '' : s.bound ? 'bound' : 'unbound')
+      bound.dataset.tone = s.bound ? 'ok' : 'warn'
+      bound.hidden = s.tempKeyId === null
+      for (const [f, node] of cells) {
+        setText(node, f.text(s, now))
+        node.dataset.tone = f.tone?.(s, now) ?? ''
+      }
+    },
+  }
+}

@@ -1,0 +1,115 @@
+import type { DcStateView } from '@pfs-web/client'
+import { createDemoClient } from './client-adapter.ts'
+import { fetchStats, injectFault } from './control-api.ts'
+import { createControls } from './controls.ts'
+import { createDcCard, type DcCard } from './dc-card.ts'
+import { loadDemoConfig } from './demo-config.ts'
+import { h, setText } from './dom.ts'
+import { bytes, errorText } from './format.ts'
+import { fileRoundTrip } from './file-roundtrip.ts'
+import { createTimeline } from './timeline.ts'
+import { createTraffic } from './traffic.ts'
+
+const STATS_EVERY_MS = 2000
+const TRAFFIC_EVERY_MS = 500
+
+function idleState(dcId: number): DcStateView {
+  return {
+    dcId, status: 'idle', waitReason: null, permKeyId: null, tempKeyId: null, nextTempKeyId: null,
+    bound: false, expiresAt: null, nextRotationAt: null, serverTimeOffset: 0,
+    handshakes: { perm: 0, temp: 0 }, binds: 0, rotations: 0, rebinds: 0,
+    last404: null, stormBackoffUntil: null, lastError: null,
+  }
+}
+
+async function main(app: HTMLElement): Promise<void> {
+  const config = await loadDemoConfig()
+  const client = createDemoClient(config)
+  const dcId = config.defaultDcId
+
+  const serverStatus = h('span', { class: 'pill', 'data-testid': 'server-status', 'data-tone': 'muted' }, 'server …')
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h('div', { class: 'brand' }, h('strong', {}, 'pfs-web'), h('span', {}, 'PFS session monitor')),
+    h('div', { class: 'server' }, h('span', { class: 'mono', 'data-testid': 'server-url' }, config.dcs.map((d) => d.url).join(' · ')), serverStatus),
+  )
+
+  const cards = new Map<number, DcCard>()
+  const latest = new Map<number, DcStateView>()
+  const cardsEl = h('div', { class: 'dc-cards', 'data-testid': 'dc-cards' })
+  const cardFor = (id: number): DcCard => {
+    let card = cards.get(id)
+    if (!card) {
+      card = createDcCard(id)
+      cards.set(id, card)
+      cardsEl.append(card.el)
+    }
+    return card
+  }
+  const localNow = () => Date.now() / 1000
+  const showState = (s: DcStateView) => {
+    latest.set(s.dcId, s)
+    cardFor(s.dcId).update(s, localNow())
+  }
+  showState(idleState(dcId))
+
+  const timeline = createTimeline()
+  const traffic = createTraffic(() => client.getConfig(dcId), TRAFFIC_EVERY_MS, (s) => controls.showTraffic(s))
+  const controls = createControls({
+    async connect() {
+      await client.connect(dcId)
+      const s = latest.get(dcId)
+      return s?.bound ? `bound · temp ${s.tempKeyId}` : `status ${s?.status ?? 'unknown'}`
+    },
+    async getConfig() {
+      const c = await client.getConfig(dcId)
+      return `this_dc ${c.thisDc} · ${c.dcOptions.length} dc options · test ${c.testMode}`
+    },
+    async fileRoundTrip(progress) {
+      const r = await fileRoundTrip(client, (p) => progress((p.phase === 'upload' ? 0 : 0.5) + p.done / p.total / 2, `${p.phase} ${bytes(p.done)}`))
+      if (!r.match) throw new Error('downloaded bytes differ from uploaded bytes')
+      return `SHA-256 match · up ${Math.round(r.uploadMs)} ms · down ${Math.round(r.downloadMs)} ms`
+    },
+    async rotateNow() {
+      await client.rotateNow(dcId)
+      return `temp ${latest.get(dcId)?.tempKeyId ?? '—'}`
+    },
+    toggleTraffic: () => (traffic.stats().running ? traffic.stop() : traffic.start()),
+    async fault(f) {
+      await injectFault(config, f)
+      return `${f.label} — expect: ${f.expect}`
+    },
+  })
+  controls.showTraffic(traffic.stats())
+
+  app.replaceChildren(header, h('main', { class: 'layout' }, h('div', { class: 'primary' }, cardsEl, timeline.el), controls.el))
+
+  await client.subscribe((states) => states.forEach(showState))
+  await client.onKeyEvent((e) => timeline.add(e))
+
+  // Countdowns are in server time and move even when no state arrives.
+  setInterval(() => latest.forEach((s) => cardFor(s.dcId).update(s, localNow())), 1000)
+
+  const pollServer = async () => {
+    try {
+      controls.showStats(await fetchStats(config))
+      setText(serverStatus, 'server up')
+      serverStatus.dataset.tone = 'ok'
+    } catch (err) {
+      controls.showStats(new Error(errorText(err)))
+      setText(serverStatus, 'server unreachable')
+      serverStatus.dataset.tone = 'bad'
+    }
+  }
+  void pollServer()
+  setInterval(() => void pollServer(), STATS_EVERY_MS)
+  window.addEventListener('beforeunload', () => void client.close())
+}
+
+const app = document.getElementById('app')
+if (app) {
+  main(app).catch((err: unknown) => {
+    app.replaceChildren(h('div', { class: 'fatal', 'data-testid': 'fatal-error' }, `Demo failed to start: ${errorText(err)}`))
+  })
+}

@@ -1,0 +1,77 @@
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test'
+
+const KEY_ID = /^[0-9a-f]{16}$/
+
+export interface TrafficCounts {
+  sent: number
+  ok: number
+  failed: number
+}
+
+/** The demo page as the specs drive it: through data-testid only. */
+export class DemoPage {
+  private constructor(
+    readonly page: Page,
+    readonly dcId: number,
+  ) {}
+
+  static async open(page: Page): Promise<DemoPage> {
+    const config = (await (await page.request.get('/demo-config.json')).json()) as { defaultDcId: number }
+    await page.goto('/')
+    const demo = new DemoPage(page, config.defaultDcId)
+    await expect(demo.card).toBeVisible()
+    return demo
+  }
+
+  get card(): Locator {
+    return this.page.getByTestId(`dc-card-${this.dcId}`)
+  }
+
+  field(testid: string): Locator {
+    return this.card.getByTestId(testid)
+  }
+
+  async text(testid: string): Promise<string> {
+    return (await this.field(testid).textContent()) ?? ''
+  }
+
+  async count(testid: string): Promise<number> {
+    return Number(await this.text(testid))
+  }
+
+  /** Clicks an action button and waits for its result line to settle; returns that line. */
+  async act(action: string): Promise<{ state: string; text: string }> {
+    const out = this.page.getByTestId(`result-${action}`)
+    await this.page.getByTestId(`btn-${action}`).click()
+    await expect(out).not.toHaveAttribute('data-state', 'running', { timeout: 60_000 })
+    return { state: (await out.getAttribute('data-state')) ?? '', text: (await out.textContent()) ?? '' }
+  }
+
+  async expectReadyAndBound(): Promise<void> {
+    await expect(this.field('dc-status')).toHaveText('ready')
+    await expect(this.field('bound')).toHaveText('bound')
+    await expect(this.field('perm-key-id')).toHaveText(KEY_ID)
+    await expect(this.field('temp-key-id')).toHaveText(KEY_ID)
+  }
+
+  async keyIds(): Promise<{ perm: string; temp: string }> {
+    return { perm: await this.text('perm-key-id'), temp: await this.text('temp-key-id') }
+  }
+
+  async setTraffic(on: boolean): Promise<void> {
+    const btn = this.page.getByTestId('btn-traffic')
+    if ((await btn.getAttribute('data-running')) !== String(on)) await btn.click()
+    await expect(btn).toHaveAttribute('data-running', String(on))
+  }
+
+  async traffic(): Promise<TrafficCounts> {
+    const n = async (id: string) => Number(await this.page.getByTestId(id).textContent())
+    return { sent: await n('traffic-sent'), ok: await n('traffic-ok'), failed: await n('traffic-failed') }
+  }
+
+  async screenshot(info: TestInfo, name: string): Promise<void> {
+    const path = info.outputPath(`${name}.png`)
+    await this.page.screenshot({ path })
+    await info.attach(name, { path, contentType: 'image/png' })
+  }
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Starts the conformance server and the demo page's Vite dev server, and stops both on
+// Ctrl-C/SIGTERM. The page learns where the server is from /demo-config.json; the
+// server's control port is proxied under /control so the fault buttons are same-origin.
+//
+//   node scripts/start-demo.mjs [--port 5173] [--tcp-port 9443] [--ws-port 9444]
+//                               [--control-port 9445] [--data .server-data/demo] [--fresh]
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { rm, mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { dirname, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createServer } from 'vite'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const HOST = '127.0.0.1'
+const READY_LINE = 'pfs-server ready'
+const READY_TIMEOUT_MS = 60_000
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PFS_DEMO_PORT ?? '5173' },
+    'tcp-port': { type: 'string', default: process.env.PFS_DEMO_TCP_PORT ?? '9443' },
+    'ws-port': { type: 'string', default: process.env.PFS_DEMO_WS_PORT ?? '9444' },
+    'control-port': { type: 'string', default: process.env.PFS_DEMO_CONTROL_PORT ?? '9445' },
+    data: { type: 'string', default: process.env.PFS_DEMO_DATA ?? '.server-data/demo' },
+    fresh: { type: 'boolean', default: process.env.PFS_DEMO_FRESH === '1' },
+  },
+})
+
+const ports = {
+  web: Number(args.port),
+  tcp: Number(args['tcp-port']),
+  ws: Number(args['ws-port']),
+  control: Number(args['control-port']),
+}
+const dataDir = resolve(root, args.data)
+const controlUrl = `http://${HOST}:${ports.control}`
+const serverArgs = [
+  '--import', 'tsx', 'packages/server/src/cli.ts',
+  '--host', HOST,
+  '--tcp-port', String(ports.tcp),
+  '--ws-port', String(ports.ws),
+  '--control-port', String(ports.control),
+  '--data', dataDir,
+]
+
+function log(line) {
+  process.stdout.write(`demo   │ ${line}\n`)
+}
+
+/** The server process. */
+let server = null
+let stopping = false
+
+function startServer() {
+  // node --import tsx directly (not npx) so our signals reach the server itself.
+  const child = spawn(process.execPath, serverArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const ready = new Promise((resolveReady, rejectReady) => {
+    const timer = setTimeout(() => rejectReady(new Error(`server not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS)
+    const onLine = (line) => {
+      process.stdout.write(`server │ ${line}\n`)
+      if (line.includes(READY_LINE)) {
+        clearTimeout(timer)
+        resolveReady()
+      }
+    }
+    createInterface({ input: child.stdout }).on('line', onLine)
+    createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`server │ ${line}\n`))
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      rejectReady(new Error(`server exited before ready (code ${code}, signal ${signal})`))
+    })
+  })
+  child.once('exit', (code, signal) => {
+    if (server === child && !stopping) {
+      log(`server exited unexpectedly (code ${code}, signal ${signal}); stopping`)
+      void shutdown(1)
+    }
+  })
+  server = child
+  return ready
+}
+
+function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolveExit) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    child.once('exit', () => {
+      clearTimeout(force)
+      resolveExit()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+async function fetchRsaPem() {
+  const res = await fetch(`${controlUrl}/rsa.pem`)
+  if (!res.ok) throw new Error(`GET /rsa.pem: HTTP ${res.status}`)
+  return res.text()
+}
+
+/** GET /info names the DC this server plays; fall back to DC 2 if it does not say. */
+async function fetchDcId() {
+  const res = await fetch(`${controlUrl}/info`)
+  if (!res.ok) return 2
+  const info = await res.json()
+  const dcId = info?.dcId ?? info?.dc_id ?? info?.dc
+  return Number.isInteger(dcId) ? dcId : 2
+}
+
+function demoPlugin(demoConfig) {
+  return {
+    name: 'pfs-demo-config',
+    configureServer(vite) {
+      vite.middlewares.use('/demo-config.json', (_req, res) => {
+        res.setHeader('content-type', 'application/json')
+        res.setHeader('cache-control', 'no-store')
+        res.end(JSON.stringify(demoConfig))
+      })
+    },
+  }
+}
+
+let vite = null
+
+async function shutdown(code) {
+  if (stopping) return
+  stopping = true
+  await Promise.allSettled([vite?.close(), server ? stopProcess(server) : undefined])
+  process.exit(code)
+}
+
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+
+try {
+  if (args.fresh) await rm(dataDir, { recursive: true, force: true })
+  await mkdir(dataDir, { recursive: true })
+  await startServer()
+  const [rsaPem, dcId] = await Promise.all([fetchRsaPem(), fetchDcId()])
+  const demoConfig = {
+    dcs: [{ id: dcId, url: `ws://${HOST}:${ports.ws}/apiws` }],
+    defaultDcId: dcId,
+    rsaPublicKeys: [rsaPem],
+    controlBase: '/control',
+  }
+  vite = await createServer({
+    configFile: false,
+    root: resolve(root, 'apps/demo'),
+    clearScreen: false,
+    logLevel: 'warn',
+    server: {
+      host: HOST,
+      port: ports.web,
+      strictPort: true,
+      fs: { allow: [root] },
+      proxy: {
+        '/control': { target: controlUrl, changeOrigin: true, rewrite: (path) => path.replace(/^\/control/, '') },
+      },
+    },
+    plugins: [demoPlugin(demoConfig)],
+  })
+  await vite.listen()
+  log(`conformance server: ws://${HOST}:${ports.ws}/apiws  tcp ${HOST}:${ports.tcp}  control ${controlUrl}`)
+  log(`demo page: http://${HOST}:${ports.web}/`)
+  log('Ctrl-C stops both')
+} catch (err) {
+  process.stderr.write(`demo   │ failed to start: ${err?.message ?? err}\n`)
+  await shutdown(1)
+}
