@@ -1,0 +1,130 @@
+import { ControlError } from './errors.ts'
+
+export type DropPoint = 'req_pq_multi' | 'req_DH_params' | 'set_client_DH_params' | 'bind'
+
+/** One fault, as POST /faults takes it (a single object or an array). Key ids are decimal TL longs. */
+export type FaultAction =
+  | { type: 'forget-temp-key'; keyId?: string; afterSeconds?: number }
+  | { type: 'forget-perm-key'; keyId?: string }
+  | { type: 'bind-error'; error: string; code?: number; count?: number }
+  | { type: 'drop-connection'; after: DropPoint }
+  | { type: 'delay-handshake'; ms: number }
+  | { type: 'clock-offset'; seconds: number }
+  | { type: 'storm-404'; seconds: number }
+  | { type: 'flood-429'; seconds: number }
+  | { type: 'dh-gen'; answer: 'retry' | 'fail' }
+  | { type: 'push-updates'; everySeconds: number }
+  | { type: 'restart' }
+  | { type: 'clear' }
+
+export interface FaultState {
+  clockOffsetSeconds: number
+  handshakeDelayMs: number
+  storm404Until: number | null
+  flood429Until: number | null
+  pendingBindErrors: { error: string; code: number }[]
+  pendingDrops: DropPoint[]
+  pendingDhGen: ('retry' | 'fail')[]
+  pushEverySeconds: number
+}
+
+/** The mutable fault settings the server consults; key-touching faults run in server.ts. */
+export class Faults {
+  state: FaultState = initialState()
+
+  takeBindError(): { error: string; code: number } | null {
+    return this.state.pendingBindErrors.shift() ?? null
+  }
+
+  takeDrop(point: DropPoint): boolean {
+    const i = this.state.pendingDrops.indexOf(point)
+    if (i < 0) return false
+    this.state.pendingDrops.splice(i, 1)
+    return true
+  }
+
+  takeDhGen(): 'retry' | 'fail' | null {
+    return this.state.pendingDhGen.shift() ?? null
+  }
+
+  /** The transport error every encrypted packet gets now, if a storm or flood is on. */
+  transportErrorNow(now: number): -404 | -429 | null {
+    if (this.state.flood429Until !== null && now < this.state.flood429Until) return -429
+    if (this.state.storm404Until !== null && now < this.state.storm404Until) return -404
+    return null
+  }
+
+  reset(): void {
+    this.state = initialState()
+  }
+}
+
+function initialState(): FaultState {
+  return {
+    clockOffsetSeconds: 0,
+    handshakeDelayMs: 0,
+    storm404Until: null,
+    flood429Until: null,
+    pendingBindErrors: [],
+    pendingDrops: [],
+    pendingDhGen: [],
+    pushEverySeconds: 0,
+  }
+}
+
+const DROP_POINTS: readonly string[] = ['req_pq_multi', 'req_DH_params', 'set_client_DH_params', 'bind']
+
+/** Validates untrusted JSON into a FaultAction. */
+export function parseFaultAction(value: unknown): FaultAction {
+  if (typeof value !== 'object' || value === null) throw new ControlError('BAD_FAULT', 'fault must be an object')
+  const v = value as Record<string, unknown>
+  const num = (k: string, optional = false): number | undefined => {
+    const x = v[k]
+    if (x === undefined && optional) return undefined
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ControlError('BAD_FAULT', `${k} must be a number`)
+    return x
+  }
+  const keyId = (): string | undefined => {
+    const x = v.keyId
+    if (x === undefined) return undefined
+    if (typeof x !== 'string' || !/^-?\d+$/.test(x)) throw new ControlError('BAD_FAULT', 'keyId must be a decimal string')
+    return x
+  }
+  switch (v.type) {
+    case 'forget-temp-key': {
+      const after = num('afterSeconds', true)
+      return { type: 'forget-temp-key', ...withDefined({ keyId: keyId(), afterSeconds: after }) }
+    }
+    case 'forget-perm-key':
+      return { type: 'forget-perm-key', ...withDefined({ keyId: keyId() }) }
+    case 'bind-error': {
+      if (typeof v.error !== 'string' || !/^[A-Z_0-9]+$/.test(v.error)) throw new ControlError('BAD_FAULT', 'error must be an rpc error name')
+      return { type: 'bind-error', error: v.error, ...withDefined({ code: num('code', true), count: num('count', true) }) }
+    }
+    case 'drop-connection':
+      if (typeof v.after !== 'string' || !DROP_POINTS.includes(v.after)) throw new ControlError('BAD_FAULT', 'after must be a drop point')
+      return { type: 'drop-connection', after: v.after as DropPoint }
+    case 'delay-handshake':
+      return { type: 'delay-handshake', ms: num('ms')! }
+    case 'clock-offset':
+      return { type: 'clock-offset', seconds: num('seconds')! }
+    case 'storm-404':
+      return { type: 'storm-404', seconds: num('seconds')! }
+    case 'flood-429':
+      return { type: 'flood-429', seconds: num('seconds')! }
+    case 'dh-gen':
+      if (v.answer !== 'retry' && v.answer !== 'fail') throw new ControlError('BAD_FAULT', 'answer must be retry or fail')
+      return { type: 'dh-gen', answer: v.answer }
+    case 'push-updates':
+      return { type: 'push-updates', everySeconds: num('everySeconds')! }
+    case 'restart':
+    case 'clear':
+      return { type: v.type }
+    default:
+      throw new ControlError('BAD_FAULT', 'unknown fault type')
+  }
+}
+
+function withDefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>
+}

@@ -1,0 +1,28 @@
+import { ProtocolCheckError } from '../errors.ts'
+
+/** Which dc ids the server serves: 1..5, as production, test (+10000) or both. */
+export interface DcPolicy {
+  dcIds: readonly number[]
+  mode: 'production' | 'test' | 'both'
+}
+
+export interface DcRef {
+  id: number
+  test: boolean
+  media: boolean
+}
+
+/**
+ * The dc of p_q_inner_data: +10000 for test DCs, negative for media (auth-key.md
+ * "Permanent vs temporary key"). A dc we do not serve, or the wrong test/production
+ * side, is DC_INVALID, which the edge answers with -444.
+ */
+export function parseDc(raw: number, policy: DcPolicy): DcRef {
+  const media = raw < 0
+  const abs = Math.abs(raw)
+  const test = abs > 10000
+  const id = test ? abs - 10000 : abs
+  const sideOk = policy.mode === 'both' || (policy.mode === 'test') === test
+  if (!sideOk || !policy.dcIds.includes(id)) throw new ProtocolCheckError('DC_INVALID')
+  return { id, test, media }
+}

@@ -1,0 +1,60 @@
+/** How many client msg_ids a session remembers for duplicate detection (encryption.md §4 rule 8). */
+const SEEN_WINDOW = 256
+const STORED_ANSWERS = 64
+
+export type SeenResult = 'new' | 'duplicate' | 'too-old'
+
+/**
+ * One (auth_key_id, session_id) pair: the server's content counter for seq_no, the
+ * client msg_ids already seen, and recent answers so a duplicate gets the same reply.
+ */
+export class Session {
+  private contentSent = 0
+  private readonly seen: bigint[] = []
+  private readonly answers = new Map<bigint, Buffer>()
+  /** Ids the client acknowledged (msgs_ack); used by msgs_state_req. */
+  readonly acked = new Set<bigint>()
+
+  constructor(
+    readonly authKeyId: bigint,
+    readonly sessionId: bigint,
+    readonly uniqueId: bigint,
+  ) {}
+
+  nextSeqno(contentRelated: boolean): number {
+    if (!contentRelated) return this.contentSent * 2
+    return this.contentSent++ * 2 + 1
+  }
+
+  /** Records a client msg_id, keeping the newest SEEN_WINDOW ids. */
+  markSeen(msgId: bigint): SeenResult {
+    if (this.seen.includes(msgId)) return 'duplicate'
+    if (this.seen.length >= SEEN_WINDOW && msgId < this.seen[0]!) return 'too-old'
+    let i = this.seen.length
+    while (i > 0 && this.seen[i - 1]! > msgId) i--
+    this.seen.splice(i, 0, msgId)
+    if (this.seen.length > SEEN_WINDOW) this.seen.shift()
+    return 'new'
+  }
+
+  wasSeen(msgId: bigint): boolean {
+    return this.seen.includes(msgId)
+  }
+
+  highestSeen(): bigint | null {
+    return this.seen[this.seen.length - 1] ?? null
+  }
+
+  storeAnswer(reqMsgId: bigint, body: Buffer): void {
+    this.answers.set(reqMsgId, body)
+    if (this.answers.size > STORED_ANSWERS) this.answers.delete(this.answers.keys().next().value as bigint)
+  }
+
+  storedAnswer(reqMsgId: bigint): Buffer | undefined {
+    return this.answers.get(reqMsgId)
+  }
+
+  hasAnswer(reqMsgId: bigint): boolean {
+    return this.answers.has(reqMsgId)
+  }
+}

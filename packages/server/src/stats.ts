@@ -1,0 +1,117 @@
+import type { AuthKey } from './pfs/key-store.ts'
+
+export interface KeyView {
+  id: string
+  kind: 'perm' | 'temp'
+  dc: number
+  test: boolean
+  media: boolean
+  createdAt: number
+  /** Temp keys only. */
+  expiresAt: number | null
+  boundTo: string | null
+  inited: boolean
+  layer: number | null
+  messages: number
+  apiCalls: number
+}
+
+/** GET /stats. Key ids are decimal TL longs (auth_key_id as a signed int64). */
+export interface ServerStats {
+  handshakes: { perm: Record<string, number>; temp: Record<string, number>; failed: Record<string, number> }
+  binds: { ok: number; failed: Record<string, number>; failedReasons: Record<string, number> }
+  transportErrors: Record<string, number>
+  badMsgNotifications: Record<string, number>
+  violations: { count: number; recent: { keyId: string; method: string; at: number }[] }
+  apiCalls: Record<string, number>
+  connections: { open: number; total: number; closedForBadInput: Record<string, number> }
+  keys: KeyView[]
+}
+
+const RECENT_VIOLATIONS = 50
+
+function bump(map: Record<string, number>, key: string | number): void {
+  map[String(key)] = (map[String(key)] ?? 0) + 1
+}
+
+/** Counters; the key list is filled from the key store when a snapshot is taken. */
+export class StatsRecorder {
+  private data: Omit<ServerStats, 'keys'> = empty()
+
+  handshake(kind: 'perm' | 'temp', dc: number): void {
+    bump(this.data.handshakes[kind], dc)
+  }
+  handshakeFailed(check: string): void {
+    bump(this.data.handshakes.failed, check)
+  }
+  bindOk(): void {
+    this.data.binds.ok++
+  }
+  bindFailed(error: string, reason: string): void {
+    bump(this.data.binds.failed, error)
+    bump(this.data.binds.failedReasons, reason)
+  }
+  transportError(code: number): void {
+    bump(this.data.transportErrors, code)
+  }
+  badMsg(code: number): void {
+    bump(this.data.badMsgNotifications, code)
+  }
+  violation(keyId: bigint, method: string, at: number): void {
+    this.data.violations.count++
+    this.data.violations.recent.push({ keyId: keyId.toString(), method, at })
+    if (this.data.violations.recent.length > RECENT_VIOLATIONS) this.data.violations.recent.shift()
+  }
+  apiCall(method: string): void {
+    bump(this.data.apiCalls, method)
+  }
+  connectionOpened(): void {
+    this.data.connections.open++
+    this.data.connections.total++
+  }
+  connectionClosed(badInput: string | null): void {
+    this.data.connections.open--
+    if (badInput !== null) bump(this.data.connections.closedForBadInput, badInput)
+  }
+
+  snapshot(keys: Iterable<AuthKey>): ServerStats {
+    const copy = structuredClone(this.data)
+    return { ...copy, keys: [...keys].map(keyView) }
+  }
+
+  /** Counters survive a restart fault except open connections, which the caller recounts. */
+  reset(): void {
+    const open = this.data.connections.open
+    this.data = empty()
+    this.data.connections.open = open
+  }
+}
+
+function keyView(k: AuthKey): KeyView {
+  return {
+    id: k.id.toString(),
+    kind: k.kind,
+    dc: k.dc.id,
+    test: k.dc.test,
+    media: k.dc.media,
+    createdAt: k.createdAt,
+    expiresAt: k.kind === 'temp' ? k.expiresAt : null,
+    boundTo: k.kind === 'temp' && k.boundTo !== null ? k.boundTo.toString() : null,
+    inited: k.kind === 'temp' ? k.inited : true,
+    layer: k.kind === 'temp' ? k.layer : null,
+    messages: k.messages,
+    apiCalls: k.apiCalls,
+  }
+}
+
+function empty(): Omit<ServerStats, 'keys'> {
+  return {
+    handshakes: { perm: {}, temp: {}, failed: {} },
+    binds: { ok: 0, failed: {}, failedReasons: {} },
+    transportErrors: {},
+    badMsgNotifications: {},
+    violations: { count: 0, recent: [] },
+    apiCalls: {},
+    connections: { open: 0, total: 0, closedForBadInput: {} },
+  }
+}

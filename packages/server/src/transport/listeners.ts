@@ -1,0 +1,123 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import type { Server as HttpServer } from 'node:http'
+import { createServer as createHttpServer } from 'node:http'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { Connection, type ConnectionDeps } from './connection.ts'
+import type { StreamOptions } from './stream.ts'
+
+export interface Listener {
+  port: number
+  close(): Promise<void>
+}
+
+type Track = (c: Connection) => void
+
+/** Plain TCP: abridged, intermediate, padded intermediate and obfuscated on one port. */
+export async function listenTcp(
+  host: string,
+  port: number,
+  options: Omit<StreamOptions, 'obfuscationRequired'>,
+  deps: ConnectionDeps,
+  track: Track,
+): Promise<Listener> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    sockets.add(socket)
+    socket.setNoDelay(true)
+    const conn = new Connection(
+      { write: (b) => socket.write(b), close: () => socket.destroy() },
+      { ...options, obfuscationRequired: false },
+      deps,
+    )
+    track(conn)
+    socket.on('data', (d) => conn.receive(d))
+    socket.on('close', () => {
+      sockets.delete(socket)
+      conn.ended()
+    })
+    socket.on('error', () => conn.ended())
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  return {
+    port: addressPort(server),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** WebSocket on /apiws, subprotocol `binary`, obfuscation required (transports.md §4). */
+export async function listenWs(
+  host: string,
+  port: number,
+  options: Omit<StreamOptions, 'obfuscationRequired'>,
+  deps: ConnectionDeps,
+  track: Track,
+): Promise<Listener> {
+  const http: HttpServer = createHttpServer((_req, res) => {
+    res.writeHead(426).end()
+  })
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxFrameLength + 64,
+    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+  })
+  http.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0]
+    if (path !== '/apiws' && path !== '/apiws_test') {
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (ws.protocol !== 'binary') {
+        ws.close(1002)
+        return
+      }
+      attachWs(ws, options, deps, track)
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(port, host, () => resolve())
+  })
+  return {
+    port: addressPort(http),
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate()
+        wss.close()
+        http.closeAllConnections()
+        http.close(() => resolve())
+      }),
+  }
+}
+
+function attachWs(ws: WebSocket, options: Omit<StreamOptions, 'obfuscationRequired'>, deps: ConnectionDeps, track: Track): void {
+  const conn = new Connection(
+    {
+      write: (b) => ws.send(b, { binary: true }),
+      close: () => ws.close(1000),
+    },
+    { ...options, obfuscationRequired: true },
+    deps,
+  )
+  track(conn)
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) return conn.close()
+    const chunks = Array.isArray(data) ? data : [Buffer.from(data as ArrayBuffer)]
+    for (const c of chunks) conn.receive(c)
+  })
+  ws.on('close', () => conn.ended())
+  ws.on('error', () => conn.ended())
+}
+
+function addressPort(server: { address(): unknown }): number {
+  const a = server.address()
+  if (a === null || typeof a !== 'object' || !('port' in a)) throw new Error('server has no port')
+  return (a as { port: number }).port
+}
