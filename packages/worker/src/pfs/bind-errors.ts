@@ -1,0 +1,90 @@
+/**
+ * What to do when auth.bindTempAuthKey fails (pfs-and-errors.md §2, api/pfs).
+ * A perm key is declared dead only after a probe proved it, with a trustworthy clock:
+ * dropping it logs the user out, so a guess is never enough.
+ */
+
+export type BindFailure =
+  | { kind: 'rpc-error'; code: number; message: string }
+  /** boolFalse instead of boolTrue (TDLib treats it as a failure). */
+  | { kind: 'bool-false' }
+
+export interface BindContext {
+  /** Seconds since the perm key was created; null when unknown (a key loaded from storage). */
+  permKeyAgeS: number | null
+  /** 1 for the first failure of this bind, 2 for the next… */
+  attempt: number
+  clock: 'synced' | 'unsynced'
+  /** Outcome of a perm-key probe made for this bind, if any. */
+  probe: 'not-probed' | 'alive' | 'dead'
+}
+
+export type BindDecision =
+  | { action: 'retry-bind'; delayMs: number }
+  | { action: 'resync-time-and-retry' }
+  | { action: 'new-temp-key' }
+  /** help.getNearestDc on the perm key directly (TDLib), before believing it is gone. */
+  | { action: 'probe-perm-key' }
+  /** Proven dead: drop perm + temp keys; the runtime reports loggedOut and stops. */
+  | { action: 'drop-perm-key' }
+  | { action: 'report'; code: string | number }
+
+export interface BindRetryConfig {
+  /** api/pfs: ENCRYPTED_MESSAGE_INVALID with a perm key younger than this is retried. */
+  freshPermKeyS: number
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+}
+
+export const DEFAULT_BIND_RETRY: BindRetryConfig = { freshPermKeyS: 60, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 30_000 }
+
+export function onBindError(
+  failure: BindFailure,
+  ctx: BindContext,
+  rand: () => number,
+  config: BindRetryConfig = DEFAULT_BIND_RETRY,
+): BindDecision {
+  if (failure.kind === 'bool-false') return ctx.attempt < config.maxAttempts ? { action: 'new-temp-key' } : { action: 'report', code: 'BIND_FALSE' }
+  const { code, message } = failure
+  if (isServerSide(code)) {
+    return ctx.attempt < config.maxAttempts ? { action: 'retry-bind', delayMs: backoff(ctx.attempt, rand, config) } : { action: 'report', code }
+  }
+  switch (message) {
+    case 'ENCRYPTED_MESSAGE_INVALID':
+      return onEncryptedMessageInvalid(ctx, rand, config)
+    case 'TEMP_AUTH_KEY_EMPTY':
+    case 'TEMP_AUTH_KEY_ALREADY_BOUND':
+      return ctx.attempt < config.maxAttempts ? { action: 'new-temp-key' } : { action: 'report', code: message }
+    case 'EXPIRES_AT_INVALID':
+      // §2: recompute from server time; if it still fails, a new temp key; then give up
+      if (ctx.attempt === 1) return { action: 'resync-time-and-retry' }
+      if (ctx.attempt === 2) return { action: 'new-temp-key' }
+      return { action: 'report', code: message }
+    default:
+      return { action: 'report', code: message }
+  }
+}
+
+function onEncryptedMessageInvalid(ctx: BindContext, rand: () => number, config: BindRetryConfig): BindDecision {
+  if (ctx.probe === 'alive') return { action: 'new-temp-key' }
+  if (ctx.probe === 'dead') {
+    // TDLib: no drop while server time is unreliable; the probe's verdict may be the clock's fault
+    return ctx.clock === 'synced' ? { action: 'drop-perm-key' } : { action: 'resync-time-and-retry' }
+  }
+  const fresh = ctx.permKeyAgeS !== null && ctx.permKeyAgeS <= config.freshPermKeyS
+  if (fresh && ctx.attempt < config.maxAttempts) return { action: 'retry-bind', delayMs: backoff(ctx.attempt, rand, config) }
+  return { action: 'probe-perm-key' }
+}
+
+/** -503 Timeout, 500, and the codes api/errors says to read as 500. */
+function isServerSide(code: number): boolean {
+  return code === -503 || code === 500 || code === 0 || code < -9999 || code > 9999
+}
+
+function backoff(attempt: number, rand: () => number, config: BindRetryConfig): number {
+  const ceiling = Math.min(config.maxDelayMs, config.baseDelayMs * 2 ** (attempt - 1))
+  const r = rand()
+  if (!(r >= 0 && r < 1)) throw new RangeError(`rand() must return a number in [0, 1), got ${r}`)
+  return Math.round(ceiling / 2 + (ceiling / 2) * r)
+}

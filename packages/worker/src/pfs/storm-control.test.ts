@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { CALM, stepStorm, type HandshakeVerdict, type StormEvent, type StormState } from './storm-control.ts'
+
+const cfg = { windowMs: 60_000, maxPerWindow: 6, baseBackoffMs: 1_000, maxBackoffMs: 60_000, stableAfterMs: 60_000 }
+const half = () => 0.5
+
+function verdictAfter(events: Array<[number, StormEvent]>, at: number): HandshakeVerdict | null {
+  let state: StormState = CALM
+  for (const [now, e] of events) state = stepStorm(state, e, now, half, cfg).state
+  return stepStorm(state, { type: 'request' }, at, half, cfg).verdict
+}
+
+const req = (t: number): [number, StormEvent] => [t, { type: 'request' }]
+const fail = (t: number): [number, StormEvent] => [t, { type: 'failed' }]
+
+describe('stepStorm', () => {
+  it.each<{ rule: string; events: Array<[number, StormEvent]>; at: number; want: HandshakeVerdict }>([
+    { rule: 'pfs §1.7: the first handshake is never delayed', events: [], at: 0, want: { allowed: true } },
+    { rule: 'storm: after one failure wait base/2..base (jitter 0.5 → 750 ms)', events: [req(0), fail(100)], at: 500, want: { allowed: false, until: 850, reason: 'backoff' } },
+    { rule: 'storm: backoff elapsed → allowed', events: [req(0), fail(100)], at: 850, want: { allowed: true } },
+    { rule: 'storm: backoff doubles per failure (3rd: 4 s ceiling → 3 s)', events: [fail(0), fail(0), fail(0)], at: 2_999, want: { allowed: false, until: 3_000, reason: 'backoff' } },
+    { rule: 'storm: backoff capped at maxBackoffMs', events: Array.from({ length: 20 }, () => fail(0)), at: 1, want: { allowed: false, until: 45_000, reason: 'backoff' } },
+    { rule: 'storm: at most 6 starts in a sliding minute', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 10_000, want: { allowed: false, until: 60_000, reason: 'rate-limit' } },
+    { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 60_001, want: { allowed: true } },
+    { rule: 'storm: a bind held for 60 s clears the failure count', events: [fail(0), fail(0), fail(0), fail(0), [1_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
+    { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 52_000, want: { allowed: false, until: 53_000, reason: 'backoff' } },
+  ])('$rule', ({ events, at, want }) => expect(verdictAfter(events, at)).toEqual(want))
+
+  it('rejects a rand() outside [0, 1)', () => expect(() => stepStorm(CALM, { type: 'failed' }, 0, () => 1, cfg)).toThrow(RangeError))
+
+  it('pfs §1.7 storm: a 60 s run of -404 on every key gives ≤ 6 handshakes per minute', () => {
+    let seed = 7
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
+    let state: StormState = CALM
+    const starts: number[] = []
+    // fake clock in 50 ms steps for 3 minutes; each admitted handshake is answered by -404 after 120 ms
+    let pendingFailAt: number | null = null
+    for (let now = 0; now <= 180_000; now += 50) {
+      if (pendingFailAt !== null && now >= pendingFailAt) {
+        state = stepStorm(state, { type: 'failed' }, now, rand, cfg).state
+        pendingFailAt = null
+      }
+      if (pendingFailAt === null) {
+        const r = stepStorm(state, { type: 'request' }, now, rand, cfg)
+        state = r.state
+        if (r.verdict?.allowed === true) {
+          starts.push(now)
+          pendingFailAt = now + 120
+        } else if (r.verdict?.allowed === false) {
+          expect(r.verdict.until).toBeGreaterThan(now)
+        }
+      }
+    }
+    for (const t of starts) expect(starts.filter((s) => s >= t && s < t + 60_000).length).toBeLessThanOrEqual(6)
+    expect(starts.filter((s) => s < 60_000).length).toBeLessThanOrEqual(6)
+    expect(starts.length).toBeGreaterThanOrEqual(6) // it keeps trying, just slowly
+  })
+})

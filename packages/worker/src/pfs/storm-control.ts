@@ -1,0 +1,81 @@
+/**
+ * Re-handshake budget for one DC (pfs-and-errors.md §1.7: every -404 asks for a new
+ * temp key; a server that keeps answering -404 must not turn that into a handshake
+ * loop). Two limits: exponential backoff with jitter after each failure, and a
+ * sliding window of at most `maxPerWindow` starts per `windowMs` whatever the backoff
+ * says. A bind that holds for `stableAfterMs` clears the failure count.
+ */
+
+export interface StormConfig {
+  windowMs: number
+  maxPerWindow: number
+  baseBackoffMs: number
+  maxBackoffMs: number
+  stableAfterMs: number
+}
+
+export const DEFAULT_STORM_CONFIG: StormConfig = {
+  windowMs: 60_000,
+  maxPerWindow: 6,
+  baseBackoffMs: 1_000,
+  maxBackoffMs: 60_000,
+  stableAfterMs: 60_000,
+}
+
+export interface StormState {
+  /** `now` of each handshake start inside the current window, oldest first. */
+  readonly starts: readonly number[]
+  readonly failures: number
+  readonly backoffUntil: number
+  /** `now` of the last successful bind, until the next failure. */
+  readonly boundSince: number | null
+}
+
+export const CALM: StormState = { starts: [], failures: 0, backoffUntil: 0, boundSince: null }
+
+export type StormEvent =
+  /** May a handshake start now? Admitted requests are counted. */
+  | { type: 'request' }
+  /** A handshake, bind or key failed (-404, timeout, rejected bind). */
+  | { type: 'failed' }
+  | { type: 'bound' }
+
+export type HandshakeVerdict =
+  | { allowed: true }
+  | { allowed: false; until: number; reason: 'backoff' | 'rate-limit' }
+
+export function stepStorm(
+  state: StormState,
+  event: StormEvent,
+  now: number,
+  rand: () => number,
+  config: StormConfig = DEFAULT_STORM_CONFIG,
+): { state: StormState; verdict: HandshakeVerdict | null } {
+  switch (event.type) {
+    case 'bound':
+      return { state: { ...state, boundSince: now }, verdict: null }
+    case 'failed': {
+      const failures = state.failures + 1
+      const ceiling = Math.min(config.maxBackoffMs, config.baseBackoffMs * 2 ** (failures - 1))
+      // "equal jitter": half fixed so the delay still grows, half random so DCs and tabs spread out
+      const delay = ceiling / 2 + (ceiling / 2) * unit(rand)
+      return { state: { ...state, failures, backoffUntil: now + delay, boundSince: null }, verdict: null }
+    }
+    case 'request': {
+      const starts = state.starts.filter((t) => t > now - config.windowMs)
+      const stable = state.boundSince !== null && now - state.boundSince >= config.stableAfterMs
+      const calm: StormState = stable ? { ...state, starts, failures: 0, backoffUntil: 0 } : { ...state, starts }
+      if (now < calm.backoffUntil) return { state: calm, verdict: { allowed: false, until: calm.backoffUntil, reason: 'backoff' } }
+      if (starts.length >= config.maxPerWindow) {
+        return { state: calm, verdict: { allowed: false, until: (starts[0] as number) + config.windowMs, reason: 'rate-limit' } }
+      }
+      return { state: { ...calm, starts: [...starts, now] }, verdict: { allowed: true } }
+    }
+  }
+}
+
+function unit(rand: () => number): number {
+  const r = rand()
+  if (!(r >= 0 && r < 1)) throw new RangeError(`rand() must return a number in [0, 1), got ${r}`)
+  return r
+}
