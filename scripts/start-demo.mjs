@@ -5,6 +5,7 @@
 //
 //   node scripts/start-demo.mjs [--port 5173] [--tcp-port 9443] [--ws-port 9444]
 //                               [--control-port 9445] [--data .server-data/demo] [--fresh]
+//                               [--dc 2] [--expose-keys]
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { rm, mkdir } from 'node:fs/promises'
@@ -26,6 +27,10 @@ const { values: args } = parseArgs({
     'control-port': { type: 'string', default: process.env.PFS_DEMO_CONTROL_PORT ?? '9445' },
     data: { type: 'string', default: process.env.PFS_DEMO_DATA ?? '.server-data/demo' },
     fresh: { type: 'boolean', default: process.env.PFS_DEMO_FRESH === '1' },
+    // The server serves DCs 1–5 on one endpoint; the page uses this one.
+    dc: { type: 'string', default: '2' },
+    // Test runs only: lets a leak scan fetch temp key bytes from the control port.
+    'expose-keys': { type: 'boolean', default: false },
   },
 })
 
@@ -44,6 +49,7 @@ const serverArgs = [
   '--ws-port', String(ports.ws),
   '--control-port', String(ports.control),
   '--data', dataDir,
+  ...(args['expose-keys'] ? ['--expose-keys'] : []),
 ]
 
 function log(line) {
@@ -95,19 +101,11 @@ function stopProcess(child) {
   })
 }
 
-async function fetchRsaPem() {
-  const res = await fetch(`${controlUrl}/rsa.pem`)
-  if (!res.ok) throw new Error(`GET /rsa.pem: HTTP ${res.status}`)
-  return res.text()
-}
-
-/** GET /info names the DC this server plays; fall back to DC 2 if it does not say. */
-async function fetchDcId() {
+/** GET /info: the server's ws URL and RSA public key, which the page's client needs. */
+async function fetchInfo() {
   const res = await fetch(`${controlUrl}/info`)
-  if (!res.ok) return 2
-  const info = await res.json()
-  const dcId = info?.dcId ?? info?.dc_id ?? info?.dc
-  return Number.isInteger(dcId) ? dcId : 2
+  if (!res.ok) throw new Error(`GET /info: HTTP ${res.status}`)
+  return res.json()
 }
 
 function demoPlugin(demoConfig) {
@@ -139,11 +137,12 @@ try {
   if (args.fresh) await rm(dataDir, { recursive: true, force: true })
   await mkdir(dataDir, { recursive: true })
   await startServer()
-  const [rsaPem, dcId] = await Promise.all([fetchRsaPem(), fetchDcId()])
+  const info = await fetchInfo()
+  const dcId = Number(args.dc)
   const demoConfig = {
-    dcs: [{ id: dcId, url: `ws://${HOST}:${ports.ws}/apiws` }],
+    dcs: [{ id: dcId, url: info.wsUrl }],
     defaultDcId: dcId,
-    rsaPublicKeys: [rsaPem],
+    rsaPublicKeys: [info.rsaPublicKeyPem],
     controlBase: '/control',
   }
   vite = await createServer({
@@ -163,7 +162,7 @@ try {
     plugins: [demoPlugin(demoConfig)],
   })
   await vite.listen()
-  log(`conformance server: ws://${HOST}:${ports.ws}/apiws  tcp ${HOST}:${ports.tcp}  control ${controlUrl}`)
+  log(`conformance server: ${info.wsUrl}  tcp ${HOST}:${ports.tcp}  control ${controlUrl}`)
   log(`demo page: http://${HOST}:${ports.web}/`)
   log('Ctrl-C stops both')
 } catch (err) {

@@ -56,7 +56,7 @@ export async function fetchStats(config: DemoConfig): Promise<[string, string][]
   const temp = s.keys.filter((k) => k.kind === 'temp')
   return [
     ['connections', `${s.connections.open} open · ${s.connections.total} total`],
-    ['keys', `${s.keys.length - temp.length} perm · ${temp.length} temp · ${temp.filter((k) => k.boundTo !== null).length} bound`],
+    ['keys', `${s.keys.length - temp.length} perm · ${temp.length} temp (${temp.filter((k) => k.boundTo !== null).length} bound)`],
     ['handshakes', `${sum(s.handshakes.perm)} perm · ${sum(s.handshakes.temp)} temp`],
     ['binds', `${s.binds.ok} ok · ${sum(s.binds.failed)} failed`],
     ['transport errors', pairs(s.transportErrors)],

@@ -17,6 +17,8 @@ export interface ControlActions {
 
 export interface Controls {
   el: HTMLElement
+  /** The server's counters; placed by the page next to the DC cards. */
+  statsEl: HTMLElement
   showTraffic(s: TrafficStats): void
   showStats(entries: [string, string][] | Error): void
 }
@@ -86,25 +88,31 @@ export function createControls(actions: ControlActions): Controls {
   )
 
   const faultOut = result('result-fault')
-  const faultButtons = FAULTS.map((f) => {
+  const faultButton = (f: FaultSpec) => {
     const btn = button(`fault-${f.name}`, f.label, f.expect)
-    if (f.name !== 'clear') btn.classList.add('danger')
     btn.addEventListener('click', () => void run(btn, faultOut, () => actions.fault(f)))
+    return btn
+  }
+  const clear = FAULTS.find((f) => f.name === 'clear')
+  const faultButtons = FAULTS.filter((f) => f !== clear).map((f) => {
+    const btn = faultButton(f)
+    btn.classList.add('danger')
     return btn
   })
   const faults = h(
     'section',
     { class: 'card panel' },
-    h('h2', {}, 'Server faults'),
+    h('div', { class: 'panel-head' }, h('h2', {}, 'Server faults'), h('span', { class: 'hint' }), clear ? faultButton(clear) : null),
     h('div', { class: 'fault-grid' }, ...faultButtons),
     faultOut,
   )
 
   const statsList = h('dl', { class: 'stats', 'data-testid': 'server-stats' })
-  const stats = h('section', { class: 'card panel' }, h('h2', {}, 'Server stats'), statsList)
+  const stats = h('section', { class: 'card server-strip' }, h('h2', {}, 'Server view'), statsList)
 
   return {
-    el: h('aside', { class: 'side' }, client, traffic, faults, stats),
+    el: h('aside', { class: 'side' }, client, traffic, faults),
+    statsEl: stats,
     showTraffic(s) {
       setText(trafficBtn, s.running ? 'Stop' : 'Start')
       trafficBtn.dataset.running = String(s.running)
@@ -118,10 +126,10 @@ export function createControls(actions: ControlActions): Controls {
     },
     showStats(entries) {
       if (entries instanceof Error) {
-        statsList.replaceChildren(h('dd', { class: 'result', 'data-state': 'error' }, entries.message))
+        statsList.replaceChildren(h('div', { class: 'result', 'data-state': 'error' }, entries.message))
         return
       }
-      statsList.replaceChildren(...entries.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { class: 'mono' }, v)]))
+      statsList.replaceChildren(...entries.map(([k, v]) => h('div', { class: 'stat' }, h('dt', {}, k), h('dd', {}, v))))
     },
   }
 }

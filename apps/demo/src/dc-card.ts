@@ -99,10 +99,9 @@ export function createDcCard(dcId: number): DcCard {
     'section',
     { class: 'card dc-card', 'data-testid': `dc-card-${dcId}` },
     h('header', { class: 'card-head' }, h('h2', {}, `DC ${dcId}`), status, waitReason),
-    h('div', { class: 'keys' }, ...keyRows),
+    h('div', { class: 'dc-top' }, h('div', { class: 'keys' }, ...keyRows), h('div', { class: 'health' }, ...health)),
     h('div', { class: 'tiles' }, ...timeTiles),
     h('div', { class: 'counters' }, ...counters),
-    h('div', { class: 'health' }, ...health),
   )
 
   return {

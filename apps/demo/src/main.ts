@@ -83,7 +83,7 @@ async function main(app: HTMLElement): Promise<void> {
   })
   controls.showTraffic(traffic.stats())
 
-  app.replaceChildren(header, h('main', { class: 'layout' }, h('div', { class: 'primary' }, cardsEl, timeline.el), controls.el))
+  app.replaceChildren(header, h('main', { class: 'layout' }, h('div', { class: 'primary' }, cardsEl, controls.statsEl, timeline.el), controls.el))
 
   await client.subscribe((states) => states.forEach(showState))
   await client.onKeyEvent((e) => timeline.add(e))
