@@ -1,4 +1,4 @@
-import { deserializeObject, serializeObject, type TlObject, type TlOf } from '@pfs-web/tl'
+import { decodeObject, serializeObject, TlReader, type TlObject, type TlOf } from '@pfs-web/tl'
 import type { Clock } from '../clock.ts'
 import { igeDecrypt, igeEncrypt } from '../crypto/aes-ige.ts'
 import { bigFromBytes, bigToBytes, xorBytes } from '../crypto/bytes.ts'
@@ -268,7 +268,7 @@ function stepOf(body: TlObject): HandshakeStep | 'unknown' {
 type InnerData = TlOf<'p_q_inner_data_dc'> | TlOf<'p_q_inner_data_temp_dc'>
 
 function parseInner(data: Buffer): InnerData {
-  const inner = decodeOrFail(data)
+  const inner = decodeOrFail(data).obj
   if (inner._ !== 'p_q_inner_data_dc' && inner._ !== 'p_q_inner_data_temp_dc') {
     throw new ProtocolCheckError('INNER_DATA_CONSTRUCTOR')
   }
@@ -278,17 +278,19 @@ function parseInner(data: Buffer): InnerData {
 /** SHA1(answer) + answer + < 16 bytes of padding (auth-key.md step 8.2). */
 function parseHashed(plain: Buffer, name: 'client_DH_inner_data'): TlOf<'client_DH_inner_data'> {
   const body = plain.subarray(20)
-  const obj = decodeOrFail(body)
+  const { obj, length } = decodeOrFail(body)
   if (obj._ !== name) throw new ProtocolCheckError('INNER_DATA_CONSTRUCTOR')
-  const length = serializeObject(obj).length
   if (body.length - length >= 16) throw new ProtocolCheckError('PADDING_TOO_LONG')
   if (!sha1(body.subarray(0, length)).equals(plain.subarray(0, 20))) throw new ProtocolCheckError('SHA1_MISMATCH')
   return obj
 }
 
-function decodeOrFail(data: Uint8Array): TlObject {
+/** One boxed object from the start of `data`; what follows it is padding. */
+function decodeOrFail(data: Uint8Array): { obj: TlObject; length: number } {
   try {
-    return deserializeObject(data)
+    const r = new TlReader(data)
+    const obj = decodeObject(r)
+    return { obj, length: r.offset }
   } catch {
     throw new ProtocolCheckError('INNER_DATA_UNPARSABLE')
   }
