@@ -114,6 +114,11 @@ describe('dhGenerate / dhShared (official sample A7, A8)', () => {
     expect(bytesToBigInt(key)).toBe(bytesToBigInt(GA))
   })
 
+  it('dhShared refuses a g_a outside the range; dhGenerate gives up on a broken random', () => {
+    expect(codeOf(() => dhShared(bigIntToBytes(MARGIN, 256), hex(vectors.b), PRIME))).toBe('G_A_OUT_OF_RANGE')
+    expect(codeOf(() => dhGenerate(3, PRIME, (n) => new Uint8Array(n)))).toBe('G_B_OUT_OF_RANGE')
+  })
+
   it('both sides agree on random exponents (seeded)', () => {
     const random = seededRandom(42)
     const a = dhGenerate(3, PRIME, random)
