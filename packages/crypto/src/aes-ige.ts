@@ -4,7 +4,7 @@
  */
 import { igeDecryptWords, igeEncryptWords } from './aes-core.ts'
 import { preparedKey } from './aes-key-cache.ts'
-import { bufferSource, expectBlocks, expectBytes, wordsOf } from './bytes.ts'
+import { bufferSource, copyOf, expectBlocks, expectBytes, wordsOf } from './bytes.ts'
 
 /**
  * Below this size the JS core beats a WebCrypto round trip (bench/results/crypto.json:
@@ -19,11 +19,11 @@ function checkArgs(key: Uint8Array, iv: Uint8Array, data: Uint8Array): void {
 }
 
 function ivWords(iv: Uint8Array): Int32Array {
-  return new Int32Array(iv.slice().buffer)
+  return new Int32Array(copyOf(iv).buffer)
 }
 
 function igeJs(core: typeof igeEncryptWords, roundKeys: Int32Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
-  const out = data.slice()
+  const out = copyOf(data)
   const v = ivWords(iv)
   core(new Int32Array(out.buffer), roundKeys, v)
   v.fill(0)

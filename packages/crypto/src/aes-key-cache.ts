@@ -5,7 +5,7 @@
  * a string, and evicted entries are wiped.
  */
 import { expandDecKey, expandEncKey } from './aes-core.ts'
-import { bufferSource } from './bytes.ts'
+import { bufferSource, copyOf } from './bytes.ts'
 
 const CAPACITY = 8
 
@@ -16,7 +16,7 @@ export class PreparedAesKey {
   #crypto: Promise<CryptoKey> | undefined
 
   constructor(key: Uint8Array) {
-    this.#bytes = key.slice()
+    this.#bytes = copyOf(key)
   }
 
   matches(key: Uint8Array): boolean {

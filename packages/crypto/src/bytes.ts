@@ -1,5 +1,9 @@
 import { CryptoError } from './errors.ts'
 
+export function expectUint8Array(name: string, value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new CryptoError('BAD_INPUT', `${name}: expected Uint8Array`)
+}
+
 /** Throws unless `value` is a Uint8Array of exactly `length` bytes; `name` is the argument. */
 export function expectBytes(name: string, value: Uint8Array, length: number, code = 'BAD_LENGTH'): void {
   if (!(value instanceof Uint8Array)) throw new CryptoError(code, `${name}: expected Uint8Array`)
@@ -12,6 +16,14 @@ export function expectBlocks(name: string, value: Uint8Array): void {
   if (value.length % 16 !== 0) {
     throw new CryptoError('NOT_BLOCK_ALIGNED', `${name}: length ${value.length} is not a multiple of 16`)
   }
+}
+
+/**
+ * A copy in a fresh, exactly-sized ArrayBuffer. Not `.slice()`: on a Node Buffer that is
+ * a view sharing memory, and the AES code writes through `.buffer`.
+ */
+export function copyOf(b: Uint8Array, start = 0, end = b.length): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(b.subarray(start, end))
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
@@ -37,7 +49,7 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** An Int32Array over `bytes` when it is 4-aligned, else over an aligned copy. */
 export function wordsOf(bytes: Uint8Array): Int32Array {
   if (bytes.byteOffset % 4 === 0) return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)
-  return new Int32Array(bytes.slice().buffer, 0, bytes.length >> 2)
+  return new Int32Array(copyOf(bytes).buffer, 0, bytes.length >> 2)
 }
 
 export function wipe(...arrays: (Uint8Array | Int32Array | undefined)[]): void {

@@ -1,18 +1,14 @@
 /** Asynchronous digests on WebCrypto: faster than the JS ones from about 1 KiB up. */
-import { bufferSource } from './bytes.ts'
+import { bufferSource, expectUint8Array } from './bytes.ts'
 import { CryptoError } from './errors.ts'
 
-function checkInput(name: string, data: Uint8Array): void {
-  if (!(data instanceof Uint8Array)) throw new CryptoError('BAD_INPUT', `${name}: expected Uint8Array`)
-}
-
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  checkInput('data', data)
+  expectUint8Array('data', data)
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bufferSource(data)))
 }
 
 export async function sha1(data: Uint8Array): Promise<Uint8Array> {
-  checkInput('data', data)
+  expectUint8Array('data', data)
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', bufferSource(data)))
 }
 
