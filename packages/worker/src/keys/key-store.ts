@@ -4,6 +4,7 @@
  * callback for one crypto operation, written to perm storage from here only, and zeroed
  * with fill(0) when the key is dropped.
  */
+import { prepareAuthKey, type PreparedAuthKey } from '@pfs-web/crypto'
 import type { PermKeyStorage } from '../env.ts'
 import { EngineError } from '../errors.ts'
 
@@ -12,7 +13,7 @@ export type KeyKind = 'perm' | 'temp'
 export interface KeyHandle {
   readonly dcId: number
   readonly kind: KeyKind
-  /** auth_key_id as the server sees it (LE int64 of SHA1(key)[12:20]). */
+  /** auth_key_id as TL long (signed LE int64 of SHA1(key)[12:20]). */
   readonly id: bigint
   /** The same 8 bytes in wire order, for packet headers. */
   readonly idBytes: Uint8Array
@@ -27,9 +28,12 @@ export interface KeyHandle {
 const REDACTED = '[redacted]'
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
 
-/** Holds one key's bytes; every textual view of it is redacted. */
+/** Holds one key's bytes (and crypto's prepared copy); every textual view is redacted. */
 class KeyBox {
-  constructor(readonly bytes: Uint8Array) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly prepared: PreparedAuthKey,
+  ) {}
   toString(): string {
     return REDACTED
   }
@@ -41,8 +45,6 @@ class KeyBox {
   }
 }
 
-export type AuthKeyIdFn = (key: Uint8Array) => Uint8Array | Promise<Uint8Array>
-
 export function hexOf(bytes: Uint8Array): string {
   let s = ''
   for (const b of bytes) s += b.toString(16).padStart(2, '0')
@@ -52,16 +54,15 @@ export function hexOf(bytes: Uint8Array): string {
 export class KeyStore {
   private readonly boxes = new Map<KeyHandle, KeyBox>()
 
-  /** `authKeyId` computes SHA1(key)[12:20] (encryption.md "auth_key_id"). */
-  constructor(private readonly authKeyId: AuthKeyIdFn) {}
-
   /** Takes ownership of `bytes` (the caller must not keep them) and returns the handle. */
-  async add(dcId: number, kind: KeyKind, bytes: Uint8Array, createdAt: number, expiresAt: number | null): Promise<KeyHandle> {
+  add(dcId: number, kind: KeyKind, bytes: Uint8Array, createdAt: number, expiresAt: number | null): KeyHandle {
     if (bytes.length !== 256) throw new EngineError('BAD_KEY', 'an auth key is 256 bytes')
-    const idBytes = (await this.authKeyId(bytes)).slice()
-    const id = new DataView(idBytes.buffer).getBigUint64(0, true)
+    const prepared = prepareAuthKey(bytes)
+    // auth_key_id = SHA1(key)[12:20] (encryption.md), computed once by crypto's prepared key.
+    const idBytes = prepared.id.slice()
+    const id = new DataView(idBytes.buffer).getBigInt64(0, true)
     const handle: KeyHandle = Object.freeze({ dcId, kind, id, idBytes, idHex: hexOf(idBytes), createdAt, expiresAt })
-    this.boxes.set(handle, new KeyBox(bytes))
+    this.boxes.set(handle, new KeyBox(bytes, prepared))
     return handle
   }
 
@@ -90,11 +91,17 @@ export class KeyStore {
     return fn(this.box(handle).bytes)
   }
 
+  /** Lends crypto's prepared form (message encryption skips re-hashing the id). */
+  usePrepared<T>(handle: KeyHandle, fn: (key: PreparedAuthKey) => T): T {
+    return fn(this.box(handle).prepared)
+  }
+
   /** Zeroes and forgets the key; dropping twice is harmless. */
   drop(handle: KeyHandle): void {
     const box = this.boxes.get(handle)
     if (!box) return
     box.bytes.fill(0)
+    box.prepared.wipe()
     this.boxes.delete(handle)
   }
 

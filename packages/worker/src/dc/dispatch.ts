@@ -1,0 +1,62 @@
+/**
+ * What each received message means (mtproto-tl.md §4, encryption.md §5–6): answers go to
+ * the calls or to a waiting service request, service notifications update salts, clock
+ * and the outbox, and anything else is a server-initiated update for onUpdate listeners.
+ */
+import { serializeObject } from '@pfs-web/tl'
+import { stepClock } from '../session/msg-id.ts'
+import type { DcRuntime } from './dc-runtime.ts'
+import type { Lane, Received } from './lane.ts'
+
+export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
+  const obj = msg.obj
+  switch (obj._) {
+    case 'rpc_result': {
+      dc.clock = stepClock(dc.clock, { type: 'answer', serverMsgId: msg.msgId, requestMsgId: obj.req_msg_id }, dc.now())
+      const wait = dc.service.get(obj.req_msg_id)
+      if (wait) {
+        wait.settle(obj.result)
+        return
+      }
+      dc.calls.onResult(lane, obj.req_msg_id, obj.result).catch((err: unknown) => dc.setError(err))
+      return
+    }
+    case 'new_session_created':
+      lane.salt({ type: 'new-session-created', salt: obj.server_salt })
+      dc.calls.step({ type: 'new-session-created', sessionId: lane.session.sessionId, firstMsgId: obj.first_msg_id })
+      return
+    case 'bad_server_salt':
+      lane.salt({ type: 'bad-server-salt', newSalt: obj.new_server_salt })
+      resendService(dc, obj.bad_msg_id)
+      dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
+      dc.calls.flush()
+      return
+    case 'bad_msg_notification':
+      if (obj.error_code === 16 || obj.error_code === 17) {
+        dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code: obj.error_code, serverMsgId: msg.msgId }, dc.now())
+      }
+      resendService(dc, obj.bad_msg_id)
+      dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
+      dc.calls.flush()
+      dc.hooks.changed()
+      return
+    case 'future_salts':
+      lane.salt({ type: 'future-salts', salts: obj.salts.map((s) => ({ salt: s.salt, validSince: s.valid_since, validUntil: s.valid_until })) })
+      return
+    case 'pong':
+    case 'msgs_ack':
+    case 'msg_detailed_info':
+    case 'msg_new_detailed_info':
+    case 'msgs_state_info':
+    case 'msgs_all_info':
+    case 'destroy_session_ok':
+    case 'destroy_session_none':
+      return
+    default:
+      dc.hooks.update(dc.dcId, obj._ === 'raw' ? obj.bytes : serializeObject(obj))
+  }
+}
+
+function resendService(dc: DcRuntime, badMsgId: bigint): void {
+  dc.service.get(badMsgId)?.resend()
+}

@@ -1,0 +1,230 @@
+/**
+ * A lane is one temp key in use: its connection, its MTProto session, its salts and its
+ * pending acks. It numbers, batches (msg_container), seals and sends messages, and opens
+ * and unpacks what arrives; what the messages mean is decided by the DC runtime.
+ */
+import { TransportError } from '@pfs-web/errors'
+import { TlReader, decodeObject, serializeObject, type TlObject, type TlRaw } from '@pfs-web/tl'
+import type { EngineEnv } from '../env.ts'
+import { PacketError } from '../errors.ts'
+import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
+import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../session/acks.ts'
+import { NO_SALT, decideSalt, stepSalts, type SaltEvent, type SaltState } from '../session/salts.ts'
+import type { MessageKind } from '../session/seqno.ts'
+import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
+import { MtSession, type InMessage, type OutMessage } from './session.ts'
+
+export interface Outgoing {
+  kind: MessageKind
+  /** The boxed body, or a builder for bodies that must embed their own msg_id (the bind). */
+  body: Uint8Array | ((msgId: bigint) => Promise<Uint8Array>)
+}
+
+export interface Sent {
+  msgId: bigint
+  containerId: bigint | null
+}
+
+export interface Received {
+  msgId: bigint
+  seqno: number
+  obj: TlObject
+}
+
+export interface LaneOwner {
+  serverNowS(): number
+  onMessage(lane: Lane, msg: Received): void
+  /** A packet failed its checks or the transport failed; the lane's connection is gone. */
+  onDown(lane: Lane, error: Error): void
+  onTransportError(lane: Lane, code: number): void
+  /** The salt store asked for get_future_salts. */
+  onSaltRefresh(lane: Lane, num: number): void
+  scheduleAckFlush(lane: Lane, atMs: number): void
+}
+
+const CONTAINER_MAX = 1024
+/** Messages at least this large go alone rather than in a container. */
+const CONTAINER_MAX_BODY = 64 * 1024
+
+export class Lane {
+  readonly session: MtSession
+  conn: Connection | null = null
+  bound = false
+  /** invokeWithLayer(initConnection(...)) must prefix API calls until one is answered (pfs §1.5). */
+  needsInit = true
+  retiring = false
+  private salts: SaltState = NO_SALT
+  private acks: AckState = NO_ACKS
+  private opening: Promise<void> | null = null
+  private sendChain: Promise<unknown> = Promise.resolve()
+  private recvChain: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly env: EngineEnv,
+    private readonly keys: KeyStore,
+    readonly key: KeyHandle,
+    private readonly url: string,
+    private readonly wireDcId: number,
+    readonly purpose: ConnectionPurpose,
+    private readonly owner: LaneOwner,
+    initialSalt: bigint,
+  ) {
+    this.session = new MtSession(env.random)
+    this.salts = stepSalts(this.salts, { type: 'handshake', salt: initialSalt }, owner.serverNowS())
+  }
+
+  get isUp(): boolean {
+    return this.conn?.isOpen ?? false
+  }
+
+  /** Opens (or reopens after a drop) the lane's connection; the session survives. */
+  open(): Promise<void> {
+    if (this.isUp) return Promise.resolve()
+    this.opening ??= this.openNow().finally(() => {
+      this.opening = null
+    })
+    return this.opening
+  }
+
+  private async openNow(): Promise<void> {
+    const old = this.conn
+    this.conn = null
+    old?.close()
+    const conn = new Connection(this.env, this.url, this.wireDcId, this.purpose)
+    this.conn = conn
+    await conn.open({
+      onPacket: (p) => this.onPacket(conn, p),
+      onTransportError: (code) => {
+        if (this.conn === conn) this.owner.onTransportError(this, code)
+      },
+      onClose: (err) => {
+        if (this.conn === conn) {
+          this.conn = null
+          this.owner.onDown(this, err)
+        }
+      },
+    })
+  }
+
+  close(): void {
+    const conn = this.conn
+    this.conn = null
+    conn?.close()
+  }
+
+  salt(event: SaltEvent): void {
+    this.salts = stepSalts(this.salts, event, this.owner.serverNowS())
+  }
+
+  /**
+   * Numbers, batches and sends `items` in one packet (a container when more than one, with
+   * pending acks piggy-backed). Sends are serialized so msg_ids reach the wire in order.
+   */
+  send(items: Outgoing[]): Promise<Sent[]> {
+    const run = this.sendChain.then(() => this.sendNow(items))
+    this.sendChain = run.catch(() => undefined)
+    return run
+  }
+
+  ackEvent(event: Parameters<typeof stepAcks>[1]): void {
+    const { state, actions } = stepAcks(this.acks, event, this.env.clock.now())
+    this.acks = state
+    this.runAckActions(actions)
+  }
+
+  private runAckActions(actions: AckAction[]): void {
+    for (const a of actions) {
+      if (a.type === 'schedule') this.owner.scheduleAckFlush(this, a.atMs)
+      else if (a.mode === 'stand-alone' && this.isUp) {
+        this.send([{ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) }]).catch(() => undefined)
+      }
+    }
+  }
+
+  private async sendNow(items: Outgoing[]): Promise<Sent[]> {
+    const conn = this.conn
+    if (!conn?.isOpen) throw new TransportError('CLOSED', 'lane connection is down')
+    const now = this.owner.serverNowS()
+    const decision = decideSalt(this.salts, now)
+    if (decision.refresh === 'get-future-salts') {
+      this.salts = stepSalts(this.salts, { type: 'future-salts-requested' }, now)
+      this.owner.onSaltRefresh(this, decision.num)
+    }
+    const salt = decision.salt ?? 0n
+    const { state, actions } = stepAcks(this.acks, { type: 'outgoing' }, this.env.clock.now())
+    this.acks = state
+    const all: Outgoing[] = [...items]
+    for (const a of actions) if (a.type === 'send-acks') all.push({ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) })
+    const messages: OutMessage[] = []
+    for (const item of all) {
+      const numbered = this.session.number(item.kind, new Uint8Array(0), now)
+      numbered.body = typeof item.body === 'function' ? await item.body(numbered.msgId) : item.body
+      messages.push(numbered)
+    }
+    const batch = messages.length > 1 && messages.length <= CONTAINER_MAX && messages.every((m) => m.body.length < CONTAINER_MAX_BODY)
+    const sent: Sent[] = []
+    if (batch) {
+      const container = serializeObject({
+        _: 'msg_container',
+        messages: messages.map((m) => ({ msg_id: m.msgId, seqno: m.seqno, bytes: m.body.length, body: rawOf(m.body) })),
+      })
+      const outer = this.session.number('msg-container', container, now)
+      conn.send(await this.keys.usePrepared(this.key, (k) => this.session.seal(k, salt, outer)))
+      for (const m of messages.slice(0, items.length)) sent.push({ msgId: m.msgId, containerId: outer.msgId })
+    } else {
+      for (const [i, m] of messages.entries()) {
+        conn.send(await this.keys.usePrepared(this.key, (k) => this.session.seal(k, salt, m)))
+        if (i < items.length) sent.push({ msgId: m.msgId, containerId: null })
+      }
+    }
+    return sent
+  }
+
+  private onPacket(conn: Connection, packet: Uint8Array): void {
+    this.recvChain = this.recvChain.then(async () => {
+      if (this.conn !== conn) return
+      try {
+        const msg = await this.keys.usePrepared(this.key, (k) => this.session.open(k, packet))
+        this.unpack(msg)
+      } catch (err) {
+        // encryption.md §4: use nothing from a bad packet, close, reconnect.
+        const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
+        conn.close(new TransportError('BAD_PACKET', e.message))
+        if (this.conn === conn) {
+          this.conn = null
+          this.owner.onDown(this, e)
+        }
+      }
+    })
+  }
+
+  private unpack(top: InMessage): void {
+    const messages: { msgId: bigint; seqno: number; obj: TlObject }[] = []
+    const obj = decodeObject(new TlReader(top.body))
+    if (obj._ === 'msg_container') {
+      for (const m of obj.messages) messages.push({ msgId: m.msg_id, seqno: m.seqno, obj: m.body })
+    } else {
+      messages.push({ msgId: top.msgId, seqno: top.seqno, obj })
+    }
+    const serverNow = this.owner.serverNowS()
+    for (const m of messages) {
+      const timing = m.obj._ === 'bad_server_salt' || m.obj._ === 'bad_msg_notification' ? 'time-exempt' : 'windowed'
+      const verdict = this.session.received.check({ sessionId: this.session.sessionId, msgId: m.msgId, timing }, serverNow)
+      if (verdict.verdict === 'reject') throw new PacketError('BAD_MSG_ID', verdict.reason)
+      if (verdict.verdict === 'ignore') continue
+      this.ackEvent({ type: 'received', msgId: m.msgId, contentRelated: (m.seqno & 1) === 1 })
+      this.owner.onMessage(this, m)
+    }
+  }
+}
+
+/** A boxed body carried opaquely inside a container (its id is its first word). */
+export function rawOf(body: Uint8Array): TlRaw {
+  const id = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true)
+  return { _: 'raw', id, bytes: body }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : 'MALFORMED'
+}

@@ -1,0 +1,42 @@
+/** WorkerOptions with defaults applied and checked once, at init(). */
+import type { AppInfo, DcAddress, WorkerOptions } from '../api.ts'
+import { EngineError } from '../errors.ts'
+
+export interface ResolvedOptions {
+  dcs: readonly DcAddress[]
+  defaultDcId: number
+  app: AppInfo
+  layer: number
+  tempKeyLifetimeS: readonly [number, number]
+  rotationMarginS: number
+  defaultTimeoutMs: number
+  /** `dc` for p_q_inner_data and the obfuscation init: +10000 on test DCs (auth-key.md). */
+  wireDcId(dcId: number): number
+}
+
+// TDLib asks for 23–24 h temp keys (auth-key.md "Permanent vs temporary key").
+const DEFAULT_LIFETIME: readonly [number, number] = [82_800, 86_400]
+const DEFAULT_MARGIN_S = 600
+const DEFAULT_TIMEOUT_MS = 30_000
+
+export function resolveOptions(o: WorkerOptions): ResolvedOptions {
+  if (!Array.isArray(o.dcs) || o.dcs.length === 0) throw new EngineError('BAD_OPTIONS', 'dcs: at least one DC is required')
+  if (!o.dcs.some((d) => d.id === o.defaultDcId)) throw new EngineError('BAD_OPTIONS', 'defaultDcId: not among dcs')
+  if (!Array.isArray(o.rsaPublicKeys) || o.rsaPublicKeys.length === 0) throw new EngineError('BAD_OPTIONS', 'rsaPublicKeys: none given')
+  const lifetime = o.tempKeyLifetimeS ?? DEFAULT_LIFETIME
+  const [lo, hi] = lifetime
+  if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi >= lo)) throw new EngineError('BAD_OPTIONS', 'tempKeyLifetimeS: need 0 < lo <= hi')
+  const margin = o.rotationMarginS ?? Math.min(DEFAULT_MARGIN_S, Math.floor(lo / 4))
+  if (!(margin >= 0 && margin < lo)) throw new EngineError('BAD_OPTIONS', 'rotationMarginS: must be below the temp key lifetime')
+  const test = o.testMode === true
+  return {
+    dcs: o.dcs,
+    defaultDcId: o.defaultDcId,
+    app: o.app,
+    layer: o.layer,
+    tempKeyLifetimeS: [lo, hi],
+    rotationMarginS: margin,
+    defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),
+  }
+}

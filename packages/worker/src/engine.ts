@@ -1,0 +1,169 @@
+/**
+ * createEngine(env): the WorkerApi over one DcRuntime per DC. Everything with a side
+ * effect comes from `env`, so a dedicated Worker, a SharedWorker or a Node test can host
+ * it; the engine reads no globals. Views and events are plain data; key bytes stay in
+ * the KeyStore.
+ */
+import { deserializeObject, nameOfId, serializeObject, type TlObject } from '@pfs-web/tl'
+import type {
+  ConfigView,
+  DcStateView,
+  InvokeOptions,
+  KeyEvent,
+  KeyEventListener,
+  NearestDcView,
+  StateListener,
+  Unsubscribe,
+  UpdateListener,
+  WorkerApi,
+  WorkerOptions,
+} from './api.ts'
+import { DcRuntime } from './dc/dc-runtime.ts'
+import { resolveOptions, type ResolvedOptions } from './dc/options.ts'
+import type { EngineEnv } from './env.ts'
+import { EngineError } from './errors.ts'
+import { loadRsaKeys, type RsaKey } from './handshake/rsa-keys.ts'
+import { KeyStore } from './keys/key-store.ts'
+
+/** Calls a listener that may be a Comlink proxy: its promise must never reject unhandled. */
+function notify<A extends unknown[]>(listener: (...args: A) => unknown, ...args: A): void {
+  try {
+    const r = listener(...args)
+    if (r instanceof Promise) r.catch(() => undefined)
+  } catch {
+    // A faulty listener must not break the engine or the other listeners.
+  }
+}
+
+export function createEngine(env: EngineEnv): WorkerApi {
+  const keys = new KeyStore()
+  const dcs = new Map<number, DcRuntime>()
+  const stateListeners = new Set<StateListener>()
+  const updateListeners = new Set<UpdateListener>()
+  const keyListeners = new Set<KeyEventListener>()
+  let options: ResolvedOptions | null = null
+  let rsaKeys: RsaKey[] = []
+  let closed = false
+
+  const states = (): DcStateView[] => [...dcs.values()].map((dc) => dc.view())
+  const hooks = {
+    changed: () => {
+      if (stateListeners.size === 0) return
+      const s = states()
+      for (const l of stateListeners) notify(l, s)
+    },
+    keyEvent: (e: KeyEvent) => {
+      for (const l of keyListeners) notify(l, e)
+    },
+    update: (dcId: number, bytes: Uint8Array) => {
+      for (const l of updateListeners) notify(l, dcId, bytes)
+    },
+  }
+
+  function dc(dcId?: number): DcRuntime {
+    if (closed) throw new EngineError('CLOSED', 'engine closed')
+    if (!options) throw new EngineError('NOT_INITIALIZED', 'init() first')
+    const id = dcId ?? options.defaultDcId
+    let rt = dcs.get(id)
+    if (!rt) {
+      const address = options.dcs.find((d) => d.id === id)
+      if (!address) throw new EngineError('UNKNOWN_DC', `no address for DC ${id}`)
+      rt = new DcRuntime(env, keys, id, address.url, options, rsaKeys, hooks)
+      dcs.set(id, rt)
+    }
+    return rt
+  }
+
+  async function call(request: Uint8Array, opts: InvokeOptions = {}): Promise<Uint8Array> {
+    const rt = dc(opts.dcId)
+    if (!(request instanceof Uint8Array) || request.length < 4 || request.length % 4 !== 0) {
+      throw new EngineError('BAD_REQUEST', 'request must be a boxed TL object')
+    }
+    const id = new DataView(request.buffer, request.byteOffset, 4).getUint32(0, true)
+    const method = nameOfId(id) ?? `0x${id.toString(16)}`
+    // The call waits in the outbox while the DC connects; its deadline bounds the wait.
+    rt.connect().catch((err: unknown) => rt.setError(err))
+    return rt.calls.invoke(request, method, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs, opts.callId)
+  }
+
+  async function callObject(obj: TlObject, dcId?: number): Promise<TlObject> {
+    return deserializeObject(await call(serializeObject(obj), dcId === undefined ? {} : { dcId }))
+  }
+
+  function expect<N extends TlObject['_']>(obj: TlObject, name: N): Extract<TlObject, { _: N }> {
+    if (obj._ !== name) throw new EngineError('UNEXPECTED_RESULT', `expected ${name}, got ${obj._}`)
+    return obj as Extract<TlObject, { _: N }>
+  }
+
+  return {
+    async init(o: WorkerOptions) {
+      if (options) throw new EngineError('ALREADY_INITIALIZED', 'init() was already called')
+      const resolved = resolveOptions(o)
+      rsaKeys = loadRsaKeys(o.rsaPublicKeys)
+      options = resolved
+    },
+    async connect(dcId?: number) {
+      const rt = dc(dcId)
+      await rt.connect()
+      return rt.view()
+    },
+    invoke: call,
+    async cancel(callId: string) {
+      for (const rt of dcs.values()) rt.calls.cancel(callId)
+    },
+    async getConfig(dcId?: number): Promise<ConfigView> {
+      const c = expect(await callObject({ _: 'help.getConfig' }, dcId), 'config')
+      return {
+        date: c.date,
+        expires: c.expires,
+        thisDc: c.this_dc,
+        testMode: c.test_mode,
+        dcOptions: c.dc_options.map((d) => ({ id: d.id, ipAddress: d.ip_address, port: d.port })),
+      }
+    },
+    async getNearestDc(dcId?: number): Promise<NearestDcView> {
+      const n = expect(await callObject({ _: 'help.getNearestDc' }, dcId), 'nearestDc')
+      return { country: n.country, thisDc: n.this_dc, nearestDc: n.nearest_dc }
+    },
+    async saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number) {
+      const r = await callObject({ _: 'upload.saveFilePart', file_id: fileId, file_part: filePart, bytes }, dcId)
+      if (r._ !== 'boolTrue' && r._ !== 'boolFalse') throw new EngineError('UNEXPECTED_RESULT', `expected Bool, got ${r._}`)
+      return r._ === 'boolTrue'
+    },
+    async getFile(fileId: bigint, offset: number, limit: number, dcId?: number) {
+      const location = { _: 'inputDocumentFileLocation', id: fileId, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
+      const r = await callObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }, dcId)
+      return expect(r, 'upload.file').bytes
+    },
+    async states() {
+      return states()
+    },
+    async subscribe(listener: StateListener): Promise<Unsubscribe> {
+      stateListeners.add(listener)
+      notify(listener, states())
+      return () => void stateListeners.delete(listener)
+    },
+    async onUpdate(listener: UpdateListener): Promise<Unsubscribe> {
+      updateListeners.add(listener)
+      return () => void updateListeners.delete(listener)
+    },
+    async onKeyEvent(listener: KeyEventListener): Promise<Unsubscribe> {
+      keyListeners.add(listener)
+      return () => void keyListeners.delete(listener)
+    },
+    async rotateNow(dcId?: number) {
+      await dc(dcId).rotate()
+    },
+    async logout(dcId?: number) {
+      const rt = dc(dcId)
+      await rt.logout((options as ResolvedOptions).defaultTimeoutMs)
+    },
+    async close() {
+      if (closed) return
+      for (const rt of dcs.values()) rt.close()
+      closed = true
+      keys.dropAll()
+      hooks.changed()
+    },
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The DH auth-key exchange as an explicit state machine (TDLib Handshake.h: Start →
+ * ResPQ → ServerDHParams → DHGenResponse → Done), in Perm or Temp mode. It is fed the
+ * decoded server messages and returns the next message to send; the runtime does the
+ * I/O. Every client MUST of auth-key.md steps 1–9 is checked here; a failed check throws
+ * HandshakeError (or crypto's SecurityError) and the runtime restarts on a new connection.
+ */
+import {
+  aesIgeDecrypt,
+  aesIgeEncrypt,
+  authKeyAuxHash,
+  checkDhParams,
+  dhGenerate,
+  dhShared,
+  factorizePq,
+  initialServerSalt,
+  newNonceHash,
+  rsaPadEncrypt,
+  sha1,
+  tmpAesKeyIv,
+} from '@pfs-web/crypto'
+import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl'
+import { HandshakeError } from '../errors.ts'
+import type { RsaKey } from './rsa-keys.ts'
+
+export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }
+
+export type HandshakeStep = 'start' | 'res-pq' | 'server-dh-params' | 'dh-gen-response' | 'done' | 'failed'
+
+export interface HandshakeOptions {
+  mode: HandshakeMode
+  /** `dc` for p_q_inner_data: +10000 for test DCs, negative for media (auth-key.md). */
+  wireDcId: number
+  rsaKeys: readonly RsaKey[]
+  random: (n: number) => Uint8Array
+}
+
+export interface HandshakeResult {
+  mode: HandshakeMode
+  /** 256 bytes; ownership passes to the key store at once. */
+  authKey: Uint8Array
+  /** new_nonce[0:8] XOR server_nonce[0:8], LE int64 (step 10). */
+  serverSalt: bigint
+  /** server_time from server_DH_inner_data and the local `now` (ms) it was read at. */
+  serverTime: number
+  serverTimeAt: number
+}
+
+export type HandshakeOutput = { send: TlObject } | { done: HandshakeResult }
+
+/** dh_gen_retry loops are bounded: a server that always collides is broken. */
+const MAX_RETRIES = 5
+
+export class Handshake {
+  step: HandshakeStep = 'start'
+  private nonce: Uint8Array = new Uint8Array(0)
+  private serverNonce: Uint8Array = new Uint8Array(0)
+  private newNonce: Uint8Array = new Uint8Array(0)
+  private tmpKey: Uint8Array = new Uint8Array(0)
+  private tmpIv: Uint8Array = new Uint8Array(0)
+  private dh: { g: number; dhPrime: Uint8Array; gA: Uint8Array } | null = null
+  private serverTime = 0
+  private serverTimeAt = 0
+  private pendingKey: Uint8Array | null = null
+  private auxHash: Uint8Array = new Uint8Array(0)
+  private retries = 0
+
+  constructor(private readonly options: HandshakeOptions) {}
+
+  /** Step 1: req_pq_multi with a fresh nonce. */
+  start(): TlObject {
+    if (this.step !== 'start') throw new HandshakeError('BAD_STATE', `start() in step ${this.step}`)
+    this.nonce = this.options.random(16)
+    this.step = 'res-pq'
+    return { _: 'req_pq_multi', nonce: this.nonce }
+  }
+
+  /**
+   * Feeds one server message received at local `now` (ms). Any thrown error leaves the
+   * machine in 'failed' with its secrets wiped.
+   */
+  async onMessage(msg: TlObject, now: number): Promise<HandshakeOutput> {
+    try {
+      switch (this.step) {
+        case 'res-pq':
+          return { send: await this.onResPq(msg) }
+        case 'server-dh-params':
+          return { send: await this.onServerDhParams(msg, now) }
+        case 'dh-gen-response':
+          return await this.onDhGen(msg)
+        default:
+          throw new HandshakeError('UNEXPECTED_MESSAGE', `message in step ${this.step}`)
+      }
+    } catch (err) {
+      this.step = 'failed'
+      this.wipe()
+      throw err
+    }
+  }
+
+  /** Wipes new_nonce, the tmp AES key/iv and any unused auth key (idempotent). */
+  wipe(): void {
+    this.newNonce.fill(0)
+    this.tmpKey.fill(0)
+    this.tmpIv.fill(0)
+    this.pendingKey?.fill(0)
+    this.pendingKey = null
+  }
+
+  private async onResPq(msg: TlObject): Promise<TlObject> {
+    if (msg._ !== 'resPQ') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected resPQ, got ${msg._}`)
+    if (!equal(msg.nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'resPQ.nonce')
+    const key = this.options.rsaKeys.find((k) => msg.server_public_key_fingerprints.includes(k.fingerprint))
+    if (!key) throw new HandshakeError('NO_RSA_KEY', 'no known RSA key among the server fingerprints')
+    this.serverNonce = msg.server_nonce
+    const { p, q } = factorizePq(msg.pq)
+    this.newNonce = this.options.random(32)
+    const common = { pq: msg.pq, p, q, nonce: this.nonce, server_nonce: this.serverNonce, new_nonce: this.newNonce, dc: this.options.wireDcId }
+    const inner: TlObject =
+      this.options.mode.kind === 'perm'
+        ? { _: 'p_q_inner_data_dc', ...common }
+        : { _: 'p_q_inner_data_temp_dc', ...common, expires_in: this.options.mode.expiresIn }
+    const data = serializeObject(inner)
+    try {
+      const encrypted = await rsaPadEncrypt(data, key.key, this.options.random)
+      this.step = 'server-dh-params'
+      return { _: 'req_DH_params', nonce: this.nonce, server_nonce: this.serverNonce, p, q, public_key_fingerprint: key.fingerprint, encrypted_data: encrypted }
+    } finally {
+      data.fill(0)
+    }
+  }
+
+  private async onServerDhParams(msg: TlObject, now: number): Promise<TlObject> {
+    if (msg._ !== 'server_DH_params_ok') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected server_DH_params_ok, got ${msg._}`)
+    this.checkNonces(msg.nonce, msg.server_nonce)
+    if (msg.encrypted_answer.length % 16 !== 0 || msg.encrypted_answer.length < 32) {
+      throw new HandshakeError('BAD_ANSWER_LENGTH', 'encrypted_answer is not block aligned')
+    }
+    const { key, iv } = tmpAesKeyIv(this.newNonce, this.serverNonce)
+    this.tmpKey = key
+    this.tmpIv = iv
+    const plain = await aesIgeDecrypt(this.tmpKey, this.tmpIv, msg.encrypted_answer)
+    const reader = new TlReader(plain, 20)
+    const inner = decodeObject(reader)
+    if (inner._ !== 'server_DH_inner_data') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected server_DH_inner_data, got ${inner._}`)
+    if (plain.length - reader.offset >= 16) throw new HandshakeError('BAD_ANSWER_PADDING', 'more than 15 padding bytes')
+    const hash = await sha1(plain.subarray(20, reader.offset))
+    if (!equal(hash, plain.subarray(0, 20))) throw new HandshakeError('BAD_ANSWER_HASH', 'SHA1(answer) mismatch')
+    this.checkNonces(inner.nonce, inner.server_nonce)
+    this.dh = { g: inner.g, dhPrime: inner.dh_prime, gA: inner.g_a }
+    checkDhParams(this.dh, this.options.random)
+    this.serverTime = inner.server_time
+    this.serverTimeAt = now
+    return this.clientDhParams(0n)
+  }
+
+  /** Step 7 (also after dh_gen_retry): new b, g_b, auth_key; the same tmp key/iv. */
+  private async clientDhParams(retryId: bigint): Promise<TlObject> {
+    const dh = this.dh
+    if (!dh) throw new HandshakeError('BAD_STATE', 'no DH parameters')
+    const { b, gB } = dhGenerate(dh.g, dh.dhPrime, this.options.random)
+    try {
+      this.pendingKey?.fill(0)
+      this.pendingKey = dhShared(dh.gA, b, dh.dhPrime)
+    } finally {
+      b.fill(0)
+    }
+    this.auxHash = authKeyAuxHash(this.pendingKey)
+    const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.nonce, server_nonce: this.serverNonce, retry_id: retryId, g_b: gB })
+    const hash = await sha1(data)
+    const padLen = (16 - ((20 + data.length) % 16)) % 16
+    const withHash = concat(hash, data, this.options.random(padLen))
+    const encrypted = await aesIgeEncrypt(this.tmpKey, this.tmpIv, withHash)
+    withHash.fill(0)
+    this.step = 'dh-gen-response'
+    return { _: 'set_client_DH_params', nonce: this.nonce, server_nonce: this.serverNonce, encrypted_data: encrypted }
+  }
+
+  private async onDhGen(msg: TlObject): Promise<HandshakeOutput> {
+    let n: 1 | 2 | 3
+    let got: Uint8Array
+    if (msg._ === 'dh_gen_ok') [n, got] = [1, msg.new_nonce_hash1]
+    else if (msg._ === 'dh_gen_retry') [n, got] = [2, msg.new_nonce_hash2]
+    else if (msg._ === 'dh_gen_fail') [n, got] = [3, msg.new_nonce_hash3]
+    else throw new HandshakeError('UNEXPECTED_MESSAGE', `expected dh_gen_*, got ${msg._}`)
+    this.checkNonces(msg.nonce, msg.server_nonce)
+    const key = this.pendingKey
+    if (!key) throw new HandshakeError('BAD_STATE', 'no auth key')
+    const want = newNonceHash(this.newNonce, n, this.auxHash)
+    if (!equal(want, got)) throw new HandshakeError('BAD_NEW_NONCE_HASH', `new_nonce_hash${n} mismatch`)
+    if (n === 3) throw new HandshakeError('DH_GEN_FAIL', 'server answered dh_gen_fail')
+    if (n === 2) {
+      if (++this.retries > MAX_RETRIES) throw new HandshakeError('TOO_MANY_RETRIES', 'dh_gen_retry loop')
+      const retryId = new DataView(this.auxHash.buffer, this.auxHash.byteOffset, 8).getBigInt64(0, true)
+      return { send: await this.clientDhParams(retryId) }
+    }
+    const salt = initialServerSalt(this.newNonce, this.serverNonce)
+    const result: HandshakeResult = {
+      mode: this.options.mode,
+      authKey: key,
+      serverSalt: new DataView(salt.buffer).getBigInt64(0, true),
+      serverTime: this.serverTime,
+      serverTimeAt: this.serverTimeAt,
+    }
+    this.pendingKey = null
+    this.step = 'done'
+    this.wipe()
+    return { done: result }
+  }
+
+  private checkNonces(nonce: Uint8Array, serverNonce: Uint8Array): void {
+    if (!equal(nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'nonce')
+    if (!equal(serverNonce, this.serverNonce)) throw new HandshakeError('SERVER_NONCE_MISMATCH', 'server_nonce')
+  }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let d = 0
+  for (let i = 0; i < a.length; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  return d === 0
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let off = 0
+  for (const p of parts) {
+    out.set(p, off)
+    off += p.length
+  }
+  return out
+}

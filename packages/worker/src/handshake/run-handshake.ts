@@ -1,0 +1,59 @@
+/**
+ * Runs one Handshake over its own fresh connection (pfs §1.1: perm and temp handshakes
+ * may run in parallel on separate connections) and closes it at the end. Any failure —
+ * a failed check, transport error -404, a dropped socket or the deadline — rejects, and
+ * the caller restarts from step 1 on a new connection (auth-key.md "Other rules").
+ */
+import { TransportError } from '@pfs-web/errors'
+import { deserializeObject, serializeObject } from '@pfs-web/tl'
+import type { EngineEnv } from '../env.ts'
+import { HandshakeError } from '../errors.ts'
+import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
+import { Handshake, type HandshakeOptions, type HandshakeResult } from './handshake.ts'
+import { decodePlain, encodePlain } from './plain-envelope.ts'
+
+export interface HandshakeRun {
+  env: EngineEnv
+  url: string
+  purpose: ConnectionPurpose
+  options: HandshakeOptions
+  /** Next client msg_id for the unencrypted envelope (divisible by 4, increasing). */
+  nextMsgId(): bigint
+  timeoutMs: number
+}
+
+export async function runHandshake(run: HandshakeRun): Promise<HandshakeResult> {
+  const conn = new Connection(run.env, run.url, run.options.wireDcId, run.purpose)
+  const hs = new Handshake(run.options)
+  let cancelTimer: () => void = () => undefined
+  try {
+    return await new Promise<HandshakeResult>((resolve, reject) => {
+      cancelTimer = run.env.setTimer(run.timeoutMs, () => reject(new HandshakeError('TIMEOUT', 'handshake took too long')))
+      const send = (body: Uint8Array): void => conn.send(encodePlain(run.nextMsgId(), body))
+      // Messages are handled one at a time: each step awaits crypto before the next may run.
+      let chain = Promise.resolve()
+      conn
+        .open({
+          onPacket: (payload) => {
+            chain = chain.then(async () => {
+              try {
+                const { body } = decodePlain(payload)
+                const out = await hs.onMessage(deserializeObject(body), run.env.clock.now())
+                if ('done' in out) resolve(out.done)
+                else send(serializeObject(out.send))
+              } catch (err) {
+                reject(err)
+              }
+            })
+          },
+          onTransportError: (code) => reject(new TransportError(code, `transport error ${code} during handshake`)),
+          onClose: (err) => reject(err),
+        })
+        .then(() => send(serializeObject(hs.start())), reject)
+    })
+  } finally {
+    cancelTimer()
+    hs.wipe()
+    conn.close()
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * An EngineEnv for Node tests: the `ws` WebSocket (Node 20 has no global one), an
+ * in-memory perm-key storage, node:crypto randomness and real timers. Test-only.
+ */
+import { randomBytes } from 'node:crypto'
+import WebSocket from 'ws'
+import type { EngineEnv, PermKeyStorage, SocketLike } from '../env.ts'
+
+export function openNodeSocket(url: string): SocketLike {
+  const ws = new WebSocket(url, 'binary')
+  ws.binaryType = 'arraybuffer'
+  const socket: SocketLike = {
+    binaryType: 'arraybuffer',
+    get readyState() {
+      return ws.readyState
+    },
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+  }
+  ws.onopen = (ev) => socket.onopen?.(ev)
+  ws.onmessage = (ev) => socket.onmessage?.({ data: ev.data })
+  ws.onclose = (ev) => socket.onclose?.({ code: ev.code, reason: ev.reason })
+  ws.onerror = (ev) => socket.onerror?.(ev)
+  return socket
+}
+
+export function memoryPermKeys(): PermKeyStorage & { map: Map<number, Uint8Array> } {
+  const map = new Map<number, Uint8Array>()
+  return {
+    map,
+    get: async (dc) => map.get(dc)?.slice(),
+    set: async (dc, key) => void map.set(dc, key.slice()),
+    delete: async (dc) => void map.delete(dc),
+  }
+}
+
+export function nodeEnv(permKeys: PermKeyStorage = memoryPermKeys(), openSocket = openNodeSocket): EngineEnv {
+  return {
+    openSocket,
+    permKeys,
+    clock: { now: () => performance.now(), wallNow: () => Date.now() },
+    random: (n) => new Uint8Array(randomBytes(n)),
+    setTimer(ms, fn) {
+      const t = setTimeout(fn, ms)
+      return () => clearTimeout(t)
+    },
+  }
+}
