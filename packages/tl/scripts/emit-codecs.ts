@@ -272,7 +272,11 @@ function wrongName(o: unknown, expected: string): TlError {
 export function decodeAny(r: TlReader, d: number): TlObject {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.peekUint32()
-  if (!NAME_BY_ID.has(id)) return { _: 'raw', id, bytes: r.raw(r.remaining) }
+  if (!NAME_BY_ID.has(id)) {
+    // TL is made of 4-byte words, so a value running to the bound must be too.
+    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', \`unknown \${hex(id)} spans \${r.remaining} bytes, not whole words\`)
+    return { _: 'raw', id, bytes: r.raw(r.remaining) }
+  }
   r.uint32()
   return decodeKnown(r, id, d)
 }

@@ -2,8 +2,19 @@
  * Parses schema/pfs.tl into entries the emitters and the tests share. Anything the
  * codec could not honour (an unknown type, a bad id, a duplicate name) stops generation.
  */
+import { PfsError } from '@pfs-web/errors'
 import { tlLineId } from '../src/tl-crc.ts'
 import type { TlEntryMeta, TlParamMeta, TlTypeRef } from '../src/schema-meta.ts'
+
+export type SchemaErrorCode = 'NO_LAYER' | 'PARSE' | 'ID_MISMATCH' | 'DUPLICATE' | 'UNKNOWN_TYPE' | 'BAD_FLAG'
+
+/** Generation stops on any of these; nothing is written. */
+export class SchemaError extends PfsError {
+  declare readonly code: SchemaErrorCode
+  constructor(code: SchemaErrorCode, message: string) {
+    super(code, message)
+  }
+}
 
 export interface ParsedSchema {
   layer: number
@@ -30,16 +41,16 @@ export function parseSchema(text: string): ParsedSchema {
     else if (line === '---types---') kind = 'constructor'
     else raw.push({ line, lineNo: i + 1, kind })
   })
-  if (layer === undefined) throw new Error('schema: missing `// @layer N` line')
+  if (layer === undefined) throw new SchemaError('NO_LAYER', 'schema: missing `// @layer N` line')
 
   for (const { line, lineNo, kind: k } of raw) {
     const where = `schema line ${lineNo}`
     const m = /^([\w.]+)(?:#([0-9a-f]{1,8}))?\s+(.*?)\s*=\s*([\w.]+)(?:\s+\w+)?\s*;$/.exec(line)
-    if (!m) throw new Error(`${where}: cannot parse "${line}"`)
+    if (!m) throw new SchemaError('PARSE', `${where}: cannot parse "${line}"`)
     const [, name = '', idHex, body = '', result = ''] = m
     const computed = tlLineId(line)
     if (idHex !== undefined && parseInt(idHex, 16) !== computed) {
-      throw new Error(`${where}: ${name}#${idHex} but the CRC32 of the line is ${computed.toString(16).padStart(8, '0')}`)
+      throw new SchemaError('ID_MISMATCH', `${where}: ${name}#${idHex} but the CRC32 of the line is ${computed.toString(16).padStart(8, '0')}`)
     }
     if (line.includes('[')) {
       builtins.push({ line, id: computed })
@@ -54,7 +65,7 @@ export function parseSchema(text: string): ParsedSchema {
         continue
       }
       const p = /^(\w+):(?:(\w+)\.(\d+)\?)?(.+)$/.exec(token)
-      if (!p) throw new Error(`${where}: cannot parse parameter "${token}"`)
+      if (!p) throw new SchemaError('PARSE', `${where}: cannot parse parameter "${token}"`)
       const [, pname = '', word, bit, type = ''] = p
       const param: TlParamMeta = { name: pname, type: parseType(type, generic, where) }
       if (word !== undefined) param.flag = { word, bit: Number(bit) }
@@ -79,7 +90,7 @@ function parseType(t: string, generic: string | undefined, where: string): TlTyp
   const last = t.slice(t.lastIndexOf('.') + 1)
   if (/^[a-z]/.test(last)) return { k: 'bare', ctor: t }
   if (/^[A-Z]/.test(last)) return { k: 'boxed', type: t }
-  throw new Error(`${where}: unsupported type "${t}"`)
+  throw new SchemaError('UNKNOWN_TYPE', `${where}: unsupported type "${t}"`)
 }
 
 /** Resolves bare references and checks every referenced type exists. */
@@ -87,8 +98,8 @@ function validate(entries: TlEntryMeta[]): void {
   const names = new Set<string>()
   const ids = new Set<number>()
   for (const e of entries) {
-    if (names.has(e.name)) throw new Error(`schema: duplicate name ${e.name}`)
-    if (ids.has(e.id)) throw new Error(`schema: duplicate id ${e.id.toString(16)} (${e.name})`)
+    if (names.has(e.name)) throw new SchemaError('DUPLICATE', `schema: duplicate name ${e.name}`)
+    if (ids.has(e.id)) throw new SchemaError('DUPLICATE', `schema: duplicate id ${e.id.toString(16)} (${e.name})`)
     names.add(e.name)
     ids.add(e.id)
   }
@@ -96,16 +107,16 @@ function validate(entries: TlEntryMeta[]): void {
   const check = (t: TlTypeRef, owner: string): void => {
     if (t.k === 'vector') return check(t.of, owner)
     if (t.k === 'boxed' && !ctors.some((c) => c.type === t.type)) {
-      throw new Error(`schema: ${owner} uses type ${t.type}, which has no constructor`)
+      throw new SchemaError('UNKNOWN_TYPE', `schema: ${owner} uses type ${t.type}, which has no constructor`)
     }
     if (t.k === 'bare') {
       if (t.ctor.startsWith('%')) {
         const of = ctors.filter((c) => c.type === t.ctor.slice(1))
         const only = of[0]
-        if (of.length !== 1 || !only) throw new Error(`schema: ${owner}: ${t.ctor} needs exactly one constructor`)
+        if (of.length !== 1 || !only) throw new SchemaError('UNKNOWN_TYPE', `schema: ${owner}: ${t.ctor} needs exactly one constructor`)
         t.ctor = only.name
       } else if (!ctors.some((c) => c.name === t.ctor)) {
-        throw new Error(`schema: ${owner} uses bare ${t.ctor}, which is not a constructor`)
+        throw new SchemaError('UNKNOWN_TYPE', `schema: ${owner} uses bare ${t.ctor}, which is not a constructor`)
       }
     }
   }
@@ -113,9 +124,9 @@ function validate(entries: TlEntryMeta[]): void {
     for (const p of e.params) {
       check(p.type, e.name)
       if (p.flag && !e.params.some((q) => q.name === p.flag?.word && q.type.k === 'nat')) {
-        throw new Error(`schema: ${e.name}.${p.name} uses undeclared flags word ${p.flag.word}`)
+        throw new SchemaError('BAD_FLAG', `schema: ${e.name}.${p.name} uses undeclared flags word ${p.flag.word}`)
       }
-      if (p.type.k === 'true' && !p.flag) throw new Error(`schema: ${e.name}.${p.name}: true outside flags`)
+      if (p.type.k === 'true' && !p.flag) throw new SchemaError('BAD_FLAG', `schema: ${e.name}.${p.name}: true outside flags`)
     }
   }
 }

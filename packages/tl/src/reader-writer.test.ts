@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/error-code.ts'
 import { fromHex, toHex } from '../test/hex.ts'
-import { TlError, TlReader, TlWriter } from './index.ts'
+import { TlReader, TlWriter } from './index.ts'
 
 const written = (f: (w: TlWriter) => void): string => {
   const w = new TlWriter(0)
@@ -8,14 +9,6 @@ const written = (f: (w: TlWriter) => void): string => {
   return toHex(w.finish())
 }
 
-const codeOf = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof TlError ? e.code : e
-  }
-  return 'no error'
-}
 
 describe('TlWriter / TlReader primitives (mtproto-tl.md §1)', () => {
   it('§1 example: p = 1513098571 as bytes is 04 5A 30 0D 4B 00 00 00', () => {
