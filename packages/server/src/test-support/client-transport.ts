@@ -12,6 +12,8 @@ export interface ClientTransportOptions {
   framing: Framing
   obfuscated: boolean
   dc?: number
+  /** Write every send in pieces of this many bytes (stream reassembly tests). */
+  splitWrites?: number
 }
 
 /**
@@ -50,7 +52,9 @@ export class ClientTransport {
 
   send(payload: Uint8Array): void {
     const frame = encodeFrame(this.options.framing, payload, randomBytes)
-    this.writeRaw(this.encrypt === null ? frame : this.encrypt.update(frame))
+    const bytes = this.encrypt === null ? frame : this.encrypt.update(frame)
+    const step = this.options.splitWrites ?? bytes.length
+    for (let off = 0; off < bytes.length; off += step) this.writeRaw(bytes.subarray(off, off + step))
   }
 
   /** Raw bytes, for malformed-input tests. */

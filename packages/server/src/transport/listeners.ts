@@ -69,17 +69,12 @@ export async function listenWs(
   })
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0]
-    if (path !== '/apiws' && path !== '/apiws_test') {
-      socket.destroy()
+    const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+    if ((path !== '/apiws' && path !== '/apiws_test') || !protocols.includes('binary')) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      if (ws.protocol !== 'binary') {
-        ws.close(1002)
-        return
-      }
-      attachWs(ws, options, deps, track)
-    })
+    wss.handleUpgrade(req, socket, head, (ws) => attachWs(ws, options, deps, track))
   })
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
