@@ -1,5 +1,6 @@
 import type { ConfigView, DcStateView, KeyEvent, NearestDcView, WorkerOptions } from '@pfs-web/client'
 import type { DemoConfig } from './demo-config.ts'
+import { createPfsClient } from '@pfs-web/client'
 import { createFakeClient } from './fake-client.ts'
 
 type Unsubscribe = () => void
@@ -9,8 +10,9 @@ export interface DemoClient {
   connect(dcId?: number): Promise<unknown>
   getConfig(dcId?: number): Promise<ConfigView>
   getNearestDc(dcId?: number): Promise<NearestDcView>
-  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number): Promise<boolean>
-  getFile(fileId: bigint, offset: number, limit: number, dcId?: number): Promise<Uint8Array>
+  /** `bytes` may be transferred to the worker (detached): pass a copy you can lose. */
+  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, options?: { dcId?: number }): Promise<boolean>
+  getFile(fileId: bigint, offset: number, limit: number, options?: { dcId?: number }): Promise<Uint8Array>
   subscribe(listener: (states: DcStateView[]) => void): Unsubscribe | Promise<Unsubscribe>
   onKeyEvent(listener: (event: KeyEvent) => void): Unsubscribe | Promise<Unsubscribe>
   rotateNow(dcId?: number): Promise<void>
@@ -36,5 +38,5 @@ export function clientOptions(config: DemoConfig): WorkerOptions {
 }
 
 export function createDemoClient(config: DemoConfig): DemoClient {
-  return createFakeClient(clientOptions(config))
+  return new URLSearchParams(location.search).has('fake') ? createFakeClient(clientOptions(config)) : createPfsClient(clientOptions(config))
 }

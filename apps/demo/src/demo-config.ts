@@ -1,8 +1,8 @@
-import type { DcAddress } from '@pfs-web/client'
+import type { WorkerOptions } from '@pfs-web/client'
 
 /** What scripts/start-demo.mjs serves at /demo-config.json. */
 export interface DemoConfig {
-  dcs: DcAddress[]
+  dcs: WorkerOptions['dcs']
   defaultDcId: number
   rsaPublicKeys: string[]
   /** Same-origin prefix proxied to the server's control port. */

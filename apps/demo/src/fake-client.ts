@@ -1,5 +1,7 @@
-import type { ConfigView, DcStateView, KeyEvent, KeyEventKind, NearestDcView, WorkerOptions } from '@pfs-web/client'
+import type { ConfigView, DcStateView, KeyEvent, NearestDcView, WorkerOptions } from '@pfs-web/client'
 import type { DemoClient } from './client-adapter.ts'
+
+type KeyEventKind = KeyEvent['kind']
 
 // Stand-in until @pfs-web/client lands: walks one DC through handshake → bind →
 // rotation with real timers so the page can be laid out. It talks to no server.

@@ -45,7 +45,8 @@ export async function fileRoundTrip(client: DemoClient, onProgress: (p: RoundTri
 
   const t0 = performance.now()
   for (let part = 0; part < parts; part++) {
-    const ok = await client.saveFilePart(fileId, part, data.subarray(part * PART_SIZE, (part + 1) * PART_SIZE))
+    // slice, not subarray: the client transfers the part's buffer to its worker.
+    const ok = await client.saveFilePart(fileId, part, data.slice(part * PART_SIZE, (part + 1) * PART_SIZE))
     if (!ok) throw new Error(`saveFilePart ${part} returned false`)
     onProgress({ phase: 'upload', done: (part + 1) * PART_SIZE, total: FILE_SIZE })
   }

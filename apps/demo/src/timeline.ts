@@ -1,6 +1,8 @@
-import type { KeyEvent, KeyEventKind } from '@pfs-web/client'
+import type { KeyEvent } from '@pfs-web/client'
 import { h, setText } from './dom.ts'
 import { clockTime } from './format.ts'
+
+type KeyEventKind = KeyEvent['kind']
 
 // Key events, newest first, colour-coded by kind, with a per-kind tally on top so a
 // person sees "3 rotations, 1 −404, 1 recovered" without reading the rows.
