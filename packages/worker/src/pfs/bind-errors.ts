@@ -3,6 +3,7 @@
  * A perm key is declared dead only after a probe proved it, with a trustworthy clock:
  * dropping it logs the user out, so a guess is never enough.
  */
+import { backoffMs } from './jitter.ts'
 
 export type BindFailure =
   | { kind: 'rpc-error'; code: number; message: string }
@@ -83,8 +84,5 @@ function isServerSide(code: number): boolean {
 }
 
 function backoff(attempt: number, rand: () => number, config: BindRetryConfig): number {
-  const ceiling = Math.min(config.maxDelayMs, config.baseDelayMs * 2 ** (attempt - 1))
-  const r = rand()
-  if (!(r >= 0 && r < 1)) throw new RangeError(`rand() must return a number in [0, 1), got ${r}`)
-  return Math.round(ceiling / 2 + (ceiling / 2) * r)
+  return Math.round(backoffMs(attempt, config.baseDelayMs, config.maxDelayMs, rand))
 }

@@ -20,8 +20,10 @@ describe('stepStorm', () => {
     { rule: 'storm: backoff elapsed → allowed', events: [req(0), fail(100)], at: 850, want: { allowed: true } },
     { rule: 'storm: backoff doubles per failure (3rd: 4 s ceiling → 3 s)', events: [fail(0), fail(0), fail(0)], at: 2_999, want: { allowed: false, until: 3_000, reason: 'backoff' } },
     { rule: 'storm: backoff capped at maxBackoffMs', events: Array.from({ length: 20 }, () => fail(0)), at: 1, want: { allowed: false, until: 45_000, reason: 'backoff' } },
-    { rule: 'storm: at most 6 starts in a sliding minute', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 10_000, want: { allowed: false, until: 60_000, reason: 'rate-limit' } },
-    { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 60_001, want: { allowed: true } },
+    { rule: 'storm: at most 6 starts in a sliding minute once a failure is uncleared', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 10_000, want: { allowed: false, until: 60_000, reason: 'rate-limit' } },
+    { rule: 'storm: healthy planned rotations are not capped', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 10_000, want: { allowed: true } },
+    { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 60_001, want: { allowed: true } },
+    { rule: 'storm: the stable period counts from the first bind, not the latest rotation', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], [30_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
     { rule: 'storm: a bind held for 60 s clears the failure count', events: [fail(0), fail(0), fail(0), fail(0), [1_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
     { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 52_000, want: { allowed: false, until: 53_000, reason: 'backoff' } },
   ])('$rule', ({ events, at, want }) => expect(verdictAfter(events, at)).toEqual(want))

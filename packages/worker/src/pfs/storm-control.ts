@@ -3,8 +3,11 @@
  * temp key; a server that keeps answering -404 must not turn that into a handshake
  * loop). Two limits: exponential backoff with jitter after each failure, and a
  * sliding window of at most `maxPerWindow` starts per `windowMs` whatever the backoff
- * says. A bind that holds for `stableAfterMs` clears the failure count.
+ * says. The window counts every start but only refuses while a failure is uncleared:
+ * healthy planned rotations of very short test keys may run faster than 6/min, a storm
+ * may not. A bind that holds for `stableAfterMs` clears the failure count.
  */
+import { backoffMs } from './jitter.ts'
 
 export interface StormConfig {
   windowMs: number
@@ -27,7 +30,7 @@ export interface StormState {
   readonly starts: readonly number[]
   readonly failures: number
   readonly backoffUntil: number
-  /** `now` of the last successful bind, until the next failure. */
+  /** `now` of the first successful bind since the last failure. */
   readonly boundSince: number | null
 }
 
@@ -53,12 +56,10 @@ export function stepStorm(
 ): { state: StormState; verdict: HandshakeVerdict | null } {
   switch (event.type) {
     case 'bound':
-      return { state: { ...state, boundSince: now }, verdict: null }
+      return { state: { ...state, boundSince: state.boundSince ?? now }, verdict: null }
     case 'failed': {
       const failures = state.failures + 1
-      const ceiling = Math.min(config.maxBackoffMs, config.baseBackoffMs * 2 ** (failures - 1))
-      // "equal jitter": half fixed so the delay still grows, half random so DCs and tabs spread out
-      const delay = ceiling / 2 + (ceiling / 2) * unit(rand)
+      const delay = backoffMs(failures, config.baseBackoffMs, config.maxBackoffMs, rand)
       return { state: { ...state, failures, backoffUntil: now + delay, boundSince: null }, verdict: null }
     }
     case 'request': {
@@ -66,16 +67,10 @@ export function stepStorm(
       const stable = state.boundSince !== null && now - state.boundSince >= config.stableAfterMs
       const calm: StormState = stable ? { ...state, starts, failures: 0, backoffUntil: 0 } : { ...state, starts }
       if (now < calm.backoffUntil) return { state: calm, verdict: { allowed: false, until: calm.backoffUntil, reason: 'backoff' } }
-      if (starts.length >= config.maxPerWindow) {
+      if (calm.failures > 0 && starts.length >= config.maxPerWindow) {
         return { state: calm, verdict: { allowed: false, until: (starts[0] as number) + config.windowMs, reason: 'rate-limit' } }
       }
       return { state: { ...calm, starts: [...starts, now] }, verdict: { allowed: true } }
     }
   }
-}
-
-function unit(rand: () => number): number {
-  const r = rand()
-  if (!(r >= 0 && r < 1)) throw new RangeError(`rand() must return a number in [0, 1), got ${r}`)
-  return r
 }

@@ -1,0 +1,85 @@
+/**
+ * The temp-key slots one DC connection holds (pfs-and-errors.md §1): the key traffic
+ * uses, the key being made to replace it, and old keys finishing their calls.
+ * Shared by temp-key-policy.ts and recovery.ts; types and predicates only.
+ */
+import type { StormState } from './storm-control.ts'
+
+export interface TempKeyInfo {
+  id: string
+  /** Local monotonic ms when the key's handshake started. */
+  startedAtMs: number
+  lifetimeS: number
+  /** Server unix seconds (auth-key.md "Permanent vs temporary key": expires_at = now + expires_in). */
+  expiresAt: number
+  /** From here on a replacement is made (TDLib need_tmp_auth_key). */
+  renewAt: number
+  /** From here on no new call goes out on it (TDLib has_tmp_auth_key). */
+  unusableAt: number
+}
+
+export type BindStep =
+  | { kind: 'sent'; at: number }
+  | { kind: 'retry-at'; at: number }
+  | { kind: 'probing' }
+  | { kind: 'resyncing' }
+
+export type NextSlot =
+  | { phase: 'idle' }
+  | { phase: 'waiting'; until: number; reason: 'backoff' | 'rate-limit' }
+  | { phase: 'handshake'; lifetimeS: number; startedAt: number; startedAtServer: number }
+  | { phase: 'binding'; key: TempKeyInfo; attempt: number; step: BindStep }
+
+export interface TempKeyState {
+  /** Bound; new calls go here while it is usable. */
+  readonly current: TempKeyInfo | null
+  readonly next: NextSlot
+  /** Replaced keys still carrying in-flight calls. */
+  readonly retiring: readonly TempKeyInfo[]
+  /** 'dead' after a proven ENCRYPTED_MESSAGE_INVALID: nothing more is attempted. */
+  readonly perm: 'usable' | 'dead'
+  readonly storm: StormState
+}
+
+export interface PolicyClock {
+  /** Local monotonic ms. */
+  now: number
+  /** Server unix seconds. */
+  serverNow: number
+  sync: 'synced' | 'unsynced'
+}
+
+export type TempKeyAction =
+  | { type: 'start-temp-handshake'; expiresInS: number }
+  | { type: 'send-bind'; keyId: string; expiresAt: number }
+  | { type: 'send-init-connection'; keyId: string }
+  /** New calls go to this key from now on; null = hold them, no usable key. */
+  | { type: 'switch-traffic'; keyId: string | null }
+  /** Outbox `key-lost`: resend this key's unanswered calls elsewhere. */
+  | { type: 'requeue-calls'; keyId: string }
+  /** Forget the key; zeroing its bytes is the key store's job. */
+  | { type: 'drop-key'; keyId: string }
+  | { type: 'probe-perm-key'; keyId: string }
+  | { type: 'resync-time' }
+  /** Perm key proven dead: wipe it and report loggedOut. */
+  | { type: 'drop-perm-key' }
+  | { type: 'report'; code: string | number }
+  /** The one wake-up the policy needs; replaces any earlier one. */
+  | { type: 'schedule'; atMs: number; reason: ScheduleReason }
+
+export type ScheduleReason = 'renew' | 'unusable' | 'retire' | 'handshake-budget' | 'bind-retry' | 'step-timeout'
+
+export function needsRenewal(key: TempKeyInfo, serverNow: number): boolean {
+  return serverNow >= key.renewAt
+}
+
+export function isUsable(key: TempKeyInfo, serverNow: number): boolean {
+  return serverNow < key.unusableAt
+}
+
+/** Every key id the slots hold, for a full drop. */
+export function allKeyIds(state: TempKeyState): string[] {
+  const ids = [...(state.current === null ? [] : [state.current.id]), ...state.retiring.map((k) => k.id)]
+  if (state.next.phase === 'binding') ids.push(state.next.key.id)
+  return ids
+}

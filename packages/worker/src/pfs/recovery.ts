@@ -1,0 +1,63 @@
+/**
+ * Transport error -404 (pfs-and-errors.md §1.7–8, encryption.md §4 "Server" item 2):
+ * the server does not know the auth_key_id. Temp keys live only in the server's RAM,
+ * so which key got it tells what happened, and the answer is always a new temp key
+ * and a bind (never touching the perm key), paced by storm-control.
+ */
+import { allKeyIds, type PolicyClock, type TempKeyAction, type TempKeyState } from './key-slots.ts'
+import { stepStorm, type StormConfig } from './storm-control.ts'
+
+export type Loss404 =
+  /** During the plain-text handshake of the next key: it never existed; start over. */
+  | { case: 'handshake-rejected' }
+  /** The key being bound was forgotten before the bind landed. */
+  | { case: 'binding-key-lost'; keyId: string }
+  /** An old key finishing its calls expired on the server a little early: resend them, no new key needed. */
+  | { case: 'retiring-key-lost'; keyId: string }
+  /**
+   * The bound key traffic uses: the server lost its RAM (restart), so every key it
+   * held for us is presumed gone at once — one new handshake, not one per key.
+   */
+  | { case: 'server-restart'; lostKeyIds: string[] }
+  /** A key we already dropped: a late packet, nothing to do. */
+  | { case: 'stale'; keyId: string | null }
+
+/** `keyId` is the auth_key_id the -404 answered, or null on the unencrypted handshake connection. */
+export function classify404(state: TempKeyState, keyId: string | null): Loss404 {
+  if (keyId === null) return state.next.phase === 'handshake' ? { case: 'handshake-rejected' } : { case: 'stale', keyId }
+  if (state.current?.id === keyId) return { case: 'server-restart', lostKeyIds: allKeyIds(state) }
+  if (state.next.phase === 'binding' && state.next.key.id === keyId) return { case: 'binding-key-lost', keyId }
+  if (state.retiring.some((k) => k.id === keyId)) return { case: 'retiring-key-lost', keyId }
+  return { case: 'stale', keyId }
+}
+
+export function recover404(
+  state: TempKeyState,
+  keyId: string | null,
+  clock: PolicyClock,
+  rand: () => number,
+  storm?: StormConfig,
+): { state: TempKeyState; actions: TempKeyAction[]; loss: Loss404 } {
+  const loss = classify404(state, keyId)
+  const failed = () => stepStorm(state.storm, { type: 'failed' }, clock.now, rand, storm).state
+  switch (loss.case) {
+    case 'stale':
+      return { state, actions: [], loss }
+    case 'handshake-rejected':
+      return { state: { ...state, next: { phase: 'idle' }, storm: failed() }, actions: [], loss }
+    case 'binding-key-lost':
+      return { state: { ...state, next: { phase: 'idle' }, storm: failed() }, actions: [{ type: 'drop-key', keyId: loss.keyId }], loss }
+    case 'retiring-key-lost':
+      return {
+        state: { ...state, retiring: state.retiring.filter((k) => k.id !== loss.keyId) },
+        actions: [{ type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
+        loss,
+      }
+    case 'server-restart': {
+      const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null }]
+      for (const id of loss.lostKeyIds) actions.push({ type: 'requeue-calls', keyId: id }, { type: 'drop-key', keyId: id })
+      const next = state.next.phase === 'binding' ? { phase: 'idle' as const } : state.next
+      return { state: { ...state, current: null, retiring: [], next, storm: failed() }, actions, loss }
+    }
+  }
+}

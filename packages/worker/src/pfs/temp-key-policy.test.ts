@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import type { BindFailure } from './bind-errors.ts'
+import { isUsable, needsRenewal, type TempKeyAction, type TempKeyState } from './key-slots.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, pickLifetimeS, stepTempKeys, trafficKey, type TempKeyEvent } from './temp-key-policy.ts'
+
+const T = 1_700_000_000
+const clockAt = (now: number) => ({ now, serverNow: T + now / 1000, sync: 'synced' as const })
+const half = () => 0.5
+const H = 3_600_000
+const LIFE = 84_600 // pickLifetimeS with rand 0.5
+
+function drive(events: Array<[number, TempKeyEvent]>): { state: TempKeyState; last: TempKeyAction[]; all: TempKeyAction[] } {
+  let state = NO_KEYS
+  let last: TempKeyAction[] = []
+  const all: TempKeyAction[] = []
+  for (const [now, e] of events) {
+    const r = stepTempKeys(state, e, clockAt(now), half)
+    state = r.state
+    last = r.actions
+    all.push(...r.actions)
+  }
+  return { state, last, all }
+}
+
+const tick = (t: number): [number, TempKeyEvent] => [t, { type: 'tick' }]
+const bound = (id: string, t0: number, inFlight = 0): Array<[number, TempKeyEvent]> => [
+  tick(t0),
+  [t0 + 100, { type: 'temp-handshake-done', keyId: id }],
+  [t0 + 200, { type: 'bind-ok', keyId: id, inFlightOnCurrent: inFlight }],
+]
+const renewAtMs = (LIFE - 7200) * 1000
+const EMI: BindFailure = { kind: 'rpc-error', code: 400, message: 'ENCRYPTED_MESSAGE_INVALID' }
+const withoutSchedule = (a: TempKeyAction[]) => a.filter((x) => x.type !== 'schedule')
+
+describe('stepTempKeys', () => {
+  it.each<{ rule: string; events: Array<[number, TempKeyEvent]>; want: TempKeyAction[] }>([
+    { rule: 'pfs §5.2: no temp key → start a temp handshake with a 23–24 h lifetime', events: [tick(0)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE }] },
+    { rule: 'pfs §5.4 / enc §7: handshake done → bind with expires_at = server start + expires_in', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }]], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
+    { rule: 'pfs §1.5: bind ok → initConnection, then new calls use the key', events: bound('a', 0), want: [{ type: 'send-init-connection', keyId: 'a' }, { type: 'switch-traffic', keyId: 'a' }] },
+    { rule: 'TDLib AuthData: no renewal before the 2 h margin', events: [...bound('a', 0), tick(renewAtMs - 1)], want: [] },
+    { rule: 'pfs §1.7: renewal starts 2 h before expiry while the key still serves', events: [...bound('a', 0), tick(renewAtMs)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE }] },
+    { rule: 'make-before-break: the new key takes traffic at once; the old one keeps its calls', events: [...bound('a', 0), ...bound('b', renewAtMs, 2)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }] },
+    { rule: 'make-before-break: the old key is dropped once its calls drained', events: [...bound('a', 0), ...bound('b', renewAtMs, 2), [renewAtMs + 300, { type: 'in-flight-drained', keyId: 'a' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
+    { rule: 'make-before-break: nothing in flight → the old key goes at bind-ok', events: [...bound('a', 0), ...bound('b', renewAtMs, 0)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }, { type: 'drop-key', keyId: 'a' }] },
+    { rule: 'TDLib AuthData: a retiring key still busy 1 h before expiry is dropped and its calls resent', events: [...bound('a', 0), ...bound('b', renewAtMs, 1), tick((LIFE - 3600) * 1000)], want: [{ type: 'requeue-calls', keyId: 'a' }, { type: 'drop-key', keyId: 'a' }] },
+    { rule: 'rotate-now: start a replacement at once, traffic stays on the current key', events: [...bound('a', 0), [5000, { type: 'rotate-now' }]], want: [{ type: 'start-temp-handshake', expiresInS: LIFE }] },
+    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID on an old perm key → probe it', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'probe-perm-key', keyId: 'a' }] },
+    { rule: 'pfs §2: perm key proven dead → drop keys, drop perm key (loggedOut)', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'dead' }]], want: [{ type: 'switch-traffic', keyId: null }, { type: 'drop-key', keyId: 'a' }, { type: 'drop-perm-key' }, { type: 'report', code: 'ENCRYPTED_MESSAGE_INVALID' }] },
+    { rule: 'pfs §2: perm key alive after the probe → new temp key under the storm budget', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'alive' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
+    { rule: 'pfs §2: fresh perm key → the bind is retried after a delay', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 5 }], tick(950)], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
+    { rule: 'pfs §2: EXPIRES_AT_INVALID → resync time first', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: { kind: 'rpc-error', code: 400, message: 'EXPIRES_AT_INVALID' }, permKeyAgeS: 5 }]], want: [{ type: 'resync-time' }] },
+    { rule: 'enc §7: after a resync expires_at is recomputed in the corrected server time', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: { kind: 'rpc-error', code: 400, message: 'EXPIRES_AT_INVALID' }, permKeyAgeS: 5 }], [1000, { type: 'time-resynced' }]], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
+    { rule: 'pfs §2: TEMP_AUTH_KEY_ALREADY_BOUND → drop it; the next handshake waits for the backoff', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: { kind: 'rpc-error', code: 400, message: 'TEMP_AUTH_KEY_ALREADY_BOUND' }, permKeyAgeS: 5 }]], want: [{ type: 'drop-key', keyId: 'a' }] },
+    { rule: 'a bind with no answer for 30 s is a failure', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], tick(30_100)], want: [{ type: 'drop-key', keyId: 'a' }] },
+    { rule: 'pfs §1.7: -404 on the key being bound → drop it, not the perm key', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [150, { type: 'transport-404', keyId: 'a' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
+    { rule: 'pfs §1.7: -404 on the current key → resend its calls, new handshake', events: [...bound('a', 0), [5000, { type: 'transport-404', keyId: 'a' }]], want: [{ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: 'a' }, { type: 'drop-key', keyId: 'a' }] },
+  ])('$rule', ({ events, want }) => expect(withoutSchedule(drive(events).last)).toEqual(want))
+
+  it('pfs §2: after the perm key is proven dead nothing is retried (no handshake loop)', () => {
+    const { state, last } = drive([tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'dead' }], tick(10 * H)])
+    expect(state.perm).toBe('dead')
+    expect(last).toEqual([])
+  })
+
+  it('schedules the renewal wake-up and the backoff wake-up', () => {
+    expect(drive(bound('a', 0)).last.at(-1)).toEqual({ type: 'schedule', atMs: renewAtMs, reason: 'renew' })
+    const r = drive([tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'transport-404', keyId: 'a' }]])
+    expect(r.state.next).toEqual({ phase: 'waiting', until: 950, reason: 'backoff' })
+    expect(r.last.at(-1)).toEqual({ type: 'schedule', atMs: 950, reason: 'handshake-budget' })
+  })
+
+  it('a handshake result nobody asked for is dropped', () =>
+    expect(withoutSchedule(drive([[0, { type: 'temp-handshake-done', keyId: 'zz' }]]).all)).toEqual([{ type: 'drop-key', keyId: 'zz' }, { type: 'start-temp-handshake', expiresInS: LIFE }]))
+})
+
+describe('lifetime and predicates', () => {
+  it.each([
+    { rule: 'auth-key.md: TDLib lifetime 23 h at rand 0', r: 0, want: 82_800 },
+    { rule: 'auth-key.md: TDLib lifetime 24 h at rand → 1', r: 0.99999999, want: 86_400 },
+    { rule: 'configurable down to seconds', r: 0.3, want: 5, cfg: { ...DEFAULT_TEMP_KEY_CONFIG, minLifetimeS: 5, maxLifetimeS: 5 } },
+  ])('$rule', ({ r, want, cfg }) => expect(pickLifetimeS(cfg ?? DEFAULT_TEMP_KEY_CONFIG, () => r)).toBe(want))
+
+  it('rejects rand() outside [0, 1)', () => expect(() => pickLifetimeS(DEFAULT_TEMP_KEY_CONFIG, () => 1)).toThrow(RangeError))
+
+  const key = { id: 'k', startedAtMs: 0, lifetimeS: 86_400, expiresAt: T + 86_400, renewAt: T + 79_200, unusableAt: T + 82_800 }
+  it.each([
+    { rule: 'TDLib need_tmp_auth_key: before the renew margin → no', at: T + 79_199, renew: false, usable: true },
+    { rule: 'TDLib: inside the renew margin, still usable → both (rotation never stalls)', at: T + 79_200, renew: true, usable: true },
+    { rule: 'TDLib has_tmp_auth_key: 1 h before expiry → unusable', at: T + 82_800, renew: true, usable: false },
+  ])('$rule', ({ at, renew, usable }) => {
+    expect(needsRenewal(key, at)).toBe(renew)
+    expect(isUsable(key, at)).toBe(usable)
+  })
+})

@@ -1,0 +1,263 @@
+/**
+ * Temp key lifetime and make-before-break rotation (pfs-and-errors.md §1.5, §1.7, §5
+ * step 7; auth-key.md "Permanent vs temporary key"; TDLib AuthData need/has_tmp_auth_key).
+ *
+ * The next key is made and bound while the current one still carries traffic; at
+ * bind-ok new calls switch to it at once and calls in flight on the old key finish
+ * there, so a planned rotation never stops traffic. A call never goes to a key that
+ * is not bound: only bound keys ever sit in `current`.
+ */
+import { onBindError, type BindDecision, type BindFailure, type BindRetryConfig } from './bind-errors.ts'
+import {
+  isUsable,
+  needsRenewal,
+  allKeyIds,
+  type NextSlot,
+  type PolicyClock,
+  type ScheduleReason,
+  type TempKeyAction,
+  type TempKeyInfo,
+  type TempKeyState,
+} from './key-slots.ts'
+import { drawUnit } from './jitter.ts'
+import { recover404 } from './recovery.ts'
+import { CALM, stepStorm, type StormConfig } from './storm-control.ts'
+
+export interface TempKeyConfig {
+  /** expires_in is drawn uniformly from [min, max] (TDLib: 23–24 h). */
+  minLifetimeS: number
+  maxLifetimeS: number
+  /** TDLib renews 2 h and stops using 1 h before expiry; short keys use a fraction instead. */
+  renewMarginS: number
+  unusableMarginS: number
+  renewFraction: number
+  unusableFraction: number
+  /** A handshake or bind with no answer after this is a failure. */
+  stepTimeoutMs: number
+  storm?: StormConfig
+  bind?: BindRetryConfig
+}
+
+export const DEFAULT_TEMP_KEY_CONFIG: TempKeyConfig = {
+  minLifetimeS: 82_800,
+  maxLifetimeS: 86_400,
+  renewMarginS: 7_200,
+  unusableMarginS: 3_600,
+  renewFraction: 0.5,
+  unusableFraction: 0.2,
+  stepTimeoutMs: 30_000,
+}
+
+export type TempKeyEvent =
+  | { type: 'tick' }
+  | { type: 'rotate-now' }
+  | { type: 'temp-handshake-done'; keyId: string }
+  | { type: 'temp-handshake-failed' }
+  /** `inFlightOnCurrent`: the outbox's count of unanswered calls on the key being replaced. */
+  | { type: 'bind-ok'; keyId: string; inFlightOnCurrent: number }
+  | { type: 'bind-failed'; keyId: string; failure: BindFailure; permKeyAgeS: number | null }
+  | { type: 'probe-result'; keyId: string; failure: BindFailure; permKeyAgeS: number | null; outcome: 'alive' | 'dead' }
+  | { type: 'time-resynced' }
+  | { type: 'transport-404'; keyId: string | null }
+  | { type: 'in-flight-drained'; keyId: string }
+
+export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', storm: CALM }
+
+type Step = { state: TempKeyState; actions: TempKeyAction[] }
+
+export function pickLifetimeS(config: TempKeyConfig, rand: () => number): number {
+  return config.minLifetimeS + Math.floor(drawUnit(rand) * (config.maxLifetimeS - config.minLifetimeS + 1))
+}
+
+/** The key new calls may use now, or null (hold them). */
+export function trafficKey(state: TempKeyState, serverNow: number): string | null {
+  return state.current !== null && isUsable(state.current, serverNow) ? state.current.id : null
+}
+
+export function stepTempKeys(
+  state: TempKeyState,
+  event: TempKeyEvent,
+  clock: PolicyClock,
+  rand: () => number,
+  config: TempKeyConfig = DEFAULT_TEMP_KEY_CONFIG,
+): Step {
+  const r = apply(state, event, clock, rand, config)
+  const settled = settle(r.state, clock, rand, config)
+  const actions = [...r.actions, ...settled.actions]
+  const wake = nextWake(settled.state, clock, config)
+  if (wake !== null) actions.push({ type: 'schedule', ...wake })
+  return { state: settled.state, actions }
+}
+
+function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, rand: () => number, config: TempKeyConfig): Step {
+  const { next } = state
+  switch (event.type) {
+    case 'tick':
+      return { state, actions: [] }
+    case 'rotate-now': {
+      if (state.current === null) return { state, actions: [] }
+      const current = { ...state.current, renewAt: Math.min(state.current.renewAt, clock.serverNow) }
+      return { state: { ...state, current }, actions: [] }
+    }
+    case 'temp-handshake-done': {
+      if (next.phase !== 'handshake') return { state, actions: [{ type: 'drop-key', keyId: event.keyId }] }
+      const key = makeKey(event.keyId, next.startedAt, next.startedAtServer, next.lifetimeS, config)
+      return sendBind({ ...state, next: { phase: 'binding', key, attempt: 1, step: { kind: 'sent', at: clock.now } } }, key)
+    }
+    case 'temp-handshake-failed':
+      return next.phase === 'handshake' ? failNext(state, clock, rand, config, []) : { state, actions: [] }
+    case 'bind-ok': {
+      if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
+      const old = state.current
+      const actions: TempKeyAction[] = [{ type: 'send-init-connection', keyId: next.key.id }, { type: 'switch-traffic', keyId: next.key.id }]
+      let retiring = state.retiring
+      if (old !== null && event.inFlightOnCurrent === 0) actions.push({ type: 'drop-key', keyId: old.id })
+      else if (old !== null) retiring = [...retiring, old]
+      const storm = stepStorm(state.storm, { type: 'bound' }, clock.now, rand, config.storm).state
+      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm }, actions }
+    }
+    case 'bind-failed':
+    case 'probe-result': {
+      if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
+      const probe = event.type === 'probe-result' ? event.outcome : 'not-probed'
+      const ctx = { permKeyAgeS: event.permKeyAgeS, attempt: next.attempt, clock: clock.sync, probe } as const
+      return onDecision(state, next, event.failure, onBindError(event.failure, ctx, rand, config.bind), clock, rand, config)
+    }
+    case 'time-resynced': {
+      if (next.phase !== 'binding' || next.step.kind !== 'resyncing') return { state, actions: [] }
+      // expires_at in the corrected server time: same lifetime, counted from the same local start
+      const startedAtServer = clock.serverNow - (clock.now - next.key.startedAtMs) / 1000
+      const key = makeKey(next.key.id, next.key.startedAtMs, startedAtServer, next.key.lifetimeS, config)
+      return sendBind({ ...state, next: { ...next, key, step: { kind: 'sent', at: clock.now } } }, key)
+    }
+    case 'transport-404': {
+      const r = recover404(state, event.keyId, clock, rand, config.storm)
+      return { state: r.state, actions: r.actions }
+    }
+    case 'in-flight-drained': {
+      if (!state.retiring.some((k) => k.id === event.keyId)) return { state, actions: [] }
+      return { state: { ...state, retiring: state.retiring.filter((k) => k.id !== event.keyId) }, actions: [{ type: 'drop-key', keyId: event.keyId }] }
+    }
+  }
+}
+
+function onDecision(
+  state: TempKeyState,
+  next: Extract<NextSlot, { phase: 'binding' }>,
+  failure: BindFailure,
+  decision: BindDecision,
+  clock: PolicyClock,
+  rand: () => number,
+  config: TempKeyConfig,
+): Step {
+  const attempt = next.attempt + 1
+  switch (decision.action) {
+    case 'retry-bind':
+      return { state: { ...state, next: { ...next, attempt, step: { kind: 'retry-at', at: clock.now + decision.delayMs } } }, actions: [] }
+    case 'resync-time-and-retry':
+      return { state: { ...state, next: { ...next, attempt, step: { kind: 'resyncing' } } }, actions: [{ type: 'resync-time' }] }
+    case 'probe-perm-key':
+      return { state: { ...state, next: { ...next, step: { kind: 'probing' } } }, actions: [{ type: 'probe-perm-key', keyId: next.key.id }] }
+    case 'new-temp-key':
+      return failNext(state, clock, rand, config, [])
+    case 'report': {
+      const code = decision.code
+      return failNext(state, clock, rand, config, [{ type: 'report', code }])
+    }
+    case 'drop-perm-key': {
+      const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null }]
+      for (const keyId of allKeyIds(state)) actions.push({ type: 'drop-key', keyId })
+      actions.push({ type: 'drop-perm-key' }, { type: 'report', code: failure.kind === 'rpc-error' ? failure.message : 'BIND_FALSE' })
+      return { state: { ...NO_KEYS, perm: 'dead', storm: state.storm }, actions }
+    }
+  }
+}
+
+/** The next key failed: forget it and count a failure; settle() asks for another within budget. */
+function failNext(state: TempKeyState, clock: PolicyClock, rand: () => number, config: TempKeyConfig, actions: TempKeyAction[]): Step {
+  const drop: TempKeyAction[] = state.next.phase === 'binding' ? [{ type: 'drop-key', keyId: state.next.key.id }] : []
+  const storm = stepStorm(state.storm, { type: 'failed' }, clock.now, rand, config.storm).state
+  return { state: { ...state, next: { phase: 'idle' }, storm }, actions: [...actions, ...drop] }
+}
+
+function sendBind(state: TempKeyState, key: TempKeyInfo): Step {
+  return { state, actions: [{ type: 'send-bind', keyId: key.id, expiresAt: key.expiresAt }] }
+}
+
+function settle(state: TempKeyState, clock: PolicyClock, rand: () => number, config: TempKeyConfig): Step {
+  if (state.perm === 'dead') return { state, actions: [] }
+  const actions: TempKeyAction[] = []
+  const { serverNow, now } = clock
+  let s = state
+
+  for (const k of s.retiring.filter((k) => !isUsable(k, serverNow))) actions.push({ type: 'requeue-calls', keyId: k.id }, { type: 'drop-key', keyId: k.id })
+  s = { ...s, retiring: s.retiring.filter((k) => isUsable(k, serverNow)) }
+
+  if (s.current !== null && !isUsable(s.current, serverNow)) {
+    // only when no replacement got bound in time: traffic waits for the next key
+    actions.push({ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: s.current.id }, { type: 'drop-key', keyId: s.current.id })
+    s = { ...s, current: null }
+  }
+
+  const n = s.next
+  const stale =
+    (n.phase === 'binding' && (!isUsable(n.key, serverNow) || (n.step.kind === 'sent' && now >= n.step.at + config.stepTimeoutMs))) ||
+    (n.phase === 'handshake' && now >= n.startedAt + config.stepTimeoutMs)
+  if (stale) {
+    const r = failNext(s, clock, rand, config, [])
+    s = r.state
+    actions.push(...r.actions)
+  } else if (n.phase === 'binding' && n.step.kind === 'retry-at' && now >= n.step.at) {
+    s = { ...s, next: { ...n, step: { kind: 'sent', at: now } } }
+    actions.push({ type: 'send-bind', keyId: n.key.id, expiresAt: n.key.expiresAt })
+  } else if (n.phase === 'waiting' && now >= n.until) {
+    s = { ...s, next: { phase: 'idle' } }
+  }
+
+  if (s.next.phase === 'idle' && (s.current === null || needsRenewal(s.current, serverNow))) {
+    const r = stepStorm(s.storm, { type: 'request' }, now, rand, config.storm)
+    const verdict = r.verdict ?? { allowed: true }
+    if (verdict.allowed) {
+      const lifetimeS = pickLifetimeS(config, rand)
+      s = { ...s, storm: r.state, next: { phase: 'handshake', lifetimeS, startedAt: now, startedAtServer: serverNow } }
+      actions.push({ type: 'start-temp-handshake', expiresInS: lifetimeS })
+    } else {
+      s = { ...s, storm: r.state, next: { phase: 'waiting', until: verdict.until, reason: verdict.reason } }
+    }
+  }
+  return { state: s, actions }
+}
+
+function nextWake(state: TempKeyState, clock: PolicyClock, config: TempKeyConfig): { atMs: number; reason: ScheduleReason } | null {
+  if (state.perm === 'dead') return null
+  // rounded up: a wake a hair early would find nothing due and ask to wake again at once
+  const toMs = (serverS: number) => Math.ceil(clock.now + Math.max(0, serverS - clock.serverNow) * 1000)
+  const c: Array<{ atMs: number; reason: ScheduleReason }> = []
+  if (state.current !== null) {
+    if (state.next.phase === 'idle') c.push({ atMs: toMs(state.current.renewAt), reason: 'renew' })
+    c.push({ atMs: toMs(state.current.unusableAt), reason: 'unusable' })
+  }
+  for (const k of state.retiring) c.push({ atMs: toMs(k.unusableAt), reason: 'retire' })
+  const n = state.next
+  if (n.phase === 'waiting') c.push({ atMs: n.until, reason: 'handshake-budget' })
+  if (n.phase === 'handshake') c.push({ atMs: n.startedAt + config.stepTimeoutMs, reason: 'step-timeout' })
+  if (n.phase === 'binding') {
+    c.push({ atMs: toMs(n.key.unusableAt), reason: 'unusable' })
+    if (n.step.kind === 'sent') c.push({ atMs: n.step.at + config.stepTimeoutMs, reason: 'step-timeout' })
+    if (n.step.kind === 'retry-at') c.push({ atMs: n.step.at, reason: 'bind-retry' })
+  }
+  if (c.length === 0) return null
+  return c.reduce((a, b) => (b.atMs < a.atMs ? b : a))
+}
+
+function makeKey(id: string, startedAtMs: number, startedAtServer: number, lifetimeS: number, config: TempKeyConfig): TempKeyInfo {
+  const expiresAt = startedAtServer + lifetimeS
+  return {
+    id,
+    startedAtMs,
+    lifetimeS,
+    expiresAt,
+    renewAt: expiresAt - Math.min(config.renewMarginS, lifetimeS * config.renewFraction),
+    unusableAt: expiresAt - Math.min(config.unusableMarginS, lifetimeS * config.unusableFraction),
+  }
+}
