@@ -1,0 +1,134 @@
+import { RpcError } from '@pfs-web/errors'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ControlClient } from './control/client.ts'
+import { clientHandshake, HandshakeRejected } from './test-support/client-handshake.ts'
+import { ClientSession } from './test-support/client-session.ts'
+import { ClientTransport } from './test-support/client-transport.ts'
+import { connectPfs } from './test-support/pfs-client.ts'
+import { startTestServer, tcp } from './test-support/server-fixture.ts'
+
+type Server = Awaited<ReturnType<typeof startTestServer>>
+let server: Server
+let control: ControlClient
+
+beforeAll(async () => {
+  server = await startTestServer({ exposeKeyBytes: true })
+  control = new ControlClient(`http://${server.host}:${server.controlPort}`)
+})
+afterEach(() => control.fault({ type: 'clear' }))
+afterAll(() => server.dispose())
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+describe('control port', () => {
+  it('serves the PKCS#1 public key and /info with the fingerprint the handshake uses', async () => {
+    expect(await control.rsaPem()).toContain('BEGIN RSA PUBLIC KEY')
+    const info = await control.info()
+    expect(info.fingerprint).toBe(server.fingerprint.toString())
+    expect(info.wsUrl).toBe(`ws://127.0.0.1:${server.wsPort}/apiws`)
+  })
+
+  it('rejects an unknown fault with a coded error', async () => {
+    await expect(control.fault({ type: 'nope' } as never)).rejects.toMatchObject({ code: 'BAD_FAULT' })
+  })
+
+  it('exposes temp key bytes only for tests, matching what the client derived', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    expect(await control.tempKeyHex(c.temp.id.toString())).toBe(c.temp.key.toString('hex'))
+    c.close()
+  })
+})
+
+describe('faults (issue #4 "Fault injection")', () => {
+  it('forget-temp-key now → the next message gets -404', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'forget-temp-key', keyId: c.temp.id.toString() })
+    await expect(c.session.api({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -404 })
+    c.close()
+  })
+
+  it('forget-temp-key after N seconds → usable until then, -404 after', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'forget-temp-key', keyId: c.temp.id.toString(), afterSeconds: 0.3 })
+    expect((await c.session.api({ _: 'help.getConfig' }))._).toBe('config')
+    await sleep(400)
+    await expect(c.session.call({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -404 })
+    c.close()
+  })
+
+  it('forget-perm-key → a new temp key cannot bind (ENCRYPTED_MESSAGE_INVALID)', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'forget-perm-key', keyId: c.perm.id.toString() })
+    const t = await ClientTransport.open(tcp(server))
+    const temp = await clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2, expiresIn: 600 })
+    const err = await new ClientSession(t, temp).bind(c.perm).catch((e: unknown) => e)
+    expect((err as RpcError).message).toBe('ENCRYPTED_MESSAGE_INVALID')
+    t.close()
+    c.close()
+  })
+
+  it('bind-error answers the next bind with the chosen error', async () => {
+    await control.fault({ type: 'bind-error', error: 'TEMP_AUTH_KEY_EMPTY' })
+    const err = await connectPfs(tcp(server), server.rsaPublicKeyPem).catch((e: unknown) => e)
+    expect((err as RpcError).message).toBe('TEMP_AUTH_KEY_EMPTY')
+  })
+
+  it('drop-connection after req_DH_params closes the connection without an answer', async () => {
+    await control.fault({ type: 'drop-connection', after: 'req_DH_params' })
+    const t = await ClientTransport.open(tcp(server))
+    await expect(clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2 })).rejects.toBeInstanceOf(HandshakeRejected)
+    expect(t.closed).toBe(true)
+  })
+
+  it('dc outside 1..5 → -444', async () => {
+    const t = await ClientTransport.open(tcp(server))
+    const err = await clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 9 }).catch((e: unknown) => e)
+    expect((err as HandshakeRejected).code).toBe(-444)
+    t.close()
+  })
+
+  it('dh-gen retry → the client retries with retry_id = aux hash and gets a key', async () => {
+    await control.fault({ type: 'dh-gen', answer: 'retry' })
+    const t = await ClientTransport.open(tcp(server))
+    const key = await clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2 })
+    expect(server.stats().keys.some((k) => k.id === key.id.toString())).toBe(true)
+    t.close()
+  })
+
+  it('storm-404 and flood-429 answer every encrypted packet with the transport error', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'flood-429', seconds: 30 })
+    await expect(c.session.api({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -429 })
+    await control.fault([{ type: 'clear' }, { type: 'storm-404', seconds: 30 }])
+    await expect(c.session.call({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -404 })
+    c.close()
+  })
+
+  it('clock-offset moves server time: a client 400 s behind gets bad_msg_notification 16', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'clock-offset', seconds: 400 })
+    await expect(c.session.api({ _: 'help.getConfig' })).rejects.toMatchObject({ code: 'BAD_MSG_16' })
+    c.close()
+  })
+
+  it('push-updates sends updateShort to bound sessions', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await c.session.api({ _: 'help.getConfig' })
+    await control.fault({ type: 'push-updates', everySeconds: 0.1 })
+    await sleep(350)
+    expect(c.session.events.filter((e) => e._ === 'updateShort').length).toBeGreaterThanOrEqual(2)
+    c.close()
+  })
+
+  it('restart drops temp keys (-404) but keeps perm keys, which bind a new temp key', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'restart' })
+    expect((await control.stats()).keys.filter((k) => k.kind === 'temp')).toEqual([])
+    const old = new ClientSession(await ClientTransport.open(tcp(server)), c.temp)
+    await expect(old.call({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -404 })
+    old.close()
+    const again = await connectPfs(tcp(server), server.rsaPublicKeyPem, { perm: c.perm })
+    expect((await again.session.api({ _: 'help.getConfig' }))._).toBe('config')
+    again.close()
+  })
+})
