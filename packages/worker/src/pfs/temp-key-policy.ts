@@ -119,6 +119,8 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
     case 'bind-failed':
     case 'probe-result': {
       if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
+      // a probe answer only counts while we wait for one; a late duplicate must not re-decide
+      if (event.type === 'probe-result' && next.step.kind !== 'probing') return { state, actions: [] }
       const probe = event.type === 'probe-result' ? event.outcome : 'not-probed'
       const ctx = { permKeyAgeS: event.permKeyAgeS, attempt: next.attempt, clock: clock.sync, probe } as const
       return onDecision(state, next, event.failure, onBindError(event.failure, ctx, rand, config.bind), clock, rand, config)
