@@ -15,9 +15,12 @@ export function browserRandom(n: number): Uint8Array {
   return out
 }
 
-/** Forwards to a browser WebSocket; the engine assigns its handlers to this object. */
-function openWebSocket(url: string): SocketLike {
-  const ws = new WebSocket(url)
+/**
+ * Forwards to a browser WebSocket; the engine assigns its handlers to this object. The
+ * `binary` subprotocol is required by the server side (transports.md §4).
+ */
+export function openWebSocket(url: string): SocketLike {
+  const ws = new WebSocket(url, 'binary')
   ws.binaryType = 'arraybuffer'
   const socket: SocketLike = {
     get binaryType() {

@@ -4,9 +4,9 @@
  * whatever it is given, so it gets a frozen object of functions bound to the engine (never
  * the engine), behind an endpoint that lets only `APPLY <method>` and `RELEASE` through.
  */
-import { expose, proxy, releaseProxy, type Endpoint } from 'comlink'
+import { expose, proxy, type Endpoint } from 'comlink'
 import type { WorkerApi, WorkerOptions } from './api.ts'
-import { errorToWire, registerWireHandlers, transferBytes, WireError } from './wire.ts'
+import { errorToWire, registerWireHandlers, releaseRemote, transferBytes, WireError } from './wire.ts'
 
 type Listener<A extends unknown[]> = (...args: A) => void
 
@@ -25,8 +25,7 @@ function subscribeRemote<A extends unknown[]>(
     if (dropped) return
     dropped = true
     unsubscribe?.()
-    const releaseFn: unknown = Reflect.get(remote, releaseProxy)
-    if (typeof releaseFn === 'function') releaseFn.call(remote)
+    releaseRemote(remote)
   }
   const deliver = (...args: A): void => {
     if (dropped) return

@@ -11,7 +11,7 @@
  * Bytes: `transferBytes()` marks a Uint8Array to move rather than copy. It is explicit per
  * call site (not a blanket handler) because moving detaches the sender's buffer.
  */
-import { transfer, transferHandlers, type TransferHandler } from 'comlink'
+import { releaseProxy, transfer, transferHandlers, type TransferHandler } from 'comlink'
 import { PfsError, RpcError, TransportError, type PfsErrorShape } from '@pfs-web/errors'
 import { CryptoError, SecurityError } from '@pfs-web/crypto'
 import { EngineError, HandshakeError, PacketError } from './errors.ts'
@@ -104,4 +104,14 @@ export function transferBytes(bytes: Uint8Array): Uint8Array {
     ? bytes
     : bytes.slice()
   return transfer(owned, [owned.buffer])
+}
+
+/**
+ * Frees the MessageChannel behind a Comlink proxy (a listener or an unsubscribe handed
+ * across). Typed as unknown because the declared API types do not show the proxy.
+ */
+export function releaseRemote(value: unknown): void {
+  if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return
+  const release: unknown = Reflect.get(value, releaseProxy)
+  if (typeof release === 'function') release.call(value)
 }

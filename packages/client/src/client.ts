@@ -1,0 +1,178 @@
+/**
+ * The page side of the engine worker. Everything secret stays in the worker; the page gets
+ * views, payload bytes and typed errors (rebuilt by the worker package's wire handlers).
+ */
+import { wrap, proxy, type Endpoint, type Remote } from 'comlink'
+import { TransportError } from '@pfs-web/errors'
+import {
+  createWorker,
+  registerErrorClass,
+  registerWireHandlers,
+  releaseRemote,
+  transferBytes,
+  type ConfigView,
+  type DcStateView,
+  type KeyEvent,
+  type KeyEventListener,
+  type NearestDcView,
+  type StateListener,
+  type Unsubscribe,
+  type UpdateListener,
+  type WorkerApi,
+  type WorkerOptions,
+} from '@pfs-web/worker'
+import { AbortedError } from './errors.ts'
+import { ListenerHub } from './listener-hub.ts'
+import { PendingCalls } from './pending-calls.ts'
+
+export interface PfsClientOptions extends WorkerOptions {
+  /**
+   * The engine to talk to: a started Worker, or any Comlink endpoint (a MessagePort, a
+   * recording wrapper in tests). Default: a new dedicated worker from `createWorker()`.
+   */
+  worker?: Worker | Endpoint
+  /** How long close() lets the engine wind down before terminating the worker (ms). */
+  closeGraceMs?: number
+  /**
+   * Errors no call can return: a listener that threw, a subscription the worker refused, a
+   * worker failure after start. Default: rethrown asynchronously (the page's error event).
+   */
+  onError?: (error: unknown) => void
+}
+
+export interface CallOptions {
+  dcId?: number
+}
+
+export interface ClientInvokeOptions extends CallOptions {
+  /** Aborting rejects with AbortedError ('ABORTED') and cancels the call in the worker. */
+  signal?: AbortSignal
+  /** Per-call deadline enforced by the worker (ms). */
+  timeoutMs?: number
+}
+
+export interface PfsClient {
+  /** Resolves once the worker accepted the options; rejects with init's error. */
+  readonly ready: Promise<void>
+  connect(dcId?: number): Promise<DcStateView>
+  /** `request` (boxed TL) is moved to the worker: the caller's buffer is detached. */
+  invoke(request: Uint8Array, options?: ClientInvokeOptions): Promise<Uint8Array>
+  getConfig(dcId?: number): Promise<ConfigView>
+  getNearestDc(dcId?: number): Promise<NearestDcView>
+  /** `bytes` is moved to the worker: the caller's buffer is detached. */
+  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, options?: CallOptions): Promise<boolean>
+  getFile(fileId: bigint, offset: number, limit: number, options?: CallOptions): Promise<Uint8Array>
+  states(): Promise<DcStateView[]>
+  /** Every DC's state view on each change. */
+  subscribe(listener: StateListener): Unsubscribe
+  onUpdate(listener: UpdateListener): Unsubscribe
+  onKeyEvent(listener: KeyEventListener): Unsubscribe
+  rotateNow(dcId?: number): Promise<void>
+  logout(dcId?: number): Promise<void>
+  /** Rejects pending calls with TransportError('CLOSED') and terminates the worker. */
+  close(): Promise<void>
+}
+
+const DEFAULT_CLOSE_GRACE_MS = 1000
+
+function rethrowAsync(error: unknown): void {
+  queueMicrotask(() => {
+    throw error
+  })
+}
+
+function isWorker(endpoint: Worker | Endpoint): endpoint is Worker {
+  return 'terminate' in endpoint && typeof endpoint.terminate === 'function'
+}
+
+function abortedError(signal: AbortSignal): AbortedError {
+  return new AbortedError('call aborted', { cause: signal.reason })
+}
+
+export function createPfsClient(options: PfsClientOptions): PfsClient {
+  const { worker, closeGraceMs = DEFAULT_CLOSE_GRACE_MS, onError = rethrowAsync, ...workerOptions } = options
+  registerWireHandlers()
+  registerErrorClass(AbortedError)
+  const endpoint = worker ?? createWorker()
+  const remote: Remote<WorkerApi> = wrap<WorkerApi>(endpoint)
+  const calls = new PendingCalls()
+  let initialised = false
+  let closing: Promise<void> | null = null
+
+  const ready = calls.track(() => remote.init(workerOptions)).then(() => {
+    initialised = true
+  })
+  // Every method awaits `ready` and rethrows its error; this only keeps an unobserved
+  // `ready` from being reported as an unhandled rejection as well.
+  ready.catch(() => undefined)
+
+  if (isWorker(endpoint)) {
+    endpoint.addEventListener('error', (event) => {
+      const error = new TransportError('WORKER_FAILED', event.message || 'worker error')
+      // Before init answers, an error event means the worker never started (bad script).
+      if (initialised) onError(error)
+      else calls.failAll(error)
+    })
+  }
+
+  const call = <T>(fn: () => Promise<T>): Promise<T> => calls.track(() => ready.then(fn))
+
+  const states = new ListenerHub<Parameters<StateListener>>((deliver) => call(() => remote.subscribe(deliver)), onError)
+  const updates = new ListenerHub<Parameters<UpdateListener>>((deliver) => call(() => remote.onUpdate(deliver)), onError)
+  const keyEvents = new ListenerHub<[KeyEvent]>((deliver) => call(() => remote.onKeyEvent(deliver)), onError)
+  const hubs = [states, updates, keyEvents]
+
+  function invoke(request: Uint8Array, { dcId, signal, timeoutMs }: ClientInvokeOptions = {}): Promise<Uint8Array> {
+    if (signal?.aborted) return Promise.reject(abortedError(signal))
+    const callId = crypto.randomUUID()
+    let aborted = false
+    let sent = false
+    const pending = call(() => {
+      // Aborted while waiting for init: the request never leaves the page.
+      if (aborted) return Promise.reject(new AbortedError())
+      sent = true
+      return remote.invoke(transferBytes(request), { dcId, callId, timeoutMs })
+    })
+    if (!signal) return pending
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const onAbort = (): void => {
+        aborted = true
+        reject(abortedError(signal))
+        if (sent) remote.cancel(callId).catch(onError)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
+  }
+
+  async function shutDown(): Promise<void> {
+    calls.failAll(new TransportError('CLOSED', 'client closed'))
+    for (const hub of hubs) hub.clear()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMs)))
+    // The engine's close zeroes keys and says goodbye to the server; a wedged engine must
+    // not keep the page waiting, and terminate() frees its memory either way.
+    await Promise.race([remote.close().catch(onError), grace])
+    clearTimeout(timer)
+    if (isWorker(endpoint)) endpoint.terminate()
+    else releaseRemote(remote)
+  }
+
+  return {
+    ready,
+    connect: (dcId) => call(() => remote.connect(dcId)),
+    invoke,
+    getConfig: (dcId) => call(() => remote.getConfig(dcId)),
+    getNearestDc: (dcId) => call(() => remote.getNearestDc(dcId)),
+    saveFilePart: (fileId, filePart, bytes, { dcId } = {}) =>
+      call(() => remote.saveFilePart(fileId, filePart, transferBytes(bytes), dcId)),
+    getFile: (fileId, offset, limit, { dcId } = {}) => call(() => remote.getFile(fileId, offset, limit, dcId)),
+    states: () => call(() => remote.states()),
+    subscribe: (listener) => states.add(listener),
+    onUpdate: (listener) => updates.add(listener),
+    onKeyEvent: (listener) => keyEvents.add(listener),
+    rotateNow: (dcId) => call(() => remote.rotateNow(dcId)),
+    logout: (dcId) => call(() => remote.logout(dcId)),
+    close: () => (closing ??= shutDown()),
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The dedicated Worker bootstrap: build the browser env, make the engine and serve it on
+ * `self`. A SharedWorker host would do the same per `connect` port with `exposeOn(port, …)`.
+ */
+import { createBrowserEnv } from './browser-env.ts'
+import { createEngine } from './engine.ts'
+import { exposeOn } from './expose-on.ts'
+import { DEFAULT_STORAGE_NAME, createIdbPermKeyStorage } from './storage/perm-key-storage.ts'
+
+let storageName = DEFAULT_STORAGE_NAME
+const engine = createEngine(createBrowserEnv(createIdbPermKeyStorage(() => storageName)))
+exposeOn(self, engine, {
+  beforeInit(options) {
+    storageName = options.storageName ?? DEFAULT_STORAGE_NAME
+  },
+})

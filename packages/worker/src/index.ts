@@ -1,0 +1,30 @@
+export type {
+  AppInfo,
+  ConfigView,
+  ConnectionStatus,
+  DcAddress,
+  DcStateView,
+  ErrorView,
+  InvokeOptions,
+  KeyEvent,
+  KeyEventKind,
+  KeyEventListener,
+  Last404View,
+  NearestDcView,
+  StateListener,
+  Unsubscribe,
+  UpdateListener,
+  WorkerApi,
+  WorkerOptions,
+} from './api.ts'
+export type { CancelTimer, EngineClock, EngineEnv, PermKeyStorage, SocketLike } from './env.ts'
+export { EngineError, HandshakeError, PacketError } from './errors.ts'
+export { StorageError } from './storage/errors.ts'
+export { createEngine } from './engine.ts'
+export { createBrowserEnv, openWebSocket } from './browser-env.ts'
+export { createWorker } from './create-worker.ts'
+export { bindApi, exposeOn, guardEndpoint } from './expose-on.ts'
+export type { ExposeHooks } from './expose-on.ts'
+export { WireError, errorFromWire, errorToWire, registerErrorClass, registerWireHandlers, releaseRemote, transferBytes } from './wire.ts'
+export { DEFAULT_STORAGE_NAME, PERM_KEY_STORE_NAME, createIdbPermKeyStorage } from './storage/perm-key-storage.ts'
+export { createMemoryPermKeyStorage } from './storage/memory-perm-key-storage.ts'
