@@ -101,7 +101,9 @@ describe('engine against the conformance server (issue #5)', () => {
     const chunks = await Promise.all([0, 1].map((i) => engine.getFile(fileId, i * part, part)))
     const back = new Uint8Array(data.length)
     chunks.forEach((c, i) => back.set(c, i * part))
-    expect(back).toEqual(data)
+    // A byte loop: deep-equal on 1 MiB arrays costs seconds in vitest.
+    expect(back.length).toBe(data.length)
+    expect(back.findIndex((b, i) => b !== data[i])).toBe(-1)
     expect(server.stats().violations.count).toBe(0)
     await engine.close()
   })

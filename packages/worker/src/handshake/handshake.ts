@@ -110,7 +110,8 @@ export class Handshake {
   private async onResPq(msg: TlObject): Promise<TlObject> {
     if (msg._ !== 'resPQ') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected resPQ, got ${msg._}`)
     if (!equal(msg.nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'resPQ.nonce')
-    const key = this.options.rsaKeys.find((k) => msg.server_public_key_fingerprints.includes(k.fingerprint))
+    const offered = msg.server_public_key_fingerprints.map((f) => BigInt.asIntN(64, f))
+    const key = this.options.rsaKeys.find((k) => offered.includes(k.fingerprint))
     if (!key) throw new HandshakeError('NO_RSA_KEY', 'no known RSA key among the server fingerprints')
     this.serverNonce = msg.server_nonce
     const { p, q } = factorizePq(msg.pq)
