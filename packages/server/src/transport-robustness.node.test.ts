@@ -34,7 +34,7 @@ function obfuscatedWithTag(tag: number): Buffer {
   const o = openObfuscated('intermediate', 2, randomBytes)
   // Re-encrypt the header with a foreign tag: bytes 56..63 travel encrypted.
   const header = Buffer.from(o.header)
-  header.writeUInt32LE(header.readUInt32LE(56) ^ 0xeeeeeeee ^ tag, 56)
+  header.writeUInt32LE((header.readUInt32LE(56) ^ 0xeeeeeeee ^ tag) >>> 0, 56)
   return header
 }
 

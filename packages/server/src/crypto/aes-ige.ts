@@ -1,12 +1,12 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 
 /**
- * AES-256-IGE over node's raw AES block (ECB, no padding), encryption.md §3:
+ * AES-256-IGE (AES-128 too, for the OpenSSL vectors) over node's raw AES block (ECB, no padding), encryption.md §3:
  * c_i = E(m_i ⊕ c_{i-1}) ⊕ m_{i-1}, with c_0 = iv[0:16], m_0 = iv[16:32].
  */
 export function igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
   checkArgs(data, key, iv)
-  const aes = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false)
+  const aes = createCipheriv(ecbName(key), key, null).setAutoPadding(false)
   const out = Buffer.alloc(data.length)
   let prevC = Buffer.from(iv.subarray(0, 16))
   let prevM = Buffer.from(iv.subarray(16, 32))
@@ -23,7 +23,7 @@ export function igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): B
 
 export function igeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
   checkArgs(data, key, iv)
-  const aes = createDecipheriv('aes-256-ecb', key, null).setAutoPadding(false)
+  const aes = createDecipheriv(ecbName(key), key, null).setAutoPadding(false)
   const out = Buffer.alloc(data.length)
   let prevC: Uint8Array = Buffer.from(iv.subarray(0, 16))
   let prevM: Uint8Array = Buffer.from(iv.subarray(16, 32))
@@ -40,6 +40,10 @@ export function igeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): B
 
 function checkArgs(data: Uint8Array, key: Uint8Array, iv: Uint8Array): void {
   if (data.length % 16 !== 0) throw new RangeError('ige: data length must be a multiple of 16')
-  if (key.length !== 32) throw new RangeError('ige: key must be 32 bytes')
+  if (key.length !== 32 && key.length !== 16) throw new RangeError('ige: key must be 32 bytes (16 for the OpenSSL vectors)')
   if (iv.length !== 32) throw new RangeError('ige: iv must be 32 bytes')
+}
+
+function ecbName(key: Uint8Array): 'aes-256-ecb' | 'aes-128-ecb' {
+  return key.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb'
 }

@@ -98,7 +98,7 @@ export async function clientHandshake(t: ClientTransport, params: HandshakeParam
     const withHash = Buffer.concat([sha1(data), data])
     const padded = Buffer.concat([withHash, randomBytes((16 - (withHash.length % 16)) % 16)])
     const result = await exchange(t, { _: 'set_client_DH_params', nonce, server_nonce: serverNonce, encrypted_data: igeEncrypt(padded, aes.key, aes.iv) })
-    const key = dhSharedKey(gA, b.exponent, prime)
+    const key = dhSharedKey(gA, b.exponent, prime, serverInner.g)
     const { id, auxHash } = authKeyIds(key)
     if (result._ === 'dh_gen_ok') {
       if (!newNonceHash(newNonce, 1, auxHash).equals(result.new_nonce_hash1)) throw new Error('bad new_nonce_hash1')
@@ -143,20 +143,34 @@ function rsaPad(data: Buffer, n: Buffer, pub: ReturnType<typeof createPublicKey>
   }
 }
 
-/** Pollard rho (Floyd), enough for the 62-bit pq this server issues. */
+/** Pollard–Brent with batched gcds, enough for the 62-bit pq this server issues. */
 function factor(n: bigint): bigint {
   if (n % 2n === 0n) return 2n
   for (let c = 1n; ; c++) {
-    const f = (x: bigint): bigint => (x * x + c) % n
-    let x = 2n
     let y = 2n
-    let d = 1n
-    while (d === 1n) {
-      x = f(x)
-      y = f(f(y))
-      d = gcd(x > y ? x - y : y - x, n)
+    let x = y
+    let ys = y
+    let g = 1n
+    let q = 1n
+    for (let r = 1; g === 1n; r *= 2) {
+      x = y
+      for (let i = 0; i < r; i++) y = (y * y + c) % n
+      for (let k = 0; k < r && g === 1n; k += 128) {
+        ys = y
+        for (let i = 0; i < Math.min(128, r - k); i++) {
+          y = (y * y + c) % n
+          q = (q * (x > y ? x - y : y - x)) % n
+        }
+        g = gcd(q, n)
+      }
     }
-    if (d !== n) return d < n / d ? d : n / d
+    if (g === n) {
+      do {
+        ys = (ys * ys + c) % n
+        g = gcd(x > ys ? x - ys : ys - x, n)
+      } while (g === 1n)
+    }
+    if (g !== n) return g < n / g ? g : n / g
   }
 }
 
