@@ -83,6 +83,22 @@ describe('subscribe', () => {
     expect(seen).toHaveLength(2)
   })
 
+  it('a second page listener first gets the latest snapshot, then shares the stream', async () => {
+    const client = start()
+    const first: DcStateView[][] = []
+    const second: DcStateView[][] = []
+    client.subscribe((s) => first.push(s))
+    await expect.poll(() => first.length).toBe(1)
+    await client.rotateNow()
+    await expect.poll(() => first.length).toBe(2)
+    client.subscribe((s) => second.push(s))
+    await expect.poll(() => second.length).toBe(1)
+    expect(second[0]?.[0]?.rotations).toBe(1)
+    await client.rotateNow()
+    await expect.poll(() => second.map((s) => s[0]?.rotations)).toEqual([1, 2])
+    expect((await engineLog(client)).listeners.state).toBe(1)
+  })
+
   it('fans out to several page listeners over one worker subscription', async () => {
     const client = start()
     const a = collect(2, [] as string[])

@@ -117,7 +117,7 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
 
   const call = <T>(fn: () => Promise<T>): Promise<T> => calls.track(() => ready.then(fn))
 
-  const states = new ListenerHub<Parameters<StateListener>>((deliver) => call(() => remote.subscribe(deliver)), onError)
+  const states = new ListenerHub<Parameters<StateListener>>((deliver) => call(() => remote.subscribe(deliver)), onError, true)
   const updates = new ListenerHub<Parameters<UpdateListener>>((deliver) => call(() => remote.onUpdate(deliver)), onError)
   const keyEvents = new ListenerHub<[KeyEvent]>((deliver) => call(() => remote.onKeyEvent(deliver)), onError)
   const hubs = [states, updates, keyEvents]
