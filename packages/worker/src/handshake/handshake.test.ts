@@ -1,0 +1,163 @@
+import { aesIgeDecrypt, tmpAesKeyIv } from '@pfs-web/crypto'
+import { TlReader, decodeObject, deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl'
+import { describe, expect, it } from 'vitest'
+import sample from '../../test/vectors/auth-key-sample.json'
+import { Handshake, type HandshakeOutput } from './handshake.ts'
+import { loadRsaKeys } from './rsa-keys.ts'
+
+const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((h) => parseInt(h, 16)) ?? [])
+const toHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
+const body = (s: string): TlObject => deserializeObject(hex(s))
+
+/**
+ * Hands out the sample's secrets the first time each size is asked for (nonce 16,
+ * new_nonce 32, b 256, client padding 12) and real randomness otherwise, keeping every
+ * buffer it gave so the test can check they were wiped.
+ */
+function scriptedRandom() {
+  const scripted = new Map<number, Uint8Array>([
+    [16, hex(sample.nonce)],
+    [32, hex(sample.new_nonce)],
+    [256, hex(sample.b)],
+    [12, hex(sample.client_dh_padding)],
+  ])
+  const given = new Map<number, Uint8Array>()
+  const random = (n: number): Uint8Array => {
+    const s = scripted.get(n)
+    if (s) {
+      scripted.delete(n)
+      given.set(n, s)
+      return s
+    }
+    return crypto.getRandomValues(new Uint8Array(n))
+  }
+  return { random, given }
+}
+
+function start(mode: 'perm' | 'temp' = 'perm') {
+  const { random, given } = scriptedRandom()
+  const hs = new Handshake({
+    mode: mode === 'perm' ? { kind: 'perm' } : { kind: 'temp', expiresIn: 3600 },
+    wireDcId: 2,
+    rsaKeys: loadRsaKeys([sample.production_pem]),
+    random,
+  })
+  return { hs, given, first: hs.start() }
+}
+
+function sent(out: HandshakeOutput): TlObject {
+  if (!('send' in out)) throw new Error('expected a message to send')
+  return out.send
+}
+
+/** The official sample up to set_client_DH_params. */
+async function toDhGen(mode: 'perm' | 'temp' = 'perm') {
+  const s = start(mode)
+  const reqDh = sent(await s.hs.onMessage(body(sample.resPQ_body), 1000))
+  const setParams = sent(await s.hs.onMessage(body(sample.server_DH_params_ok_body), 2000))
+  return { ...s, reqDh, setParams }
+}
+
+describe('Handshake state machine against the official sample (auth-key.md, test-vectors.md A)', () => {
+  it('step 1: req_pq_multi carries the fresh nonce', () => {
+    const { hs, first } = start()
+    expect(first).toEqual({ _: 'req_pq_multi', nonce: hex(sample.nonce) })
+    expect(hs.step).toBe('res-pq')
+  })
+
+  it('steps 2–5: factorises pq, picks the production key by fingerprint, RSA_PAD output of 256 bytes', async () => {
+    const { reqDh } = await toDhGen()
+    if (reqDh._ !== 'req_DH_params') throw new Error(reqDh._)
+    expect(toHex(reqDh.p)).toBe('5a300d4b')
+    expect(toHex(reqDh.q)).toBe('6a26db65')
+    expect(BigInt.asUintN(64, reqDh.public_key_fingerprint)).toBe(0xd09d1d85de64fd85n)
+    expect(reqDh.encrypted_data).toHaveLength(256)
+  })
+
+  it('steps 6–7: set_client_DH_params is byte-exact with the sample', async () => {
+    const { setParams, hs } = await toDhGen()
+    expect(toHex(serializeObject(setParams))).toBe(sample.set_client_DH_params_body)
+    expect(hs.step).toBe('dh-gen-response')
+  })
+
+  it('steps 8–10: dh_gen_ok gives the sample auth_key, the initial salt and server_time; secrets are wiped', async () => {
+    const { hs, given } = await toDhGen()
+    const out = await hs.onMessage(body(sample.dh_gen_ok_body), 3000)
+    if (!('done' in out)) throw new Error('not done')
+    expect(toHex(out.done.authKey)).toBe(sample.auth_key)
+    expect(out.done.serverSalt).toBe(new DataView(hex(sample.server_salt_le_hex).buffer).getBigInt64(0, true))
+    expect(out.done.serverTime).toBe(sample.server_time)
+    expect(out.done.serverTimeAt).toBe(2000)
+    expect(hs.step).toBe('done')
+    // STYLE secrets: new_nonce and b are zeroed in place once they are no longer needed.
+    expect(given.get(32)?.every((x) => x === 0)).toBe(true)
+    expect(given.get(256)?.every((x) => x === 0)).toBe(true)
+  })
+
+  it('step 9: dh_gen_retry → new b and retry_id = auth_key_aux_hash', async () => {
+    const { hs } = await toDhGen()
+    const retry = { _: 'dh_gen_retry', nonce: hex(sample.nonce), server_nonce: serverNonce(), new_nonce_hash2: hex('20d87dd307142b798b67a8dea2c22140') } as const
+    const again = sent(await hs.onMessage(retry, 3000))
+    if (again._ !== 'set_client_DH_params') throw new Error(again._)
+    const { key, iv } = tmpAesKeyIv(hex(sample.new_nonce), serverNonce())
+    const plain = await aesIgeDecrypt(key, iv, again.encrypted_data)
+    const inner = decodeObject(new TlReader(plain, 20))
+    if (inner._ !== 'client_DH_inner_data') throw new Error(inner._)
+    expect(BigInt.asUintN(64, inner.retry_id)).toBe(0xd0a3f5a461c3b520n)
+    expect(toHex(inner.g_b)).not.toBe(toHex(hex(sample.b)))
+  })
+
+  it.each([
+    { rule: 'step 9: dh_gen_fail with a valid hash → restart', msg: () => ({ _: 'dh_gen_fail', nonce: hex(sample.nonce), server_nonce: serverNonce(), new_nonce_hash3: hex('141c6db2686ef8df4e08e685ccd31510') }), code: 'DH_GEN_FAIL' },
+    { rule: 'step 9: dh_gen_ok with a wrong new_nonce_hash1', msg: () => ({ _: 'dh_gen_ok', nonce: hex(sample.nonce), server_nonce: serverNonce(), new_nonce_hash1: new Uint8Array(16) }), code: 'BAD_NEW_NONCE_HASH' },
+    { rule: 'step 9: dh_gen_ok with a foreign nonce', msg: () => ({ _: 'dh_gen_ok', nonce: new Uint8Array(16), server_nonce: serverNonce(), new_nonce_hash1: new Uint8Array(16) }), code: 'NONCE_MISMATCH' },
+  ] as const)('$rule', async ({ msg, code }) => {
+    const { hs, given } = await toDhGen()
+    await expect(hs.onMessage(msg() as TlObject, 3000)).rejects.toMatchObject({ code })
+    expect(hs.step).toBe('failed')
+    expect(given.get(32)?.every((x) => x === 0)).toBe(true)
+  })
+
+  it('step 1: resPQ with another nonce is refused', async () => {
+    const { hs } = start()
+    const res = body(sample.resPQ_body)
+    if (res._ !== 'resPQ') throw new Error(res._)
+    await expect(hs.onMessage({ ...res, nonce: new Uint8Array(16) }, 0)).rejects.toMatchObject({ code: 'NONCE_MISMATCH' })
+  })
+
+  it('step 1: no known fingerprint → NO_RSA_KEY', async () => {
+    const { hs } = start()
+    const res = body(sample.resPQ_body)
+    if (res._ !== 'resPQ') throw new Error(res._)
+    await expect(hs.onMessage({ ...res, server_public_key_fingerprints: [1n, 2n] }, 0)).rejects.toMatchObject({ code: 'NO_RSA_KEY' })
+  })
+
+  it('step 6.5: a corrupted encrypted_answer fails SHA1(answer)', async () => {
+    const { hs } = start()
+    await hs.onMessage(body(sample.resPQ_body), 0)
+    const ok = body(sample.server_DH_params_ok_body)
+    if (ok._ !== 'server_DH_params_ok') throw new Error(ok._)
+    const bad = ok.encrypted_answer.slice()
+    bad[bad.length - 12] = (bad[bad.length - 12] ?? 0) ^ 1
+    await expect(hs.onMessage({ ...ok, encrypted_answer: bad }, 0)).rejects.toMatchObject({ code: 'BAD_ANSWER_HASH' })
+  })
+
+  it('step 6.2: encrypted_answer not a multiple of 16 is refused', async () => {
+    const { hs } = start()
+    await hs.onMessage(body(sample.resPQ_body), 0)
+    const ok = body(sample.server_DH_params_ok_body)
+    if (ok._ !== 'server_DH_params_ok') throw new Error(ok._)
+    await expect(hs.onMessage({ ...ok, encrypted_answer: ok.encrypted_answer.subarray(0, 100) }, 0)).rejects.toMatchObject({ code: 'BAD_ANSWER_LENGTH' })
+  })
+
+  it('a message out of order is refused', async () => {
+    const { hs } = start()
+    await expect(hs.onMessage(body(sample.dh_gen_ok_body), 0)).rejects.toMatchObject({ code: 'UNEXPECTED_MESSAGE' })
+  })
+})
+
+function serverNonce(): Uint8Array {
+  const res = body(sample.resPQ_body)
+  if (res._ !== 'resPQ') throw new Error(res._)
+  return res.server_nonce
+}
