@@ -1,0 +1,159 @@
+/**
+ * The worker/client boundary. Everything here is plain structured-clone data: no key
+ * bytes, no CryptoKey, no class instances. Key material never leaves the worker; the
+ * page sees key *ids* (hex of auth_key_id) and times only.
+ */
+
+export interface DcAddress {
+  id: number
+  /** e.g. `ws://127.0.0.1:9444/apiws` */
+  url: string
+}
+
+export interface AppInfo {
+  apiId: number
+  deviceModel: string
+  systemVersion: string
+  appVersion: string
+  systemLangCode: string
+  langPack: string
+  langCode: string
+}
+
+export interface WorkerOptions {
+  dcs: DcAddress[]
+  defaultDcId: number
+  /** PKCS#1 or SPKI PEM public keys the handshake may use (picked by fingerprint). */
+  rsaPublicKeys: string[]
+  app: AppInfo
+  /** API layer for invokeWithLayer. */
+  layer: number
+  /** Temp key lifetime bounds in seconds; each key draws uniformly inside (default 82800–86400). */
+  tempKeyLifetimeS?: readonly [number, number]
+  /** Start making the next temp key this many seconds before the current one expires. */
+  rotationMarginS?: number
+  /** Per-call deadline when the caller gives none (ms). */
+  defaultTimeoutMs?: number
+  /** IndexedDB database holding the perm keys (one per DC). */
+  storageName?: string
+  /** Test DCs: `dc` in p_q_inner_data is id + 10000. */
+  testMode?: boolean
+}
+
+export type ConnectionStatus =
+  | 'idle'
+  | 'connecting'
+  | 'handshaking'
+  | 'binding'
+  | 'ready'
+  | 'backoff'
+  | 'logged-out'
+  | 'closed'
+
+export interface ErrorView {
+  name: string
+  code: string | number
+  message: string
+}
+
+export interface Last404View {
+  /** Server unixtime when it was seen. */
+  at: number
+  /** Classified cause, e.g. 'temp-key-forgotten', 'storm', 'during-handshake'. */
+  cause: string
+}
+
+export interface DcStateView {
+  dcId: number
+  status: ConnectionStatus
+  /** Why the DC waits, when status is 'backoff'. */
+  waitReason: string | null
+  permKeyId: string | null
+  tempKeyId: string | null
+  nextTempKeyId: string | null
+  bound: boolean
+  /** Current temp key expiry, server unixtime. */
+  expiresAt: number | null
+  /** When the next planned rotation starts, server unixtime. */
+  nextRotationAt: number | null
+  /** serverTime - localTime, seconds. */
+  serverTimeOffset: number
+  handshakes: { perm: number; temp: number }
+  binds: number
+  rotations: number
+  rebinds: number
+  last404: Last404View | null
+  stormBackoffUntil: number | null
+  lastError: ErrorView | null
+}
+
+export interface InvokeOptions {
+  dcId?: number
+  /** Lets the page cancel through `cancel(callId)`: AbortSignal cannot cross postMessage. */
+  callId?: string
+  timeoutMs?: number
+}
+
+export type KeyEventKind = 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out'
+
+export interface KeyEvent {
+  dcId: number
+  kind: KeyEventKind
+  /** Key id (hex auth_key_id), never the key. */
+  keyId: string | null
+  keyKind: 'perm' | 'temp'
+  /** Server unixtime. */
+  at: number
+  detail?: string
+}
+
+export interface StateListener {
+  (states: DcStateView[]): void
+}
+
+export interface UpdateListener {
+  (dcId: number, update: Uint8Array): void
+}
+
+export interface KeyEventListener {
+  (event: KeyEvent): void
+}
+
+export type Unsubscribe = () => void
+
+export interface NearestDcView {
+  country: string
+  thisDc: number
+  nearestDc: number
+}
+
+export interface ConfigView {
+  date: number
+  expires: number
+  thisDc: number
+  testMode: boolean
+  dcOptions: { id: number; ipAddress: string; port: number }[]
+}
+
+/**
+ * What the worker exposes over Comlink. Methods only; every return value is plain
+ * data. Listeners arrive wrapped in Comlink `proxy()` by the client.
+ */
+export interface WorkerApi {
+  init(options: WorkerOptions): Promise<void>
+  connect(dcId?: number): Promise<DcStateView>
+  /** Raw boxed TL of any API method; the worker adds the PFS and initConnection wrappers. */
+  invoke(request: Uint8Array, options?: InvokeOptions): Promise<Uint8Array>
+  cancel(callId: string): Promise<void>
+  getConfig(dcId?: number): Promise<ConfigView>
+  getNearestDc(dcId?: number): Promise<NearestDcView>
+  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number): Promise<boolean>
+  getFile(fileId: bigint, offset: number, limit: number, dcId?: number): Promise<Uint8Array>
+  states(): Promise<DcStateView[]>
+  subscribe(listener: StateListener): Promise<Unsubscribe>
+  onUpdate(listener: UpdateListener): Promise<Unsubscribe>
+  onKeyEvent(listener: KeyEventListener): Promise<Unsubscribe>
+  rotateNow(dcId?: number): Promise<void>
+  logout(dcId?: number): Promise<void>
+  close(): Promise<void>
+}
