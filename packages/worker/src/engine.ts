@@ -81,8 +81,10 @@ export function createEngine(env: EngineEnv): WorkerApi {
     }
     const id = new DataView(request.buffer, request.byteOffset, 4).getUint32(0, true)
     const method = nameOfId(id) ?? `0x${id.toString(16)}`
+    if (rt.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
-    rt.connect().catch((err: unknown) => rt.setError(err))
+    // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).
+    if (rt.phase !== 'failed') rt.connect().catch((err: unknown) => rt.setError(err))
     return rt.calls.invoke(request, method, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs, opts.callId)
   }
 

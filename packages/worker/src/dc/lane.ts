@@ -189,11 +189,10 @@ export class Lane {
       } catch (err) {
         // encryption.md §4: use nothing from a bad packet, close, reconnect.
         const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
+        if (this.conn !== conn) return
+        this.conn = null
         conn.close(new TransportError('BAD_PACKET', e.message))
-        if (this.conn === conn) {
-          this.conn = null
-          this.owner.onDown(this, e)
-        }
+        this.owner.onDown(this, e)
       }
     })
   }

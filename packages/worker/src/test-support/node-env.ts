@@ -50,3 +50,41 @@ export function nodeEnv(permKeys: PermKeyStorage = memoryPermKeys(), openSocket 
     },
   }
 }
+
+/**
+ * Wraps a socket opener so a test can rewrite inbound WebSocket messages (to corrupt a
+ * packet in flight, for example).
+ */
+export function tamperingOpener(
+  open: (url: string) => SocketLike,
+  tamper: (data: Uint8Array) => Uint8Array,
+): (url: string) => SocketLike {
+  return (url) => {
+    const inner = open(url)
+    const outer: SocketLike = {
+      get binaryType() {
+        return inner.binaryType
+      },
+      set binaryType(t: string) {
+        inner.binaryType = t
+      },
+      get readyState() {
+        return inner.readyState
+      },
+      send: (d) => inner.send(d),
+      close: (c, r) => inner.close(c, r),
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+    }
+    inner.onopen = (e) => outer.onopen?.(e)
+    inner.onclose = (e) => outer.onclose?.(e)
+    inner.onerror = (e) => outer.onerror?.(e)
+    inner.onmessage = (e) => {
+      const bytes = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : (e.data as Uint8Array)
+      outer.onmessage?.({ data: tamper(bytes.slice()) })
+    }
+    return outer
+  }
+}

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer, type RunningServer } from '@pfs-web/server'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { KeyEvent, WorkerApi, WorkerOptions } from './api.ts'
+import { createEngine } from './engine.ts'
+import type { EngineEnv } from './env.ts'
+import { memoryPermKeys, nodeEnv, openNodeSocket, tamperingOpener } from './test-support/node-env.ts'
+
+let server: RunningServer
+let dataDir: string
+let engine: WorkerApi | null = null
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pfs-engine-faults-'))
+  server = await startServer({ dataDir, wsPort: 0, tcpPort: 0, controlPort: 0 })
+})
+afterEach(async () => {
+  await engine?.close()
+  engine = null
+  await server.faults.apply({ type: 'clear' })
+})
+afterAll(async () => {
+  await server.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+function options(): WorkerOptions {
+  return {
+    dcs: [{ id: 2, url: `ws://${server.host}:${server.wsPort}/apiws` }],
+    defaultDcId: 2,
+    rsaPublicKeys: [server.rsaPublicKeyPem],
+    app: { apiId: 1, deviceModel: 'node', systemVersion: 'test', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
+    layer: 227,
+    defaultTimeoutMs: 15_000,
+  }
+}
+
+async function start(env: EngineEnv = nodeEnv()): Promise<{ api: WorkerApi; events: KeyEvent[] }> {
+  const api = createEngine(env)
+  engine = api
+  const events: KeyEvent[] = []
+  await api.init(options())
+  await api.onKeyEvent((e) => void events.push(e))
+  return { api, events }
+}
+
+const calls = (method: string): number => server.stats().apiCalls[method] ?? 0
+
+describe('engine under server faults (issues #5, #6)', () => {
+  it('pfs §2 TEMP_AUTH_KEY_ALREADY_BOUND → a new temp key is made and bound', async () => {
+    await server.faults.apply({ type: 'bind-error', error: 'TEMP_AUTH_KEY_ALREADY_BOUND' })
+    const { api, events } = await start()
+    const state = await api.connect()
+    expect(state).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 2 }, binds: 1 })
+    expect(events.filter((e) => e.kind === 'dropped' && e.keyKind === 'temp')).toHaveLength(1)
+    expect((await api.getConfig()).thisDc).toBe(2)
+    expect(server.stats().violations.count).toBe(0)
+  })
+
+  it('pfs §2 ENCRYPTED_MESSAGE_INVALID with a perm key younger than 60 s → the bind is retried, both keys kept', async () => {
+    await server.faults.apply({ type: 'bind-error', error: 'ENCRYPTED_MESSAGE_INVALID' })
+    const { api } = await start()
+    const state = await api.connect()
+    expect(state).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 1 }, binds: 1 })
+  })
+
+  it('pfs §1.3 gate: after a terminal bind failure only whitelisted methods go out; the rest fail NOT_BOUND unsent', async () => {
+    await server.faults.apply({ type: 'bind-error', error: 'INPUT_REQUEST_TOO_LONG' })
+    const { api } = await start()
+    await expect(api.connect()).rejects.toMatchObject({ code: 'NOT_BOUND' })
+    const before = calls('upload.saveFilePart')
+    await expect(api.saveFilePart(7n, 0, new Uint8Array(16))).rejects.toMatchObject({ code: 'NOT_BOUND' })
+    expect(calls('upload.saveFilePart')).toBe(before)
+    expect((await api.getNearestDc()).thisDc).toBe(2)
+    const [s] = await api.states()
+    expect(s).toMatchObject({ bound: false, status: 'backoff', waitReason: 'bind-failed' })
+    expect(server.stats().violations.count).toBe(0)
+  })
+
+  it('encryption.md §4: a corrupted inbound packet is a typed error and a clean reconnect; the call still completes', async () => {
+    let corrupt = false
+    const env = nodeEnv(
+      memoryPermKeys(),
+      tamperingOpener(openNodeSocket, (data) => {
+        if (corrupt && data.length > 64) {
+          corrupt = false
+          const at = data.length >> 1
+          data[at] = (data[at] ?? 0) ^ 0x5a
+        }
+        return data
+      }),
+    )
+    const { api } = await start(env)
+    await api.connect()
+    corrupt = true
+    const config = await api.getConfig()
+    expect(config.thisDc).toBe(2)
+    const [s] = await api.states()
+    expect(s?.lastError).toMatchObject({ name: 'PacketError', code: expect.stringMatching(/MSG_KEY_MISMATCH|BAD_LENGTH|BAD_PADDING|AUTH_KEY_ID_MISMATCH/) })
+    expect(s).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 1 } })
+  })
+
+  it('per-call deadline and cancel(callId) settle calls with typed errors', async () => {
+    const { api } = await start()
+    await api.connect()
+    const held = api.invoke(new Uint8Array([0x6b, 0x18, 0xf9, 0xc4]), { callId: 'c1', timeoutMs: 10_000 })
+    await api.cancel('c1')
+    await expect(held).rejects.toMatchObject({ code: 'CANCELLED' })
+    await expect(api.invoke(new Uint8Array([0x6b, 0x18, 0xf9, 0xc4]), { timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+  })
+
+  it('logout: auth.logOut, then every key is dropped, the stored perm key too', async () => {
+    const storage = memoryPermKeys()
+    const { api, events } = await start(nodeEnv(storage))
+    await api.connect()
+    expect(storage.map.has(2)).toBe(true)
+    const before = calls('auth.logOut')
+    await api.logout()
+    expect(calls('auth.logOut')).toBe(before + 1)
+    expect(storage.map.has(2)).toBe(false)
+    const [s] = await api.states()
+    expect(s).toMatchObject({ status: 'logged-out', permKeyId: null, tempKeyId: null, bound: false })
+    expect(events.map((e) => e.kind)).toContain('logged-out')
+    await expect(api.getConfig()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+  })
+})
