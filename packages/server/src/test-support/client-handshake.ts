@@ -33,7 +33,13 @@ export class HandshakeRejected extends Error {
   }
 }
 
+/** A client-style msg_id for `offset` seconds from now, outside the session's sequence (tamper tests). */
+export function msgIdAt(offset: number): bigint {
+  return BigInt(Math.floor((Date.now() / 1000 + offset) * 2 ** 32)) & ~3n
+}
+
 let lastMsgId = 0n
+/** The next increasing client msg_id (≡ 0 mod 4), shifted by the server time offset. */
 export function clientMsgId(offset = 0): bigint {
   let id = BigInt(Math.floor((Date.now() / 1000 + offset) * 2 ** 32)) & ~3n
   if (id <= lastMsgId) id = lastMsgId + 4n
