@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test'
 import { fileURLToPath } from 'node:url'
 import { chromiumArgs } from '../vite.config.ts'
-import { E2E_PORTS, baseUrl } from './support/ports.ts'
+import { E2E_PORTS, baseUrl, serverDataDir } from './support/ports.ts'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 
@@ -26,14 +26,14 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     command: [
-      'node scripts/start-demo.mjs --fresh --data .server-data/e2e',
+      `node scripts/start-demo.mjs --fresh --expose-keys --data ${serverDataDir}`,
       `--port ${E2E_PORTS.web} --tcp-port ${E2E_PORTS.tcp} --ws-port ${E2E_PORTS.ws} --control-port ${E2E_PORTS.control}`,
     ].join(' '),
     cwd: repoRoot,
     url: `${baseUrl}/demo-config.json`,
     reuseExistingServer: false,
     timeout: 120_000,
-    stdout: 'pipe',
+    stdout: 'ignore',
     stderr: 'pipe',
   },
 })

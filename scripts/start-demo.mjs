@@ -154,11 +154,19 @@ try {
       host: HOST,
       port: ports.web,
       strictPort: true,
+      // A page reload wipes the session being watched (and a half-done e2e run), so
+      // edits elsewhere in the workspace must not trigger one: no HMR, no watcher.
+      hmr: false,
+      watch: null,
       fs: { allow: [root] },
       proxy: {
         '/control': { target: controlUrl, changeOrigin: true, rewrite: (path) => path.replace(/^\/control/, '') },
       },
     },
+    // Dependency discovery re-optimises and reloads the page when the worker first
+    // imports something new, which would wipe a half-done run; list the CommonJS deps
+    // (ESM ones are served as they are) and discover nothing at runtime.
+    optimizeDeps: { noDiscovery: true, include: ['@pfs-web/client > @pfs-web/worker > @pfs-web/crypto > jsbn'] },
     plugins: [demoPlugin(demoConfig)],
   })
   await vite.listen()

@@ -1,15 +1,11 @@
-import { expect, test } from '@playwright/test'
 import { reportCase } from '../support/annotations.ts'
-import { DemoPage } from '../support/demo-page.ts'
+import { expect, test } from '../support/fixtures.ts'
 
-test('connect → bound → help.getConfig', async ({ page }, info) => {
+test('connect → bound → help.getConfig', async ({ page, demo }, info) => {
   reportCase(info, 'happy-path')
-  const demo = await DemoPage.open(page)
   await expect(demo.field('dc-status')).toHaveText('idle')
 
-  const connect = await demo.act('connect')
-  expect(connect.state).toBe('ok')
-  await demo.expectReadyAndBound()
+  await demo.connect()
   expect(await demo.count('handshakes-perm')).toBe(1)
   expect(await demo.count('binds')).toBeGreaterThanOrEqual(1)
   await expect(page.getByTestId('timeline-count-bound')).not.toHaveText('0')

@@ -47,12 +47,13 @@ export default class ConformanceReporter implements Reporter {
     // Retries overwrite earlier attempts: the last result is the verdict.
     this.rows.set(test.id, {
       case: annotation(result, test, ANNOTATION.case) ?? test.title,
-      title: test.titlePath().slice(1).join(' › '),
+      // [root, project, file, ...describe, title]: keep file onwards.
+      title: test.titlePath().slice(2).join(' › '),
       outcome,
       durationMs: Math.round(result.duration),
       recoveryMs: numberOrNull(annotation(result, test, ANNOTATION.recoveryMs)),
       lostCalls: numberOrNull(annotation(result, test, ANNOTATION.lostCalls)),
-      error: result.error?.message?.split('\n')[0] ?? null,
+      error: result.error?.message?.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0] ?? null,
     })
   }
 

@@ -47,6 +47,14 @@ export class DemoPage {
     return { state: (await out.getAttribute('data-state')) ?? '', text: (await out.textContent()) ?? '' }
   }
 
+  /** Connect through the page; resolves with the key ids once the DC is ready and bound. */
+  async connect(): Promise<{ perm: string; temp: string }> {
+    const result = await this.act('connect')
+    expect(result.state, result.text).toBe('ok')
+    await this.expectReadyAndBound()
+    return this.keyIds()
+  }
+
   async expectReadyAndBound(): Promise<void> {
     await expect(this.field('dc-status')).toHaveText('ready')
     await expect(this.field('bound')).toHaveText('bound')
@@ -74,4 +82,21 @@ export class DemoPage {
     await this.page.screenshot({ path })
     await info.attach(name, { path, contentType: 'image/png' })
   }
+}
+
+/** Stops background calls and waits until every call sent has an outcome. */
+export async function settleTraffic(demo: DemoPage): Promise<TrafficCounts> {
+  await demo.setTraffic(false)
+  await expect
+    .poll(async () => {
+      const t = await demo.traffic()
+      return t.sent - t.ok - t.failed
+    }, { timeout: 60_000 })
+    .toBe(0)
+  return demo.traffic()
+}
+
+/** Waits until `n` more background calls succeeded than `from` counted. */
+export async function waitForOkCalls(demo: DemoPage, from: TrafficCounts, n: number): Promise<void> {
+  await expect.poll(async () => (await demo.traffic()).ok, { timeout: 60_000 }).toBeGreaterThanOrEqual(from.ok + n)
 }

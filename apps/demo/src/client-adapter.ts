@@ -1,7 +1,6 @@
 import type { ConfigView, DcStateView, KeyEvent, NearestDcView, WorkerOptions } from '@pfs-web/client'
 import type { DemoConfig } from './demo-config.ts'
 import { createPfsClient } from '@pfs-web/client'
-import { createFakeClient } from './fake-client.ts'
 
 type Unsubscribe = () => void
 
@@ -38,5 +37,5 @@ export function clientOptions(config: DemoConfig): WorkerOptions {
 }
 
 export function createDemoClient(config: DemoConfig): DemoClient {
-  return new URLSearchParams(location.search).has('fake') ? createFakeClient(clientOptions(config)) : createPfsClient(clientOptions(config))
+  return createPfsClient(clientOptions(config))
 }
