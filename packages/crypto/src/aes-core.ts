@@ -23,6 +23,11 @@ const TD0 = new Int32Array(256)
 const TD1 = new Int32Array(256)
 const TD2 = new Int32Array(256)
 const TD3 = new Int32Array(256)
+// The four tables back to back, then the round keys of the current call (RK): one base
+// register serves every lookup of a round, which keeps the state words out of memory.
+const RK = 1024
+const TE = new Int32Array(RK + 64)
+const TD = new Int32Array(RK + 64)
 
 function bswap(x: number): number {
   return ((x >>> 24) | ((x >>> 8) & 0xff00) | ((x << 8) & 0xff0000) | (x << 24)) | 0
@@ -71,6 +76,14 @@ function buildTables(): void {
   }
 }
 buildTables()
+TE.set(TE0, 0)
+TE.set(TE1, 256)
+TE.set(TE2, 512)
+TE.set(TE3, 768)
+TD.set(TD0, 0)
+TD.set(TD1, 256)
+TD.set(TD2, 512)
+TD.set(TD3, 768)
 
 function subWord(w: number): number {
   return (
@@ -86,9 +99,13 @@ function subWord(w: number): number {
  * are accepted here so the OpenSSL IGE vectors (AES-128) can exercise this very core.
  */
 export function expandEncKey(key: Uint8Array): Int32Array {
+  return expandEncKeyInto(key, new Int32Array(4 * ((key.length >> 2) + 7)))
+}
+
+/** expandEncKey into `w` (60 words for AES-256), for callers that reuse a scratch schedule. */
+export function expandEncKeyInto(key: Uint8Array, w: Int32Array): Int32Array {
   const nk = key.length >> 2
   const total = 4 * (nk + 7)
-  const w = new Int32Array(total)
   for (let i = 0; i < nk; i++) {
     w[i] =
       ((key[4 * i] as number) << 24) |
@@ -113,8 +130,11 @@ export function expandEncKey(key: Uint8Array): Int32Array {
 
 /** Decryption round keys for the equivalent inverse cipher, from the encryption keys. */
 export function expandDecKey(enc: Int32Array): Int32Array {
+  return expandDecKeyInto(enc, new Int32Array(enc.length))
+}
+
+export function expandDecKeyInto(enc: Int32Array, d: Int32Array): Int32Array {
   const rounds = (enc.length >> 2) - 1
-  const d = new Int32Array(enc.length)
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < 4; j++) {
       const w = enc[4 * (rounds - r) + j] as number
@@ -135,31 +155,32 @@ export function expandDecKey(enc: Int32Array): Int32Array {
  * `iv` holds 8 words: c_0 then m_0. c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}.
  */
 export function igeEncryptWords(w: Int32Array, rk: Int32Array, iv: Int32Array): void {
-  const T0 = TE0, T1 = TE1, T2 = TE2, T3 = TE3, S = SBOX
+  const T = TE, S = SBOX
   let c0 = iv[0] as number, c1 = iv[1] as number, c2 = iv[2] as number, c3 = iv[3] as number
   let m0 = iv[4] as number, m1 = iv[5] as number, m2 = iv[6] as number, m3 = iv[7] as number
   const n = w.length
+  T.set(rk, RK)
   const rounds = (rk.length >> 2) - 1
   for (let off = 0; off < n; off += 4) {
     const p0 = w[off] as number, p1 = w[off + 1] as number, p2 = w[off + 2] as number, p3 = w[off + 3] as number
-    let s0 = p0 ^ c0 ^ (rk[0] as number)
-    let s1 = p1 ^ c1 ^ (rk[1] as number)
-    let s2 = p2 ^ c2 ^ (rk[2] as number)
-    let s3 = p3 ^ c3 ^ (rk[3] as number)
-    let k = 4
+    let s0 = p0 ^ c0 ^ (T[RK + 0] as number)
+    let s1 = p1 ^ c1 ^ (T[RK + 1] as number)
+    let s2 = p2 ^ c2 ^ (T[RK + 2] as number)
+    let s3 = p3 ^ c3 ^ (T[RK + 3] as number)
+    let k = RK + 4
     for (let r = 1; r < rounds; r++, k += 4) {
-      const t0 = (T0[s0 & 255] as number) ^ (T1[(s1 >>> 8) & 255] as number) ^ (T2[(s2 >>> 16) & 255] as number) ^ (T3[s3 >>> 24] as number) ^ (rk[k] as number)
-      const t1 = (T0[s1 & 255] as number) ^ (T1[(s2 >>> 8) & 255] as number) ^ (T2[(s3 >>> 16) & 255] as number) ^ (T3[s0 >>> 24] as number) ^ (rk[k + 1] as number)
-      const t2 = (T0[s2 & 255] as number) ^ (T1[(s3 >>> 8) & 255] as number) ^ (T2[(s0 >>> 16) & 255] as number) ^ (T3[s1 >>> 24] as number) ^ (rk[k + 2] as number)
-      s3 = (T0[s3 & 255] as number) ^ (T1[(s0 >>> 8) & 255] as number) ^ (T2[(s1 >>> 16) & 255] as number) ^ (T3[s2 >>> 24] as number) ^ (rk[k + 3] as number)
+      const t0 = (T[s0 & 255] as number) ^ (T[256 | (s1 >>> 8) & 255] as number) ^ (T[512 | (s2 >>> 16) & 255] as number) ^ (T[768 | s3 >>> 24] as number) ^ (T[k] as number)
+      const t1 = (T[s1 & 255] as number) ^ (T[256 | (s2 >>> 8) & 255] as number) ^ (T[512 | (s3 >>> 16) & 255] as number) ^ (T[768 | s0 >>> 24] as number) ^ (T[k + 1] as number)
+      const t2 = (T[s2 & 255] as number) ^ (T[256 | (s3 >>> 8) & 255] as number) ^ (T[512 | (s0 >>> 16) & 255] as number) ^ (T[768 | s1 >>> 24] as number) ^ (T[k + 2] as number)
+      s3 = (T[s3 & 255] as number) ^ (T[256 | (s0 >>> 8) & 255] as number) ^ (T[512 | (s1 >>> 16) & 255] as number) ^ (T[768 | s2 >>> 24] as number) ^ (T[k + 3] as number)
       s0 = t0
       s1 = t1
       s2 = t2
     }
-    c0 = ((S[s0 & 255] as number) | ((S[(s1 >>> 8) & 255] as number) << 8) | ((S[(s2 >>> 16) & 255] as number) << 16) | ((S[s3 >>> 24] as number) << 24)) ^ (rk[k] as number) ^ m0
-    c1 = ((S[s1 & 255] as number) | ((S[(s2 >>> 8) & 255] as number) << 8) | ((S[(s3 >>> 16) & 255] as number) << 16) | ((S[s0 >>> 24] as number) << 24)) ^ (rk[k + 1] as number) ^ m1
-    c2 = ((S[s2 & 255] as number) | ((S[(s3 >>> 8) & 255] as number) << 8) | ((S[(s0 >>> 16) & 255] as number) << 16) | ((S[s1 >>> 24] as number) << 24)) ^ (rk[k + 2] as number) ^ m2
-    c3 = ((S[s3 & 255] as number) | ((S[(s0 >>> 8) & 255] as number) << 8) | ((S[(s1 >>> 16) & 255] as number) << 16) | ((S[s2 >>> 24] as number) << 24)) ^ (rk[k + 3] as number) ^ m3
+    c0 = ((S[s0 & 255] as number) | ((S[(s1 >>> 8) & 255] as number) << 8) | ((S[(s2 >>> 16) & 255] as number) << 16) | ((S[s3 >>> 24] as number) << 24)) ^ (T[k] as number) ^ m0
+    c1 = ((S[s1 & 255] as number) | ((S[(s2 >>> 8) & 255] as number) << 8) | ((S[(s3 >>> 16) & 255] as number) << 16) | ((S[s0 >>> 24] as number) << 24)) ^ (T[k + 1] as number) ^ m1
+    c2 = ((S[s2 & 255] as number) | ((S[(s3 >>> 8) & 255] as number) << 8) | ((S[(s0 >>> 16) & 255] as number) << 16) | ((S[s1 >>> 24] as number) << 24)) ^ (T[k + 2] as number) ^ m2
+    c3 = ((S[s3 & 255] as number) | ((S[(s0 >>> 8) & 255] as number) << 8) | ((S[(s1 >>> 16) & 255] as number) << 16) | ((S[s2 >>> 24] as number) << 24)) ^ (T[k + 3] as number) ^ m3
     w[off] = c0
     w[off + 1] = c1
     w[off + 2] = c2
@@ -169,35 +190,37 @@ export function igeEncryptWords(w: Int32Array, rk: Int32Array, iv: Int32Array): 
     m2 = p2
     m3 = p3
   }
+  T.fill(0, RK)
 }
 
 /** IGE decryption in place: m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}; `dk` from expandDecKey. */
 export function igeDecryptWords(w: Int32Array, dk: Int32Array, iv: Int32Array): void {
-  const T0 = TD0, T1 = TD1, T2 = TD2, T3 = TD3, S = INV_SBOX
+  const T = TD, S = INV_SBOX
   let c0 = iv[0] as number, c1 = iv[1] as number, c2 = iv[2] as number, c3 = iv[3] as number
   let m0 = iv[4] as number, m1 = iv[5] as number, m2 = iv[6] as number, m3 = iv[7] as number
   const n = w.length
+  T.set(dk, RK)
   const rounds = (dk.length >> 2) - 1
   for (let off = 0; off < n; off += 4) {
     const x0 = w[off] as number, x1 = w[off + 1] as number, x2 = w[off + 2] as number, x3 = w[off + 3] as number
-    let s0 = x0 ^ m0 ^ (dk[0] as number)
-    let s1 = x1 ^ m1 ^ (dk[1] as number)
-    let s2 = x2 ^ m2 ^ (dk[2] as number)
-    let s3 = x3 ^ m3 ^ (dk[3] as number)
-    let k = 4
+    let s0 = x0 ^ m0 ^ (T[RK + 0] as number)
+    let s1 = x1 ^ m1 ^ (T[RK + 1] as number)
+    let s2 = x2 ^ m2 ^ (T[RK + 2] as number)
+    let s3 = x3 ^ m3 ^ (T[RK + 3] as number)
+    let k = RK + 4
     for (let r = 1; r < rounds; r++, k += 4) {
-      const t0 = (T0[s0 & 255] as number) ^ (T1[(s3 >>> 8) & 255] as number) ^ (T2[(s2 >>> 16) & 255] as number) ^ (T3[s1 >>> 24] as number) ^ (dk[k] as number)
-      const t1 = (T0[s1 & 255] as number) ^ (T1[(s0 >>> 8) & 255] as number) ^ (T2[(s3 >>> 16) & 255] as number) ^ (T3[s2 >>> 24] as number) ^ (dk[k + 1] as number)
-      const t2 = (T0[s2 & 255] as number) ^ (T1[(s1 >>> 8) & 255] as number) ^ (T2[(s0 >>> 16) & 255] as number) ^ (T3[s3 >>> 24] as number) ^ (dk[k + 2] as number)
-      s3 = (T0[s3 & 255] as number) ^ (T1[(s2 >>> 8) & 255] as number) ^ (T2[(s1 >>> 16) & 255] as number) ^ (T3[s0 >>> 24] as number) ^ (dk[k + 3] as number)
+      const t0 = (T[s0 & 255] as number) ^ (T[256 | (s3 >>> 8) & 255] as number) ^ (T[512 | (s2 >>> 16) & 255] as number) ^ (T[768 | s1 >>> 24] as number) ^ (T[k] as number)
+      const t1 = (T[s1 & 255] as number) ^ (T[256 | (s0 >>> 8) & 255] as number) ^ (T[512 | (s3 >>> 16) & 255] as number) ^ (T[768 | s2 >>> 24] as number) ^ (T[k + 1] as number)
+      const t2 = (T[s2 & 255] as number) ^ (T[256 | (s1 >>> 8) & 255] as number) ^ (T[512 | (s0 >>> 16) & 255] as number) ^ (T[768 | s3 >>> 24] as number) ^ (T[k + 2] as number)
+      s3 = (T[s3 & 255] as number) ^ (T[256 | (s2 >>> 8) & 255] as number) ^ (T[512 | (s1 >>> 16) & 255] as number) ^ (T[768 | s0 >>> 24] as number) ^ (T[k + 3] as number)
       s0 = t0
       s1 = t1
       s2 = t2
     }
-    m0 = ((S[s0 & 255] as number) | ((S[(s3 >>> 8) & 255] as number) << 8) | ((S[(s2 >>> 16) & 255] as number) << 16) | ((S[s1 >>> 24] as number) << 24)) ^ (dk[k] as number) ^ c0
-    m1 = ((S[s1 & 255] as number) | ((S[(s0 >>> 8) & 255] as number) << 8) | ((S[(s3 >>> 16) & 255] as number) << 16) | ((S[s2 >>> 24] as number) << 24)) ^ (dk[k + 1] as number) ^ c1
-    m2 = ((S[s2 & 255] as number) | ((S[(s1 >>> 8) & 255] as number) << 8) | ((S[(s0 >>> 16) & 255] as number) << 16) | ((S[s3 >>> 24] as number) << 24)) ^ (dk[k + 2] as number) ^ c2
-    m3 = ((S[s3 & 255] as number) | ((S[(s2 >>> 8) & 255] as number) << 8) | ((S[(s1 >>> 16) & 255] as number) << 16) | ((S[s0 >>> 24] as number) << 24)) ^ (dk[k + 3] as number) ^ c3
+    m0 = ((S[s0 & 255] as number) | ((S[(s3 >>> 8) & 255] as number) << 8) | ((S[(s2 >>> 16) & 255] as number) << 16) | ((S[s1 >>> 24] as number) << 24)) ^ (T[k] as number) ^ c0
+    m1 = ((S[s1 & 255] as number) | ((S[(s0 >>> 8) & 255] as number) << 8) | ((S[(s3 >>> 16) & 255] as number) << 16) | ((S[s2 >>> 24] as number) << 24)) ^ (T[k + 1] as number) ^ c1
+    m2 = ((S[s2 & 255] as number) | ((S[(s1 >>> 8) & 255] as number) << 8) | ((S[(s0 >>> 16) & 255] as number) << 16) | ((S[s3 >>> 24] as number) << 24)) ^ (T[k + 2] as number) ^ c2
+    m3 = ((S[s3 & 255] as number) | ((S[(s2 >>> 8) & 255] as number) << 8) | ((S[(s1 >>> 16) & 255] as number) << 16) | ((S[s0 >>> 24] as number) << 24)) ^ (T[k + 3] as number) ^ c3
     w[off] = m0
     w[off + 1] = m1
     w[off + 2] = m2
@@ -207,4 +230,5 @@ export function igeDecryptWords(w: Int32Array, dk: Int32Array, iv: Int32Array): 
     c2 = x2
     c3 = x3
   }
+  T.fill(0, RK)
 }

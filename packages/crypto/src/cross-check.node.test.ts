@@ -85,6 +85,21 @@ describe('AES-256-IGE against node:crypto and @mtcute/wasm', () => {
   })
 })
 
+describe('Node Buffers from the shared pool', () => {
+  it('regression: Buffer.slice is a view, so inputs are copied with copyOf, never .slice()', async () => {
+    const key = rnd(32)
+    const iv = rnd(32)
+    const data = rnd(64)
+    const pooled = Buffer.from(data) // small Buffers live at an offset inside an 8 KiB pool
+    expect(pooled.byteOffset % 16 !== 0 || pooled.buffer.byteLength > 64).toBe(true)
+    const want = refIge(false, key, iv, data)
+    expect(Buffer.from(aesIgeEncryptSync(Buffer.from(key), Buffer.from(iv), pooled)).equals(want)).toBe(true)
+    expect(Buffer.from(await aesIgeEncrypt(Buffer.from(key), Buffer.from(iv), pooled)).equals(want)).toBe(true)
+    expect(Buffer.from(aesIgeDecryptSync(key, iv, Buffer.from(want))).equals(data)).toBe(true)
+    expect(pooled.equals(data)).toBe(true)
+  })
+})
+
 describe('AES-256-CTR stream against node:crypto aes-256-ctr', () => {
   it.each([
     { name: 'random IV', iv: () => rnd(16) },

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../test/seeded-random.ts'
 import vectors from '../test/vectors/auth-key-sample.json'
-import { decryptMessage, encryptMessage, HASH_WEBCRYPTO_MIN_BYTES, MESSAGE_IGE_WEBCRYPTO_MIN_BYTES } from './message.ts'
+import {
+  decryptMessage, decryptMessageSync, encryptMessage, encryptMessageSync, HASH_WEBCRYPTO_MIN_BYTES, MESSAGE_IGE_WEBCRYPTO_MIN_BYTES,
+} from './message.ts'
 import { prepareAuthKey } from './prepared-auth-key.ts'
 import { hex, toHex } from './test-support/hex.ts'
 
@@ -37,8 +39,12 @@ describe('MTProto 2.0 message encryption', () => {
     for (const n of [HASH_WEBCRYPTO_MIN_BYTES - 16, HASH_WEBCRYPTO_MIN_BYTES, MESSAGE_IGE_WEBCRYPTO_MIN_BYTES + 16, 64 * 1024]) {
       const p = plaintext(n - 32 - 16, 16)
       const enc = await encryptMessage(authKey, p, true)
+      const sync = encryptMessageSync(authKey, p, true)
+      expect(sync.packet).toEqual(enc.packet)
+      expect(sync.quickAckToken).toBe(enc.quickAckToken)
       const dec = await decryptMessage(authKey, enc.packet, true)
       expect(dec.plaintext).toEqual(p.subarray(0, n - 16))
+      expect(decryptMessageSync(authKey, enc.packet, true)).toEqual(dec)
     }
   })
 

@@ -4,13 +4,13 @@
  * JS AES); large ones use WebCrypto for hashing and IGE encryption. Thresholds come from
  * bench/results/crypto.json.
  */
-import { expandDecKey, expandEncKey, igeDecryptWords, igeEncryptWords } from './aes-core.ts'
+import { expandDecKeyInto, expandEncKeyInto, igeDecryptWords, igeEncryptWords } from './aes-core.ts'
 import { igeEncryptWebCrypto } from './aes-ige.ts'
 import { importCbcKey } from './aes-key-cache.ts'
-import { bufferSource, concatBytes, copyOf, constantTimeEqual, expectBlocks, expectUint8Array } from './bytes.ts'
+import { bufferSource, concatBytes, constantTimeEqual, copyOf, expectBlocks, expectUint8Array, wipe } from './bytes.ts'
 import { SecurityError } from './errors.ts'
 import { kdf2, kdfOffset, msgKeyLargeSync } from './mtproto-kdf.ts'
-import { type AuthKeyInput, resolveAuthKey } from './prepared-auth-key.ts'
+import { type AuthKeyInput, type ResolvedAuthKey, resolveAuthKey } from './prepared-auth-key.ts'
 
 /** From this plaintext size up, msg_key is hashed by WebCrypto instead of JS SHA-256. */
 export const HASH_WEBCRYPTO_MIN_BYTES = 4096
@@ -37,8 +37,12 @@ export interface DecryptedMessage {
   quickAckToken: number
 }
 
-async function msgKeyLarge(authKey: Uint8Array, plaintext: Uint8Array, x: number): Promise<Uint8Array> {
-  if (plaintext.length < HASH_WEBCRYPTO_MIN_BYTES) return msgKeyLargeSync(authKey, plaintext, x)
+// Scratch round keys for the synchronous path: 240-byte typed arrays are allocated off
+// the V8 heap, which costs more than expanding the key itself. Wiped after every use.
+const ENC_SCHEDULE = new Int32Array(60)
+const DEC_SCHEDULE = new Int32Array(60)
+
+async function msgKeyLargeWebCrypto(authKey: Uint8Array, plaintext: Uint8Array, x: number): Promise<Uint8Array> {
   const input = concatBytes(authKey.subarray(88 + x, 120 + x), plaintext)
   try {
     return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bufferSource(input)))
@@ -51,45 +55,79 @@ function quickAck(large: Uint8Array): number {
   return (((large[0] as number) | ((large[1] as number) << 8) | ((large[2] as number) << 16) | ((large[3] as number) << 24)) | 0x80000000) >>> 0
 }
 
+interface Sealing {
+  packet: Uint8Array
+  key: Uint8Array
+  iv: Uint8Array
+  result: EncryptedMessage
+}
+
+/** Derives the AES key/IV from msg_key_large and writes auth_key_id ‖ msg_key. */
+function beginSeal(ak: ResolvedAuthKey, length: number, x: number, large: Uint8Array): Sealing {
+  const msgKey = large.subarray(8, 24)
+  const { key, iv } = kdf2(ak.bytes, msgKey, x)
+  const packet = new Uint8Array(24 + length)
+  packet.set(ak.id, 0)
+  packet.set(msgKey, 8)
+  const result = { packet, msgKey: packet.subarray(8, 24), quickAckToken: quickAck(large) }
+  large.fill(0)
+  return { packet, key, iv, result }
+}
+
+function sealSync(ak: ResolvedAuthKey, plaintext: Uint8Array, x: number, large: Uint8Array): EncryptedMessage {
+  const s = beginSeal(ak, plaintext.length, x, large)
+  try {
+    s.packet.set(plaintext, 24)
+    igeEncryptWords(new Int32Array(s.packet.buffer, 24), expandEncKeyInto(s.key, ENC_SCHEDULE), new Int32Array(s.iv.buffer))
+    return s.result
+  } finally {
+    wipe(s.key, s.iv, ENC_SCHEDULE)
+  }
+}
+
+async function sealWebCrypto(ak: ResolvedAuthKey, plaintext: Uint8Array, x: number, large: Uint8Array): Promise<EncryptedMessage> {
+  const s = beginSeal(ak, plaintext.length, x, large)
+  try {
+    s.packet.set(await igeEncryptWebCrypto(await importCbcKey(s.key), s.iv, plaintext), 24)
+    return s.result
+  } finally {
+    wipe(s.key, s.iv)
+  }
+}
+
+function checkSeal(authKey: AuthKeyInput, plaintext: Uint8Array): ResolvedAuthKey {
+  expectBlocks('plaintext', plaintext)
+  return resolveAuthKey(authKey)
+}
+
 /**
  * Encrypts a complete plaintext (header, message_data and 12..1024 bytes of padding, a
  * multiple of 16). `fromClient` picks x = 0 (client→server) or 8 (server→client).
  */
 export async function encryptMessage(authKey: AuthKeyInput, plaintext: Uint8Array, fromClient: boolean): Promise<EncryptedMessage> {
-  expectBlocks('plaintext', plaintext)
-  const ak = resolveAuthKey(authKey)
+  const ak = checkSeal(authKey, plaintext)
   const x = kdfOffset(fromClient)
-  const large = await msgKeyLarge(ak.bytes, plaintext, x)
-  const msgKey = large.subarray(8, 24)
-  const { key, iv } = kdf2(ak.bytes, msgKey, x)
-  const packet = new Uint8Array(24 + plaintext.length)
-  let rk: Int32Array | undefined
-  try {
-    packet.set(ak.id, 0)
-    packet.set(msgKey, 8)
-    if (plaintext.length < MESSAGE_IGE_WEBCRYPTO_MIN_BYTES) {
-      packet.set(plaintext, 24)
-      rk = expandEncKey(key)
-      igeEncryptWords(new Int32Array(packet.buffer, 24), rk, new Int32Array(iv.buffer))
-    } else {
-      packet.set(await igeEncryptWebCrypto(await importCbcKey(key), iv, plaintext), 24)
-    }
-    return { packet, msgKey: packet.subarray(8, 24), quickAckToken: quickAck(large) }
-  } finally {
-    key.fill(0)
-    iv.fill(0)
-    rk?.fill(0)
-    large.fill(0)
-  }
+  const n = plaintext.length
+  const large = n < HASH_WEBCRYPTO_MIN_BYTES ? msgKeyLargeSync(ak.bytes, plaintext, x) : await msgKeyLargeWebCrypto(ak.bytes, plaintext, x)
+  return n < MESSAGE_IGE_WEBCRYPTO_MIN_BYTES ? sealSync(ak, plaintext, x, large) : sealWebCrypto(ak, plaintext, x, large)
 }
 
-/**
- * Decrypts a received packet and runs every receive check: auth_key_id, trimming of
- * len % 16 excess bytes, msg_key (constant time, checked before anything read from the
- * plaintext), length field and padding range. Throws SecurityError; the caller must drop
- * the packet and reconnect.
- */
-export async function decryptMessage(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolean): Promise<DecryptedMessage> {
+/** encryptMessage entirely in JS: the fastest form for small messages, usable at any size. */
+export function encryptMessageSync(authKey: AuthKeyInput, plaintext: Uint8Array, fromClient: boolean): EncryptedMessage {
+  const ak = checkSeal(authKey, plaintext)
+  const x = kdfOffset(fromClient)
+  return sealSync(ak, plaintext, x, msgKeyLargeSync(ak.bytes, plaintext, x))
+}
+
+interface Opening {
+  ak: ResolvedAuthKey
+  x: number
+  msgKey: Uint8Array
+  plain: Uint8Array<ArrayBuffer>
+}
+
+/** Checks the auth_key_id, trims len % 16 excess bytes and decrypts (msg_key still unchecked). */
+function beginOpen(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolean): Opening {
   expectUint8Array('packet', packet)
   const ak = resolveAuthKey(authKey)
   if (packet.length < 24) throw new SecurityError('BAD_LENGTH', 'packet: shorter than auth_key_id + msg_key')
@@ -98,22 +136,27 @@ export async function decryptMessage(authKey: AuthKeyInput, packet: Uint8Array, 
   }
   const x = kdfOffset(fromClient)
   const msgKey = copyOf(packet, 8, 24)
-  const total = (packet.length - 24) & ~15
+  const plain = copyOf(packet, 24, 24 + ((packet.length - 24) & ~15))
   const { key, iv } = kdf2(ak.bytes, msgKey, x)
-  const plain = copyOf(packet, 24, 24 + total)
-  let dk: Int32Array | undefined
-  let large: Uint8Array | undefined
   try {
-    const ek = expandEncKey(key)
-    dk = expandDecKey(ek)
-    ek.fill(0)
+    const dk = expandDecKeyInto(expandEncKeyInto(key, ENC_SCHEDULE), DEC_SCHEDULE)
     igeDecryptWords(new Int32Array(plain.buffer), dk, new Int32Array(iv.buffer))
-    large = await msgKeyLarge(ak.bytes, plain, x)
-    if (!constantTimeEqual(large.subarray(8, 24), msgKey)) {
+  } finally {
+    wipe(key, iv, ENC_SCHEDULE, DEC_SCHEDULE)
+  }
+  return { ak, x, msgKey, plain }
+}
+
+/** msg_key first (constant time), then the length field and padding (encryption.md §4). */
+function finishOpen(o: Opening, large: Uint8Array): DecryptedMessage {
+  const { plain } = o
+  try {
+    if (!constantTimeEqual(large.subarray(8, 24), o.msgKey)) {
       throw new SecurityError('MSG_KEY_MISMATCH', 'packet: msg_key check failed')
     }
+    const total = plain.length
     if (total < HEADER) throw new SecurityError('BAD_LENGTH', 'packet: shorter than the message header')
-    const length = new DataView(plain.buffer).getUint32(28, true)
+    const length = ((plain[28] as number) | ((plain[29] as number) << 8) | ((plain[30] as number) << 16) | ((plain[31] as number) << 24)) >>> 0
     if (length % 4 !== 0 || length > total - HEADER) {
       throw new SecurityError('BAD_LENGTH', 'packet: message_data_length out of range')
     }
@@ -126,9 +169,26 @@ export async function decryptMessage(authKey: AuthKeyInput, packet: Uint8Array, 
     plain.fill(0)
     throw e
   } finally {
-    key.fill(0)
-    iv.fill(0)
-    dk?.fill(0)
-    large?.fill(0)
+    large.fill(0)
   }
+}
+
+/**
+ * Decrypts a received packet and runs every receive check: auth_key_id, trimming of
+ * len % 16 excess bytes, msg_key (constant time, checked before anything read from the
+ * plaintext), length field and padding range. Throws SecurityError; the caller must drop
+ * the packet and reconnect.
+ */
+export async function decryptMessage(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolean): Promise<DecryptedMessage> {
+  const o = beginOpen(authKey, packet, fromClient)
+  const large = o.plain.length < HASH_WEBCRYPTO_MIN_BYTES
+    ? msgKeyLargeSync(o.ak.bytes, o.plain, o.x)
+    : await msgKeyLargeWebCrypto(o.ak.bytes, o.plain, o.x)
+  return finishOpen(o, large)
+}
+
+/** decryptMessage entirely in JS. */
+export function decryptMessageSync(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolean): DecryptedMessage {
+  const o = beginOpen(authKey, packet, fromClient)
+  return finishOpen(o, msgKeyLargeSync(o.ak.bytes, o.plain, o.x))
 }

@@ -55,7 +55,12 @@ export function prepareAuthKey(authKey: Uint8Array): PreparedAuthKey {
 }
 
 /** Normalises either form: `authKey` is validated, a raw one is prepared on the fly. */
-export function resolveAuthKey(authKey: AuthKeyInput): { bytes: Uint8Array; id: Uint8Array } {
+export interface ResolvedAuthKey {
+  bytes: Uint8Array
+  id: Uint8Array
+}
+
+export function resolveAuthKey(authKey: AuthKeyInput): ResolvedAuthKey {
   const k = authKey instanceof PreparedAuthKey ? authKey : new PreparedAuthKey(authKey)
   return { bytes: readBytes(k), id: k.id }
 }

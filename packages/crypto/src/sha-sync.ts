@@ -101,10 +101,17 @@ function compress1(h: Int32Array, b: Uint8Array, off: number): void {
   h[4] = ((h[4] as number) + e) | 0
 }
 
+// Scratch state reused across calls (all synchronous, so never shared by two hashes at
+// once): buffers over 64 bytes live off the V8 heap and cost more to allocate than a
+// whole compression of a small input.
+const STATE = new Int32Array(8)
+const BUF = new Uint8Array(128)
+
 /** Merkle–Damgård over the concatenation of `parts`, without concatenating them. */
 function mdHash(parts: readonly Uint8Array[], init: Int32Array, compress: Compress): Uint8Array {
-  const h = init.slice()
-  const buf = new Uint8Array(128)
+  const h = STATE
+  h.set(init)
+  const buf = BUF
   let used = 0
   let total = 0
   for (const p of parts) {
@@ -128,18 +135,24 @@ function mdHash(parts: readonly Uint8Array[], init: Int32Array, compress: Compre
   buf[used] = 0x80
   buf.fill(0, used + 1)
   const end = used + 1 + 8 <= 64 ? 64 : 128
-  const bits = total * 8
-  const view = new DataView(buf.buffer)
-  view.setUint32(end - 8, Math.floor(bits / 0x100000000))
-  view.setUint32(end - 4, bits >>> 0)
+  writeBe(buf, end - 8, Math.floor(total / 0x20000000))
+  writeBe(buf, end - 4, total * 8)
   compress(h, buf, 0)
   if (end === 128) compress(h, buf, 64)
+  const words = init.length
+  const out = new Uint8Array(words * 4)
+  for (let i = 0; i < words; i++) writeBe(out, 4 * i, h[i] as number)
   buf.fill(0)
+  h.fill(0)
   W.fill(0)
-  const out = new Uint8Array(h.length * 4)
-  const ov = new DataView(out.buffer)
-  for (let i = 0; i < h.length; i++) ov.setInt32(4 * i, h[i] as number)
   return out
+}
+
+function writeBe(b: Uint8Array, off: number, v: number): void {
+  b[off] = v >>> 24
+  b[off + 1] = v >>> 16
+  b[off + 2] = v >>> 8
+  b[off + 3] = v
 }
 
 /** SHA-256 of the concatenation of `parts`. */
