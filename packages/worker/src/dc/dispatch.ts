@@ -13,11 +13,7 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
   switch (obj._) {
     case 'rpc_result': {
       dc.clock = stepClock(dc.clock, { type: 'answer', serverMsgId: msg.msgId, requestMsgId: obj.req_msg_id }, dc.now())
-      const wait = dc.service.get(obj.req_msg_id)
-      if (wait) {
-        wait.settle(obj.result)
-        return
-      }
+      if (dc.service.answer(obj.req_msg_id, obj.result)) return
       dc.calls.onResult(lane, obj.req_msg_id, obj.result).catch((err: unknown) => dc.setError(err))
       return
     }
@@ -27,7 +23,7 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
       return
     case 'bad_server_salt':
       lane.salt({ type: 'bad-server-salt', newSalt: obj.new_server_salt })
-      resendService(dc, obj.bad_msg_id)
+      dc.service.resend(obj.bad_msg_id)
       dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
       dc.calls.flush()
       return
@@ -35,7 +31,7 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
       if (obj.error_code === 16 || obj.error_code === 17) {
         dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code: obj.error_code, serverMsgId: msg.msgId }, dc.now())
       }
-      resendService(dc, obj.bad_msg_id)
+      dc.service.resend(obj.bad_msg_id)
       dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
       dc.calls.flush()
       dc.hooks.changed()
@@ -55,8 +51,4 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
     default:
       dc.hooks.update(dc.dcId, obj._ === 'raw' ? obj.bytes : serializeObject(obj))
   }
-}
-
-function resendService(dc: DcRuntime, badMsgId: bigint): void {
-  dc.service.get(badMsgId)?.resend()
 }

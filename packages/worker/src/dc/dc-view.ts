@@ -1,0 +1,38 @@
+/** The plain-data views of a DC that cross the worker boundary (api.ts). */
+import type { DcStateView, ErrorView } from '../api.ts'
+import type { DcRuntime } from './dc-runtime.ts'
+
+export function dcStateView(dc: DcRuntime): DcStateView {
+  const lane = dc.lane
+  const now = dc.now()
+  return {
+    dcId: dc.dcId,
+    status: dc.status,
+    waitReason: dc.status === 'backoff' ? dc.waitReason : null,
+    permKeyId: dc.perm?.idHex ?? null,
+    tempKeyId: lane?.key.idHex ?? null,
+    nextTempKeyId: dc.nextLane?.key.idHex ?? null,
+    bound: dc.phase === 'bound' && (lane?.bound ?? false),
+    expiresAt: lane?.key.expiresAt ?? null,
+    nextRotationAt: dc.nextRotationAt,
+    // offsetS maps local monotonic time to server time; report it against the wall clock.
+    serverTimeOffset: dc.clock.offsetS - (dc.env.clock.wallNow() - now) / 1000,
+    handshakes: { perm: dc.counters.perm, temp: dc.counters.temp },
+    binds: dc.counters.binds,
+    rotations: dc.counters.rotations,
+    rebinds: dc.counters.rebinds,
+    last404: dc.last404,
+    stormBackoffUntil: dc.storm.backoffUntil > now ? Math.floor(dc.serverNowS() + (dc.storm.backoffUntil - now) / 1000) : null,
+    lastError: dc.lastError,
+  }
+}
+
+/** name/code/message of anything thrown; never the object itself (it may hold bytes). */
+export function errorView(err: unknown): ErrorView {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' || typeof e?.code === 'number' ? e.code : 'UNKNOWN',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  }
+}
