@@ -36,7 +36,13 @@ const rssMiB = (): number => {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
 }
+/** utime + stime of the server process in seconds (/proc/PID/stat fields 14 and 15, 100 ticks/s). */
+const cpuSeconds = (): number => {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 const rssBefore = rssMiB()
+const cpuBefore = cpuSeconds()
 let rssPeak = rssBefore
 const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB())), 100)
 const result = await runLoad(
@@ -46,6 +52,7 @@ const result = await runLoad(
   calls,
 )
 clearInterval(sampler)
+const serverCpu = cpuSeconds() - cpuBefore
 const stats = await control.stats()
 const rssAfter = rssMiB()
 child.kill('SIGTERM')
@@ -58,6 +65,8 @@ const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
   transport: 'tcp obfuscated padded intermediate; clients in a separate process from the server',
   ...result,
+  serverCpuSeconds: round(serverCpu),
+  serverHandshakesPerCpuSecond: round(result.handshakes / serverCpu),
   serverRssMiB: { idle: round(rssBefore), peak: round(rssPeak), after: round(rssAfter) },
   serverStats: {
     bindsOk: stats.binds.ok,
@@ -70,7 +79,9 @@ mkdirSync(join(root, 'bench/results'), { recursive: true })
 writeFileSync(join(root, 'bench/results/server-load.json'), JSON.stringify(report, null, 2) + '\n')
 console.log(
   `${clients} clients x ${calls} calls: ${result.errors} errors, ${round(result.seconds)} s, ` +
-    `${round(result.handshakesPerSecond)} handshakes/s, server RSS idle ${round(rssBefore)} MiB, peak ${round(rssPeak)} MiB`,
+    `${round(result.handshakesPerSecond)} handshakes/s, server CPU ${round(serverCpu)} s ` +
+    `(${round(result.handshakes / serverCpu)} handshakes per server CPU second, binds and calls included), ` +
+    `server RSS idle ${round(rssBefore)} MiB, peak ${round(rssPeak)} MiB`,
 )
 if (result.errors > 0) {
   console.error(`first error: ${result.firstError}`)

@@ -1,5 +1,4 @@
 import { deserializeObject, gzipUnpack, serializeObject, type TlObject } from '@pfs-web/tl'
-import { randomBytes } from 'node:crypto'
 import { handleApiCall, type ApiDeps } from './api/api-handler.ts'
 import type { Clock } from './clock.ts'
 import type { Faults } from './faults.ts'
@@ -71,7 +70,7 @@ export class MtprotoCore {
     const sessionKey = `${authKeyId}:${msg.sessionId}`
     let session = this.sessions.get(sessionKey)
     const isNew = session === undefined
-    session ??= new Session(authKeyId, msg.sessionId, randomBytes(8).readBigInt64LE(0))
+    session ??= new Session(authKeyId, msg.sessionId, Buffer.from(this.deps.random(8)).readBigInt64LE(0))
     const ctx: Incoming = { conn, key, session, out: [], now, stop: false }
     await this.handleTop(ctx, msg, isNew, sessionKey)
     if (!ctx.stop) this.flush(ctx)
