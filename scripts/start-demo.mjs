@@ -5,7 +5,7 @@
 //
 //   node scripts/start-demo.mjs [--port 5173] [--tcp-port 9443] [--ws-port 9444]
 //                               [--control-port 9445] [--data .server-data/demo] [--fresh]
-//                               [--dc 2] [--expose-keys]
+//                               [--dcs 1,2,3] [--dc 2] [--expose-keys]
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { rm, mkdir } from 'node:fs/promises'
@@ -27,7 +27,8 @@ const { values: args } = parseArgs({
     'control-port': { type: 'string', default: process.env.PFS_DEMO_CONTROL_PORT ?? '9445' },
     data: { type: 'string', default: process.env.PFS_DEMO_DATA ?? '.server-data/demo' },
     fresh: { type: 'boolean', default: process.env.PFS_DEMO_FRESH === '1' },
-    // The server serves DCs 1–5 on one endpoint; the page uses this one.
+    // The server serves DCs 1–5 on one endpoint; the page offers these, starting on --dc.
+    dcs: { type: 'string', default: '1,2,3' },
     dc: { type: 'string', default: '2' },
     // Test runs only: lets a leak scan fetch temp key bytes from the control port.
     'expose-keys': { type: 'boolean', default: false },
@@ -138,10 +139,9 @@ try {
   await mkdir(dataDir, { recursive: true })
   await startServer()
   const info = await fetchInfo()
-  const dcId = Number(args.dc)
   const demoConfig = {
-    dcs: [{ id: dcId, url: info.wsUrl }],
-    defaultDcId: dcId,
+    dcs: args.dcs.split(',').map((id) => ({ id: Number(id), url: info.wsUrl })),
+    defaultDcId: Number(args.dc),
     rsaPublicKeys: [info.rsaPublicKeyPem],
     controlBase: '/control',
   }

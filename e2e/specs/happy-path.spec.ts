@@ -16,3 +16,18 @@ test('connect → bound → help.getConfig', async ({ page, demo }, info) => {
   expect(config.text).toContain(`this_dc ${demo.dcId}`)
   await demo.screenshot(info, 'after-get-config')
 })
+
+test('two DCs: each gets its own perm key and bound temp key', async ({ page, demo }, info) => {
+  reportCase(info, 'two-dcs')
+  const home = await demo.connect()
+  const other = await demo.onDc(1)
+  const keys = await other.connect()
+  expect(keys.perm).not.toBe(home.perm)
+  expect(keys.temp).not.toBe(home.temp)
+  expect((await other.act('get-config')).text).toContain('this_dc 1')
+  await expect(page.locator('[data-testid^="dc-card-"]')).toHaveCount(2)
+  // The first DC is untouched by the second's handshakes.
+  expect(await demo.keyIds()).toEqual(home)
+  await demo.expectReadyAndBound()
+  await other.screenshot(info, 'two-dcs')
+})

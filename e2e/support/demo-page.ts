@@ -23,6 +23,14 @@ export class DemoPage {
     return demo
   }
 
+  /** Points the page's client actions at another DC; the result reads that DC's card. */
+  async onDc(dcId: number): Promise<DemoPage> {
+    await this.page.getByTestId('dc-select').selectOption(String(dcId))
+    const other = new DemoPage(this.page, dcId)
+    await expect(other.card).toBeVisible()
+    return other
+  }
+
   get card(): Locator {
     return this.page.getByTestId(`dc-card-${this.dcId}`)
   }

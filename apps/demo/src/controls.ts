@@ -7,6 +7,10 @@ import type { TrafficStats } from './traffic.ts'
 // its outcome in a result line next to it, marked data-state=running|ok|error.
 
 export interface ControlActions {
+  /** DCs the actions can target, and the one they start on. */
+  dcIds: number[]
+  initialDcId: number
+  selectDc(dcId: number): void
   connect(): Promise<string>
   getConfig(): Promise<string>
   fileRoundTrip(progress: (fraction: number, label: string) => void): Promise<string>
@@ -64,10 +68,15 @@ export function createControls(actions: ControlActions): Controls {
     progress.title = label
   }
 
+  const dcSelect = h('select', { 'data-testid': 'dc-select', 'aria-label': 'target DC' })
+  for (const id of actions.dcIds) dcSelect.append(h('option', { value: String(id) }, `DC ${id}`))
+  dcSelect.value = String(actions.initialDcId)
+  dcSelect.addEventListener('change', () => actions.selectDc(Number(dcSelect.value)))
+
   const client = h(
     'section',
     { class: 'card panel' },
-    h('h2', {}, 'Client'),
+    h('div', { class: 'panel-head' }, h('h2', {}, 'Client'), h('span', { class: 'hint' }, 'acts on'), dcSelect),
     actionRow('connect', 'Connect', actions.connect),
     actionRow('get-config', 'help.getConfig', actions.getConfig),
     actionRow('file-roundtrip', 'File 1 MiB ⇅', () => actions.fileRoundTrip(setProgress), progress),

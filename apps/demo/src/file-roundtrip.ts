@@ -38,7 +38,11 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-export async function fileRoundTrip(client: DemoClient, onProgress: (p: RoundTripProgress) => void): Promise<RoundTripResult> {
+export async function fileRoundTrip(
+  client: DemoClient,
+  dcId: number,
+  onProgress: (p: RoundTripProgress) => void,
+): Promise<RoundTripResult> {
   const data = randomBytes(FILE_SIZE)
   const fileId = randomFileId()
   const parts = FILE_SIZE / PART_SIZE
@@ -46,7 +50,7 @@ export async function fileRoundTrip(client: DemoClient, onProgress: (p: RoundTri
   const t0 = performance.now()
   for (let part = 0; part < parts; part++) {
     // slice, not subarray: the client transfers the part's buffer to its worker.
-    const ok = await client.saveFilePart(fileId, part, data.slice(part * PART_SIZE, (part + 1) * PART_SIZE))
+    const ok = await client.saveFilePart(fileId, part, data.slice(part * PART_SIZE, (part + 1) * PART_SIZE), { dcId })
     if (!ok) throw new Error(`saveFilePart ${part} returned false`)
     onProgress({ phase: 'upload', done: (part + 1) * PART_SIZE, total: FILE_SIZE })
   }
@@ -54,7 +58,7 @@ export async function fileRoundTrip(client: DemoClient, onProgress: (p: RoundTri
 
   const back = new Uint8Array(FILE_SIZE)
   for (let offset = 0; offset < FILE_SIZE; offset += PART_SIZE) {
-    const chunk = await client.getFile(fileId, offset, PART_SIZE)
+    const chunk = await client.getFile(fileId, offset, PART_SIZE, { dcId })
     back.set(chunk.subarray(0, Math.min(chunk.length, FILE_SIZE - offset)), offset)
     onProgress({ phase: 'download', done: offset + chunk.length, total: FILE_SIZE })
   }

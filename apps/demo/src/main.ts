@@ -25,14 +25,14 @@ function idleState(dcId: number): DcStateView {
 async function main(app: HTMLElement): Promise<void> {
   const config = await loadDemoConfig()
   const client = createDemoClient(config)
-  const dcId = config.defaultDcId
+  let dcId = config.defaultDcId
 
   const serverStatus = h('span', { class: 'pill', 'data-testid': 'server-status', 'data-tone': 'muted' }, 'server …')
   const header = h(
     'header',
     { class: 'topbar' },
     h('div', { class: 'brand' }, h('strong', {}, 'pfs-web'), h('span', {}, 'PFS session monitor')),
-    h('div', { class: 'server' }, h('span', { class: 'mono', 'data-testid': 'server-url' }, config.dcs.map((d) => d.url).join(' · ')), serverStatus),
+    h('div', { class: 'server' }, h('span', { class: 'mono', 'data-testid': 'server-url' }, [...new Set(config.dcs.map((d) => d.url))].join(' · ')), serverStatus),
   )
 
   const cards = new Map<number, DcCard>()
@@ -43,7 +43,8 @@ async function main(app: HTMLElement): Promise<void> {
     if (!card) {
       card = createDcCard(id)
       cards.set(id, card)
-      cardsEl.append(card.el)
+      const next = [...cards.entries()].filter(([other]) => other > id).sort(([a], [b]) => a - b)[0]
+      cardsEl.insertBefore(card.el, next ? next[1].el : null)
     }
     return card
   }
@@ -52,11 +53,21 @@ async function main(app: HTMLElement): Promise<void> {
     latest.set(s.dcId, s)
     cardFor(s.dcId).update(s, localNow())
   }
+  // The card the client actions target is outlined.
+  const markSelected = () => cards.forEach((card, id) => card.el.classList.toggle('selected', id === dcId))
   showState(idleState(dcId))
+  markSelected()
 
   const timeline = createTimeline()
   const traffic = createTraffic(() => client.getConfig(dcId), TRAFFIC_EVERY_MS, (s) => controls.showTraffic(s))
   const controls = createControls({
+    dcIds: config.dcs.map((d) => d.id),
+    initialDcId: dcId,
+    selectDc(id) {
+      dcId = id
+      if (!latest.has(id)) showState(idleState(id))
+      markSelected()
+    },
     async connect() {
       await client.connect(dcId)
       const s = latest.get(dcId)
@@ -67,7 +78,7 @@ async function main(app: HTMLElement): Promise<void> {
       return `this_dc ${c.thisDc} · ${c.dcOptions.length} dc options · test ${c.testMode}`
     },
     async fileRoundTrip(progress) {
-      const r = await fileRoundTrip(client, (p) => progress((p.phase === 'upload' ? 0 : 0.5) + p.done / p.total / 2, `${p.phase} ${bytes(p.done)}`))
+      const r = await fileRoundTrip(client, dcId, (p) => progress((p.phase === 'upload' ? 0 : 0.5) + p.done / p.total / 2, `${p.phase} ${bytes(p.done)}`))
       if (!r.match) throw new Error('downloaded bytes differ from uploaded bytes')
       return `SHA-256 match · up ${Math.round(r.uploadMs)} ms · down ${Math.round(r.downloadMs)} ms`
     },
