@@ -151,18 +151,18 @@ export function expandDecKeyInto(enc: Int32Array, d: Int32Array): Int32Array {
 }
 
 /**
- * IGE encryption in place over `w` (LE words, length a multiple of 4).
- * `iv` holds 8 words: c_0 then m_0. c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}.
+ * IGE encryption from `src` into `dst` (LE words, length a multiple of 4; they may be the
+ * same array). `iv` holds 8 words: c_0 then m_0. c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}.
  */
-export function igeEncryptWords(w: Int32Array, rk: Int32Array, iv: Int32Array): void {
+export function igeEncryptWords(src: Int32Array, dst: Int32Array, rk: Int32Array, iv: Int32Array): void {
   const T = TE, S = SBOX
   let c0 = iv[0] as number, c1 = iv[1] as number, c2 = iv[2] as number, c3 = iv[3] as number
   let m0 = iv[4] as number, m1 = iv[5] as number, m2 = iv[6] as number, m3 = iv[7] as number
-  const n = w.length
+  const n = src.length
   T.set(rk, RK)
   const rounds = (rk.length >> 2) - 1
   for (let off = 0; off < n; off += 4) {
-    const p0 = w[off] as number, p1 = w[off + 1] as number, p2 = w[off + 2] as number, p3 = w[off + 3] as number
+    const p0 = src[off] as number, p1 = src[off + 1] as number, p2 = src[off + 2] as number, p3 = src[off + 3] as number
     let s0 = p0 ^ c0 ^ (T[RK + 0] as number)
     let s1 = p1 ^ c1 ^ (T[RK + 1] as number)
     let s2 = p2 ^ c2 ^ (T[RK + 2] as number)
@@ -181,10 +181,10 @@ export function igeEncryptWords(w: Int32Array, rk: Int32Array, iv: Int32Array): 
     c1 = ((S[s1 & 255] as number) | ((S[(s2 >>> 8) & 255] as number) << 8) | ((S[(s3 >>> 16) & 255] as number) << 16) | ((S[s0 >>> 24] as number) << 24)) ^ (T[k + 1] as number) ^ m1
     c2 = ((S[s2 & 255] as number) | ((S[(s3 >>> 8) & 255] as number) << 8) | ((S[(s0 >>> 16) & 255] as number) << 16) | ((S[s1 >>> 24] as number) << 24)) ^ (T[k + 2] as number) ^ m2
     c3 = ((S[s3 & 255] as number) | ((S[(s0 >>> 8) & 255] as number) << 8) | ((S[(s1 >>> 16) & 255] as number) << 16) | ((S[s2 >>> 24] as number) << 24)) ^ (T[k + 3] as number) ^ m3
-    w[off] = c0
-    w[off + 1] = c1
-    w[off + 2] = c2
-    w[off + 3] = c3
+    dst[off] = c0
+    dst[off + 1] = c1
+    dst[off + 2] = c2
+    dst[off + 3] = c3
     m0 = p0
     m1 = p1
     m2 = p2
@@ -193,16 +193,16 @@ export function igeEncryptWords(w: Int32Array, rk: Int32Array, iv: Int32Array): 
   T.fill(0, RK)
 }
 
-/** IGE decryption in place: m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}; `dk` from expandDecKey. */
-export function igeDecryptWords(w: Int32Array, dk: Int32Array, iv: Int32Array): void {
+/** IGE decryption from `src` into `dst`: m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}; `dk` from expandDecKey. */
+export function igeDecryptWords(src: Int32Array, dst: Int32Array, dk: Int32Array, iv: Int32Array): void {
   const T = TD, S = INV_SBOX
   let c0 = iv[0] as number, c1 = iv[1] as number, c2 = iv[2] as number, c3 = iv[3] as number
   let m0 = iv[4] as number, m1 = iv[5] as number, m2 = iv[6] as number, m3 = iv[7] as number
-  const n = w.length
+  const n = src.length
   T.set(dk, RK)
   const rounds = (dk.length >> 2) - 1
   for (let off = 0; off < n; off += 4) {
-    const x0 = w[off] as number, x1 = w[off + 1] as number, x2 = w[off + 2] as number, x3 = w[off + 3] as number
+    const x0 = src[off] as number, x1 = src[off + 1] as number, x2 = src[off + 2] as number, x3 = src[off + 3] as number
     let s0 = x0 ^ m0 ^ (T[RK + 0] as number)
     let s1 = x1 ^ m1 ^ (T[RK + 1] as number)
     let s2 = x2 ^ m2 ^ (T[RK + 2] as number)
@@ -221,10 +221,10 @@ export function igeDecryptWords(w: Int32Array, dk: Int32Array, iv: Int32Array): 
     m1 = ((S[s1 & 255] as number) | ((S[(s0 >>> 8) & 255] as number) << 8) | ((S[(s3 >>> 16) & 255] as number) << 16) | ((S[s2 >>> 24] as number) << 24)) ^ (T[k + 1] as number) ^ c1
     m2 = ((S[s2 & 255] as number) | ((S[(s1 >>> 8) & 255] as number) << 8) | ((S[(s0 >>> 16) & 255] as number) << 16) | ((S[s3 >>> 24] as number) << 24)) ^ (T[k + 2] as number) ^ c2
     m3 = ((S[s3 & 255] as number) | ((S[(s2 >>> 8) & 255] as number) << 8) | ((S[(s1 >>> 16) & 255] as number) << 16) | ((S[s0 >>> 24] as number) << 24)) ^ (T[k + 3] as number) ^ c3
-    w[off] = m0
-    w[off + 1] = m1
-    w[off + 2] = m2
-    w[off + 3] = m3
+    dst[off] = m0
+    dst[off + 1] = m1
+    dst[off + 2] = m2
+    dst[off + 3] = m3
     c0 = x0
     c1 = x1
     c2 = x2

@@ -11,8 +11,8 @@ function ige128(op: string, key: Uint8Array, iv: Uint8Array, input: Uint8Array):
   const w = new Int32Array(input.slice().buffer)
   const v = new Int32Array(iv.slice().buffer)
   const ek = expandEncKey(key)
-  if (op === 'encrypt') igeEncryptWords(w, ek, v)
-  else igeDecryptWords(w, expandDecKey(ek), v)
+  if (op === 'encrypt') igeEncryptWords(w, w, ek, v)
+  else igeDecryptWords(w, w, expandDecKey(ek), v)
   return new Uint8Array(w.buffer)
 }
 

@@ -60,3 +60,18 @@ export function wipe(...arrays: (Uint8Array | Int32Array | undefined)[]): void {
 export function bufferSource(b: Uint8Array): Uint8Array<ArrayBuffer> {
   return b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b)
 }
+
+const SCRATCH_MAX = 2 << 20
+let scratchBuffer = new ArrayBuffer(0)
+
+/**
+ * A reusable buffer of `n` bytes (fresh above 2 MiB). Fresh large buffers cost a page
+ * fault per 4 KiB on first touch, more than the XOR passes that fill them. Only for data
+ * handed to a WebCrypto call, which copies its input before returning: the caller fills
+ * it, passes it, and wipes it before its first await.
+ */
+export function scratchWords(n: number): Int32Array<ArrayBuffer> {
+  if (n > SCRATCH_MAX) return new Int32Array(n >> 2)
+  if (scratchBuffer.byteLength < n) scratchBuffer = new ArrayBuffer(Math.max(n, 64 * 1024))
+  return new Int32Array(scratchBuffer, 0, n >> 2)
+}

@@ -48,6 +48,14 @@ describe('MTProto 2.0 message encryption', () => {
     }
   })
 
+  it('overlapping WebCrypto-path calls do not disturb each other (shared scratch buffer)', async () => {
+    const inputs = [8192, 20000, 65536, 8192].map((n) => plaintext(n - 32 - 16 - (n % 16), 16))
+    const packets = await Promise.all(inputs.map((p, i) => encryptMessage(authKey, p, i % 2 === 0)))
+    packets.forEach((enc, i) => expect(enc.packet).toEqual(encryptMessageSync(authKey, inputs[i] as Uint8Array, i % 2 === 0).packet))
+    const decs = await Promise.all(packets.map((enc, i) => decryptMessage(authKey, enc.packet, i % 2 === 0)))
+    decs.forEach((d, i) => expect(d.plaintext).toEqual((inputs[i] as Uint8Array).subarray(0, d.plaintext.length)))
+  })
+
   it('trims up to 15 excess bytes after the encrypted data (padded intermediate)', async () => {
     const p = plaintext(16, 16)
     const enc = await encryptMessage(authKey, p, false)

@@ -7,15 +7,15 @@
 import { expandDecKeyInto, expandEncKeyInto, igeDecryptWords, igeEncryptWords } from './aes-core.ts'
 import { igeEncryptWebCrypto } from './aes-ige.ts'
 import { importCbcKey } from './aes-key-cache.ts'
-import { bufferSource, concatBytes, constantTimeEqual, copyOf, expectBlocks, expectUint8Array, wipe } from './bytes.ts'
+import { constantTimeEqual, copyOf, expectBlocks, expectUint8Array, scratchWords, wipe, wordsOf } from './bytes.ts'
 import { SecurityError } from './errors.ts'
 import { kdf2, kdfOffset, msgKeyLargeSync } from './mtproto-kdf.ts'
 import { type AuthKeyInput, type ResolvedAuthKey, resolveAuthKey } from './prepared-auth-key.ts'
 
 /** From this plaintext size up, msg_key is hashed by WebCrypto instead of JS SHA-256. */
-export const HASH_WEBCRYPTO_MIN_BYTES = 4096
+export const HASH_WEBCRYPTO_MIN_BYTES = 2048
 /** From this size up, the IGE encryption of a message goes through WebCrypto AES-CBC. */
-export const MESSAGE_IGE_WEBCRYPTO_MIN_BYTES = 4096
+export const MESSAGE_IGE_WEBCRYPTO_MIN_BYTES = 8192
 
 const MIN_PADDING = 12
 const MAX_PADDING = 1024
@@ -43,12 +43,18 @@ const ENC_SCHEDULE = new Int32Array(60)
 const DEC_SCHEDULE = new Int32Array(60)
 
 async function msgKeyLargeWebCrypto(authKey: Uint8Array, plaintext: Uint8Array, x: number): Promise<Uint8Array> {
-  const input = concatBytes(authKey.subarray(88 + x, 120 + x), plaintext)
+  const words = scratchWords(32 + plaintext.length + 3)
+  const input = new Uint8Array(words.buffer, 0, 32 + plaintext.length)
+  let pending: Promise<ArrayBuffer>
   try {
-    return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bufferSource(input)))
+    input.set(authKey.subarray(88 + x, 120 + x), 0)
+    input.set(plaintext, 32)
+    // digest copies its input before returning: wipe the shared scratch before awaiting
+    pending = globalThis.crypto.subtle.digest('SHA-256', input)
   } finally {
     input.fill(0)
   }
+  return new Uint8Array(await pending)
 }
 
 function quickAck(large: Uint8Array): number {
@@ -78,7 +84,8 @@ function sealSync(ak: ResolvedAuthKey, plaintext: Uint8Array, x: number, large: 
   const s = beginSeal(ak, plaintext.length, x, large)
   try {
     s.packet.set(plaintext, 24)
-    igeEncryptWords(new Int32Array(s.packet.buffer, 24), expandEncKeyInto(s.key, ENC_SCHEDULE), new Int32Array(s.iv.buffer))
+    const words = new Int32Array(s.packet.buffer, 24)
+    igeEncryptWords(words, words, expandEncKeyInto(s.key, ENC_SCHEDULE), new Int32Array(s.iv.buffer))
     return s.result
   } finally {
     wipe(s.key, s.iv, ENC_SCHEDULE)
@@ -88,7 +95,7 @@ function sealSync(ak: ResolvedAuthKey, plaintext: Uint8Array, x: number, large: 
 async function sealWebCrypto(ak: ResolvedAuthKey, plaintext: Uint8Array, x: number, large: Uint8Array): Promise<EncryptedMessage> {
   const s = beginSeal(ak, plaintext.length, x, large)
   try {
-    s.packet.set(await igeEncryptWebCrypto(await importCbcKey(s.key), s.iv, plaintext), 24)
+    await igeEncryptWebCrypto(await importCbcKey(s.key), s.iv, plaintext, new Int32Array(s.packet.buffer, 24))
     return s.result
   } finally {
     wipe(s.key, s.iv)
@@ -136,11 +143,12 @@ function beginOpen(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolea
   }
   const x = kdfOffset(fromClient)
   const msgKey = copyOf(packet, 8, 24)
-  const plain = copyOf(packet, 24, 24 + ((packet.length - 24) & ~15))
+  const total = (packet.length - 24) & ~15
+  const plain = new Uint8Array(total)
   const { key, iv } = kdf2(ak.bytes, msgKey, x)
   try {
     const dk = expandDecKeyInto(expandEncKeyInto(key, ENC_SCHEDULE), DEC_SCHEDULE)
-    igeDecryptWords(new Int32Array(plain.buffer), dk, new Int32Array(iv.buffer))
+    igeDecryptWords(wordsOf(packet.subarray(24, 24 + total)), new Int32Array(plain.buffer), dk, new Int32Array(iv.buffer))
   } finally {
     wipe(key, iv, ENC_SCHEDULE, DEC_SCHEDULE)
   }
