@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from '@pfs-web/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KeyEvent, WorkerApi, WorkerOptions } from './api.ts'
 import { createEngine } from './engine.ts'
+import { KeyStore, type KeyHandle, type KeyKind } from './keys/key-store.ts'
 import { memoryPermKeys, nodeEnv } from './test-support/node-env.ts'
 
 let server: RunningServer
@@ -135,6 +136,39 @@ describe('engine against the conformance server (issue #5)', () => {
     expect(events.filter((e) => e.kind === 'dropped').map((e) => e.keyId)).toContain(before.tempKeyId)
     expect(server.stats().violations.count).toBe(0)
     await engine.close()
+  })
+})
+
+/** Records the buffers it takes ownership of, so a test can check they end up zeroed. */
+class RecordingKeyStore extends KeyStore {
+  readonly given: { kind: KeyKind; bytes: Uint8Array; handle: KeyHandle }[] = []
+  override add(dcId: number, kind: KeyKind, bytes: Uint8Array, createdAt: number, expiresAt: number | null): KeyHandle {
+    const handle = super.add(dcId, kind, bytes, createdAt, expiresAt)
+    this.given.push({ kind, bytes, handle })
+    return handle
+  }
+}
+
+describe('key bytes are zeroed when a key is dropped (STYLE secrets)', () => {
+  it('rotation and -404 recovery zero the old temp keys; the perm key stays', async () => {
+    const keys = new RecordingKeyStore()
+    const engine = createEngine(nodeEnv(memoryPermKeys()), { keys })
+    await engine.init(options())
+    await engine.connect()
+    const [first] = keys.given.filter((g) => g.kind === 'temp')
+    expect(first?.bytes.some((b) => b !== 0)).toBe(true)
+    await engine.rotateNow()
+    await engine.getConfig()
+    expect(first?.bytes.every((b) => b === 0)).toBe(true)
+    const second = keys.given.filter((g) => g.kind === 'temp')[1]
+    await server.faults.apply({ type: 'forget-temp-key' })
+    await engine.getConfig()
+    expect(second?.bytes.every((b) => b === 0)).toBe(true)
+    const perm = keys.given.find((g) => g.kind === 'perm')
+    expect(perm?.bytes.some((b) => b !== 0)).toBe(true)
+    expect(keys.size).toBe(2) // the perm key and the current temp key, nothing else
+    await engine.close()
+    expect(perm?.bytes.every((b) => b === 0)).toBe(true)
   })
 })
 

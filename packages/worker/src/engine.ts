@@ -35,8 +35,13 @@ function notify<A extends unknown[]>(listener: (...args: A) => unknown, ...args:
   }
 }
 
-export function createEngine(env: EngineEnv): WorkerApi {
-  const keys = new KeyStore()
+/** Test seams: a key store supplied by the host (e.g. one that records what it was given). */
+export interface EngineDeps {
+  keys?: KeyStore
+}
+
+export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
+  const keys = deps.keys ?? new KeyStore()
   const dcs = new Map<number, DcRuntime>()
   const stateListeners = new Set<StateListener>()
   const updateListeners = new Set<UpdateListener>()
