@@ -1,9 +1,12 @@
 import { RpcError } from '@pfs-web/errors'
+import { deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl'
+import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ControlClient } from './control/client.ts'
-import { clientHandshake, HandshakeRejected } from './test-support/client-handshake.ts'
+import { openPlain, sealPlain } from './session/envelope.ts'
+import { clientHandshake, clientMsgId, HandshakeRejected } from './test-support/client-handshake.ts'
 import { ClientSession } from './test-support/client-session.ts'
-import { ClientTransport } from './test-support/client-transport.ts'
+import { ClientTransport, transportErrorOf } from './test-support/client-transport.ts'
 import { connectPfs } from './test-support/pfs-client.ts'
 import { startTestServer, tcp } from './test-support/server-fixture.ts'
 
@@ -78,6 +81,70 @@ describe('faults (issue #4 "Fault injection")', () => {
     const t = await ClientTransport.open(tcp(server))
     await expect(clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2 })).rejects.toBeInstanceOf(HandshakeRejected)
     expect(t.closed).toBe(true)
+  })
+
+  it('auth-key.md step 5: after one failed step, every later step of that handshake gets -404', async () => {
+    const t = await ClientTransport.open(tcp(server))
+    const step = async (body: TlObject): Promise<Buffer> => {
+      t.send(sealPlain(clientMsgId(), serializeObject(body)))
+      return (await t.receive())!
+    }
+    const nonce = randomBytes(16)
+    const resPq = deserializeObject(openPlain(await step({ _: 'req_pq_multi', nonce })).body)
+    if (resPq._ !== 'resPQ') throw new Error('no resPQ')
+    const bad = await step({
+      _: 'req_DH_params',
+      nonce,
+      server_nonce: resPq.server_nonce,
+      p: Uint8Array.of(1),
+      q: resPq.pq,
+      public_key_fingerprint: server.fingerprint,
+      encrypted_data: randomBytes(256),
+    })
+    expect(transportErrorOf(bad)).toBe(-404)
+    expect(transportErrorOf(await step({ _: 'req_pq_multi', nonce }))).toBe(-404)
+    expect(server.stats().handshakes.failed).toMatchObject({ PQ_MISMATCH: 1, HANDSHAKE_FAILED_BEFORE: 1 })
+    t.close()
+  })
+
+  it('drop-connection mid-bind: the bind is applied, no answer; a retried bind gets boolTrue', async () => {
+    const t = await ClientTransport.open(tcp(server))
+    const perm = await clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2 })
+    const temp = await clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2, expiresIn: 600 })
+    await control.fault({ type: 'drop-connection', after: 'bind' })
+    await expect(new ClientSession(t, temp).bind(perm)).rejects.toMatchObject({ code: 'CLOSED' })
+    expect(server.stats().keys.find((k) => k.id === temp.id.toString())?.boundTo).toBe(perm.id.toString())
+    const retry = new ClientSession(await ClientTransport.open(tcp(server)), temp)
+    expect((await retry.bind(perm))._).toBe('boolTrue')
+    retry.close()
+  })
+
+  it('delay-handshake delays every handshake answer', async () => {
+    await control.fault({ type: 'delay-handshake', ms: 150 })
+    const t = await ClientTransport.open(tcp(server))
+    const started = performance.now()
+    await clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2 })
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 150)
+    t.close()
+  })
+
+  it('dh-gen fail → the handshake ends with dh_gen_fail and no key is stored', async () => {
+    await control.fault({ type: 'dh-gen', answer: 'fail' })
+    const keys = server.stats().keys.length
+    const t = await ClientTransport.open(tcp(server))
+    await expect(clientHandshake(t, { rsaPem: server.rsaPublicKeyPem, dc: 2 })).rejects.toThrow('dh_gen_fail')
+    expect(server.stats().keys.length).toBe(keys)
+    t.close()
+  })
+
+  it('ping_delay_disconnect closes the connection after the delay', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    c.session.send({ body: { _: 'ping_delay_disconnect', ping_id: 1n, disconnect_delay: 1 } })
+    await sleep(300)
+    expect(c.session.events.some((e) => e._ === 'pong')).toBe(true)
+    expect(c.session.transport.closed).toBe(false)
+    await sleep(1000)
+    expect(c.session.transport.closed).toBe(true)
   })
 
   it('dc outside 1..5 → -444', async () => {
