@@ -1,6 +1,7 @@
 import { deserializeObject, gzipUnpack, serializeObject, type TlObject } from '@pfs-web/tl'
 import { handleApiCall, type ApiDeps } from './api/api-handler.ts'
 import type { Clock } from './clock.ts'
+import { ServerTransportError } from './errors.ts'
 import type { Faults } from './faults.ts'
 import type { HandshakeServer, NewAuthKey } from './handshake/handshake.ts'
 import type { Logger } from './logger.ts'
@@ -50,7 +51,7 @@ export class MtprotoCore {
   constructor(private readonly deps: CoreDeps) {}
 
   async handlePayload(conn: ConnectionHandle, payload: Buffer): Promise<void> {
-    if (payload.length < 8) throw new RangeError('payload shorter than an auth_key_id')
+    if (payload.length < 8) throw new ServerTransportError('PAYLOAD_TOO_SHORT')
     const authKeyId = payload.readBigInt64LE(0)
     if (authKeyId === 0n) return this.handlePlain(conn, payload)
     const now = this.deps.clock.now()

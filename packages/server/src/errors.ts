@@ -2,7 +2,8 @@ import { PfsError } from '@pfs-web/errors'
 
 /**
  * Why the server refused a transport stream: the connection is closed, the process lives
- * on. Codes: 'BAD_OBFUSCATION_TAG', 'FRAME_EMPTY', 'FRAME_TOO_LONG', 'BAD_FRAME_LENGTH'.
+ * on. Codes: 'BAD_OBFUSCATION_TAG', 'FRAME_EMPTY', 'FRAME_TOO_LONG', 'BAD_FRAME_LENGTH',
+ * 'PAYLOAD_TOO_SHORT'.
  */
 export class ServerTransportError extends PfsError {}
 

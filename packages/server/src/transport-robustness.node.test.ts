@@ -49,6 +49,7 @@ describe('malformed transport input closes that connection only (issue #4 "Adver
     { rule: 'transports §3: unknown tag in the obfuscation header', bytes: () => obfuscatedWithTag(0x12345678), code: 'BAD_OBFUSCATION_TAG' },
     { rule: 'zero-length frame', bytes: () => intermediate(0), code: 'FRAME_EMPTY' },
     { rule: '16 MiB length', bytes: () => intermediate(16 * 1024 * 1024), code: 'FRAME_TOO_LONG' },
+    { rule: 'a 4-byte payload (shorter than an auth_key_id)', bytes: () => Buffer.concat([intermediate(4), Buffer.alloc(4)]), code: 'PAYLOAD_TOO_SHORT' },
     { rule: 'intermediate length not a multiple of 4', bytes: () => intermediate(7), code: 'BAD_FRAME_LENGTH' },
   ])('$rule → closed ($code)', async ({ bytes, code }) => {
     const before = server.stats().connections.closedForBadInput[code] ?? 0
