@@ -115,21 +115,25 @@ function mdHash(parts: readonly Uint8Array[], init: Int32Array, compress: Compre
   let used = 0
   let total = 0
   for (const p of parts) {
-    total += p.length
+    const len = p.length
+    total += len
     let i = 0
-    if (used > 0) {
-      const take = Math.min(64 - used, p.length)
-      buf.set(p.subarray(0, take), used)
+    while (i < len) {
+      if (used === 0 && i + 64 <= len) {
+        compress(h, p, i)
+        i += 64
+        continue
+      }
+      // byte loop, not buf.set(p.subarray()): a view object per part costs more than
+      // copying the few bytes of a small input
+      const take = Math.min(64 - used, len - i)
+      for (let j = 0; j < take; j++) buf[used + j] = p[i + j] as number
       used += take
-      i = take
-      if (used < 64) continue
-      compress(h, buf, 0)
-      used = 0
-    }
-    for (; i + 64 <= p.length; i += 64) compress(h, p, i)
-    if (i < p.length) {
-      buf.set(p.subarray(i), 0)
-      used = p.length - i
+      i += take
+      if (used === 64) {
+        compress(h, buf, 0)
+        used = 0
+      }
     }
   }
   buf[used] = 0x80
