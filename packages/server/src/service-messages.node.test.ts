@@ -61,7 +61,8 @@ describe('service messages (mtproto-tl.md §4, encryption.md §4–§6)', () => 
     { rule: '§6 code 18: msg_id not divisible by 4', raw: () => ({ msgId: clientMsgId() + 1n }), code: 'BAD_MSG_18' },
     { rule: '§6 code 17: msg_id 60 s in the future', raw: () => ({ msgId: msgIdAt(60) }), code: 'BAD_MSG_17' },
     { rule: '§6 code 16: msg_id 400 s in the past', raw: () => ({ msgId: msgIdAt(-400) }), code: 'BAD_MSG_16' },
-    { rule: '§6 code 35: RPC query with an even seq_no', raw: () => ({ seqno: 0 }), code: 'BAD_MSG_35' },
+    { rule: '§6 code 35: RPC query with an even seq_no', raw: () => ({ content: false }), code: 'BAD_MSG_35' },
+    { rule: '§6 code 32: a higher msg_id with a seq_no below one already seen', raw: () => ({ seqno: 1 }), code: 'BAD_MSG_32' },
   ])('$rule → bad_msg_notification', async ({ raw, code }) => {
     await expect(c.session.call({ _: 'help.getNearestDc' }, raw())).rejects.toMatchObject({ code })
   })

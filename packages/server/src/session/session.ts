@@ -11,6 +11,7 @@ export type SeenResult = 'new' | 'duplicate' | 'too-old'
 export class Session {
   private contentSent = 0
   private readonly seen: bigint[] = []
+  private readonly seqnos = new Map<bigint, number>()
   private readonly answers = new Map<bigint, Buffer>()
   /** Ids the client acknowledged (msgs_ack); used by msgs_state_req. */
   readonly acked = new Set<bigint>()
@@ -26,15 +27,30 @@ export class Session {
     return this.contentSent++ * 2 + 1
   }
 
-  /** Records a client msg_id, keeping the newest SEEN_WINDOW ids. */
-  markSeen(msgId: bigint): SeenResult {
+  /** Records a client msg_id (and its seq_no, when given), keeping the newest SEEN_WINDOW ids. */
+  markSeen(msgId: bigint, seqno?: number): SeenResult {
     if (this.seen.includes(msgId)) return 'duplicate'
     if (this.seen.length >= SEEN_WINDOW && msgId < this.seen[0]!) return 'too-old'
     let i = this.seen.length
     while (i > 0 && this.seen[i - 1]! > msgId) i--
     this.seen.splice(i, 0, msgId)
-    if (this.seen.length > SEEN_WINDOW) this.seen.shift()
+    if (seqno !== undefined) this.seqnos.set(msgId, seqno)
+    if (this.seen.length > SEEN_WINDOW) this.seqnos.delete(this.seen.shift()!)
     return 'new'
+  }
+
+  /**
+   * seq_no order against the remembered messages (encryption.md §6): 32 when a lower msg_id
+   * came with a higher (or the same odd) seq_no, 33 when a higher msg_id came with a lower
+   * (or the same odd) one.
+   */
+  seqnoError(msgId: bigint, seqno: number): 32 | 33 | null {
+    for (const [id, other] of this.seqnos) {
+      const clash = other === seqno && seqno % 2 === 1
+      if (id < msgId && (other > seqno || clash)) return 32
+      if (id > msgId && (other < seqno || clash)) return 33
+    }
+    return null
   }
 
   wasSeen(msgId: bigint): boolean {
