@@ -208,7 +208,7 @@ export class MtprotoCore {
     }
     switch (body._) {
       case 'msgs_ack':
-        for (const id of body.msg_ids.slice(0, MAX_ID_LIST)) ctx.session.acked.add(id)
+        // Acks need no answer; the server keeps no resend queue that they could shorten.
         return
       case 'ping':
         return reply({ _: 'pong', msg_id: msgId, ping_id: body.ping_id })

@@ -78,13 +78,6 @@ export class StatsRecorder {
     const copy = structuredClone(this.data)
     return { ...copy, keys: [...keys].map(keyView) }
   }
-
-  /** Counters survive a restart fault except open connections, which the caller recounts. */
-  reset(): void {
-    const open = this.data.connections.open
-    this.data = empty()
-    this.data.connections.open = open
-  }
 }
 
 function keyView(k: AuthKey): KeyView {

@@ -13,8 +13,6 @@ export class Session {
   private readonly seen: bigint[] = []
   private readonly seqnos = new Map<bigint, number>()
   private readonly answers = new Map<bigint, Buffer>()
-  /** Ids the client acknowledged (msgs_ack); used by msgs_state_req. */
-  readonly acked = new Set<bigint>()
 
   constructor(
     readonly authKeyId: bigint,

@@ -8,12 +8,6 @@ export interface ByteSink {
   close(): void
 }
 
-export interface StreamInfo {
-  framing: Framing
-  obfuscated: boolean
-  dc: number | null
-}
-
 export interface StreamOptions {
   /** WebSocket streams must be obfuscated (transports.md §4); TCP tells the mode from its first bytes. */
   obfuscationRequired: boolean
@@ -33,16 +27,11 @@ export class ServerStream {
   private framing: Framing | null = null
   private decrypt: Cipher | null = null
   private encrypt: Cipher | null = null
-  private dc: number | null = null
 
   constructor(
     private readonly sink: ByteSink,
     private readonly options: StreamOptions,
   ) {}
-
-  get info(): StreamInfo | null {
-    return this.framing === null ? null : { framing: this.framing, obfuscated: this.decrypt !== null, dc: this.dc }
-  }
 
   /** Feeds received bytes; returns complete payloads. */
   receive(chunk: Uint8Array): Buffer[] {
@@ -86,7 +75,6 @@ export class ServerStream {
     const streams = acceptObfuscated(b.subarray(0, 64))
     this.decrypt = streams.decrypt
     this.encrypt = streams.encrypt
-    this.dc = streams.dc
     return this.open(streams.framing, 64)
   }
 
