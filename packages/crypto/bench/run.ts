@@ -63,6 +63,7 @@ function report(rows: Row[], browserVersion: string): void {
     ratios[`igeEncrypt/mtcute@${label(n)}`] = find(rows, 'ige-encrypt', 'pfs-web', n) / find(rows, 'ige-encrypt', 'mtcute-wasm', n)
     ratios[`igeDecrypt/mtcute@${label(n)}`] = find(rows, 'ige-decrypt', 'pfs-web', n) / find(rows, 'ige-decrypt', 'mtcute-wasm', n)
     ratios[`msgRoundtrip/mtcute@${label(n)}`] = find(rows, 'msg-roundtrip', 'pfs-web', n) / find(rows, 'msg-roundtrip', 'mtcute-wasm', n)
+    ratios[`msgRoundtripSync/mtcute@${label(n)}`] = find(rows, 'msg-roundtrip', 'pfs-web-sync', n) / find(rows, 'msg-roundtrip', 'mtcute-wasm', n)
   }
   for (const k of Object.keys(ratios)) ratios[k] = Math.round((ratios[k] as number) * 100) / 100
   const rounded = rows.map((r) => ({
@@ -76,7 +77,7 @@ function report(rows: Row[], browserVersion: string): void {
   const cpu = cpus()
   const machine = `${cpu[0]?.model ?? 'unknown cpu'} ×${cpu.length}, node ${process.version}, ${browserVersion}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`
   mkdirSync(dirname(out), { recursive: true })
-  const result = { date: new Date().toISOString(), machine, method: 'dedicated Worker, interleaved rounds, best of 7 × 70 ms per contender', rows: rounded, ratios }
+  const result = { date: new Date().toISOString(), machine, method: 'dedicated Worker, interleaved rounds, best of 11 slices per contender, each ≥ 40 ms and ≥ 6 operations', rows: rounded, ratios }
   writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`)
   process.stdout.write(`\nwrote ${out}\n`)
 }
