@@ -121,7 +121,6 @@ export class CallDriver {
     do {
       this.flushAgain = false
       const lane = this.host.trafficLane()
-      if (!lane?.isUp) return
       const phase = this.host.bindPhase()
       const ids: CallId[] = []
       const items: Outgoing[] = []
@@ -135,12 +134,13 @@ export class CallDriver {
           this.step({ type: 'cancel', callId: id })
           continue
         }
+        if (!lane?.isUp) continue
         rec.wrapped = lane.needsInit
         items.push({ kind: 'rpc-query', body: rec.wrapped ? this.host.wrapInit(rec.request) : rec.request })
         ids.push(id)
         if (items.length >= MAX_ITEMS_PER_PACKET) break
       }
-      if (items.length === 0) return
+      if (items.length === 0 || !lane) return
       let sent
       try {
         sent = await lane.send(items)

@@ -1,29 +1,29 @@
 /**
- * One DC: its perm key, the temp key lanes (traffic, next, retiring), the bind, the PFS
- * gate phase, rotation, -404 recovery and reconnects. Decisions come from the pure pfs/
- * and session/ modules; this class performs them with the EngineEnv.
+ * One DC: its perm key, the temp key lanes, the PFS gate phase, reconnects and the state
+ * view. Temp key lifecycle decisions come from pfs/temp-key-policy (through TempKeys),
+ * call decisions from session/outbox (through CallDriver); this class performs them with
+ * the EngineEnv.
  */
 import { TransportError } from '@pfs-web/errors'
 import { serializeObject } from '@pfs-web/tl'
 import type { ConnectionStatus, DcStateView, ErrorView, KeyEvent, Last404View } from '../api.ts'
 import type { EngineEnv } from '../env.ts'
 import { EngineError } from '../errors.ts'
-import type { HandshakeMode } from '../handshake/handshake.ts'
+import type { HandshakeMode, HandshakeResult } from '../handshake/handshake.ts'
 import { runHandshake } from '../handshake/run-handshake.ts'
 import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
-import { CALM, stepStorm, type StormState } from '../pfs/storm-control.ts'
-import { nextMsgId, serverNow, stepClock, type ServerClock } from '../session/msg-id.ts'
+import { backoffMs } from '../pfs/jitter.ts'
+import { nextMsgId, serverNow, type ServerClock } from '../session/msg-id.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
-import { bindWithPolicy } from './bind-flow.ts'
 import { CallDriver, type CallHost } from './calls.ts'
-import type { BindPhase } from './gate.ts'
 import { dcStateView, errorView } from './dc-view.ts'
 import { dispatch } from './dispatch.ts'
-import { Lane, rawOf, type LaneOwner, type Received } from './lane.ts'
+import type { BindPhase } from './gate.ts'
+import { rawOf, type Lane, type LaneOwner, type Received } from './lane.ts'
 import type { ResolvedOptions } from './options.ts'
-import { nextRotationAt, retire, rotate } from './rotation.ts'
 import { ServiceRequests } from './service-requests.ts'
+import { TempKeys } from './temp-keys.ts'
 
 export interface DcHooks {
   changed(): void
@@ -31,8 +31,13 @@ export interface DcHooks {
   update(dcId: number, bytes: Uint8Array): void
 }
 
+interface Waiter {
+  resolve(): void
+  reject(err: Error): void
+}
+
 const HANDSHAKE_TIMEOUT_MS = 30_000
-const MAX_HANDSHAKE_ATTEMPTS = 8
+const MAX_PERM_ATTEMPTS = 5
 const PING_INTERVAL_MS = 60_000
 const PING_DISCONNECT_DELAY_S = 75
 
@@ -40,22 +45,27 @@ export class DcRuntime implements LaneOwner, CallHost {
   status: ConnectionStatus = 'idle'
   waitReason: string | null = null
   perm: KeyHandle | null = null
+  /** The lane new calls go out on (bound), or null while there is none. */
   lane: Lane | null = null
-  nextLane: Lane | null = null
-  readonly retiring = new Set<Lane>()
+  /** Every temp key this DC holds, by key id hex: traffic, next and retiring. */
+  readonly lanes = new Map<string, Lane>()
   phase: BindPhase = 'unbound'
   clock: ServerClock
-  storm: StormState = CALM
   readonly calls: CallDriver
   readonly service: ServiceRequests
+  readonly tempKeys: TempKeys
   readonly counters = { perm: 0, temp: 0, binds: 0, rotations: 0, rebinds: 0 }
   last404: Last404View | null = null
   lastError: ErrorView | null = null
   private permCreatedAt: number | null = null
-  private establishing: Promise<void> | null = null
+  private permLoading: Promise<KeyHandle> | null = null
+  private started = false
+  private trafficLost = false
+  private connectWaiters: Waiter[] = []
+  private rotateWaiters: (Waiter & { from: string })[] = []
   private plainMsgId = 0n
-  private timers = new Map<string, () => void>()
-  private closed = false
+  private readonly timers = new Map<string, () => void>()
+  private stopped: 'closed' | 'logged-out' | null = null
 
   constructor(
     readonly env: EngineEnv,
@@ -66,10 +76,10 @@ export class DcRuntime implements LaneOwner, CallHost {
     private readonly rsaKeys: readonly RsaKey[],
     readonly hooks: DcHooks,
   ) {
-    const now = env.clock.now()
-    this.clock = { sync: 'unsynced', offsetS: env.clock.wallNow() / 1000 - now / 1000 }
+    this.clock = { sync: 'unsynced', offsetS: (env.clock.wallNow() - env.clock.now()) / 1000 }
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
+    this.tempKeys = new TempKeys(this)
   }
 
   // ---- LaneOwner / CallHost -------------------------------------------------------------
@@ -88,6 +98,9 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
   bindPhase(): BindPhase {
     return this.phase
+  }
+  get isStopped(): boolean {
+    return this.stopped !== null
   }
 
   wrapInit(query: Uint8Array): Uint8Array {
@@ -114,32 +127,26 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
 
   onTransportError(lane: Lane, code: number): void {
-    if (code === -404 && !lane.retiring) {
-      this.last404 = { at: Math.floor(this.serverNowS()), cause: lane.bound ? 'temp-key-forgotten' : 'during-bind' }
+    if (code === -404) {
+      this.last404 = { at: Math.floor(this.serverNowS()), cause: lane === this.lane ? 'temp-key-forgotten' : lane.bound ? 'retiring-key-forgotten' : 'during-bind' }
       this.hooks.keyEvent(this.event('not-found-404', lane.key))
       this.setError(new TransportError(-404, 'temp key not found'))
-      void this.recover(lane)
+      this.tempKeys.step({ type: 'transport-404', keyId: lane.key.idHex })
       return
     }
     lane.conn?.close(new TransportError(code, `transport error ${code}`))
   }
 
+  /** The lane's connection dropped or carried a bad packet: requeue, reconnect with backoff. */
   onDown(lane: Lane, error: Error): void {
     this.setError(error)
-    if (this.closed || this.status === 'logged-out') return
+    if (this.stopped || !this.lanes.has(lane.key.idHex)) return
     this.service.failLane(lane, error)
     this.calls.step({ type: 'session-lost', sessionId: lane.session.sessionId })
-    if (lane.retiring) {
-      retire(this, lane)
-      return
-    }
-    if (lane !== this.lane) return
-    this.status = 'backoff'
-    this.waitReason = 'reconnect'
-    this.hooks.changed()
-    const { state } = stepStorm(this.storm, { type: 'failed' }, this.now(), () => this.rand())
-    this.storm = state
-    this.later('reconnect', Math.max(100, state.backoffUntil - this.now()), () => void this.reopen(lane))
+    lane.reconnects++
+    const delay = backoffMs(lane.reconnects, 250, 30_000, () => this.rand())
+    this.refreshStatus()
+    this.later(`reconnect-${lane.key.idHex}`, delay, () => void this.reopen(lane))
   }
 
   onSaltRefresh(lane: Lane, num: number): void {
@@ -150,166 +157,157 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.later(`ack-${lane.key.idHex}`, Math.max(0, atMs - this.now()), () => lane.ackEvent({ type: 'tick' }))
   }
 
+  /** 401 AUTH_KEY_PERM_EMPTY: pfs §3 treats it like a lost key — new temp key, bind, resend. */
   onNotBound(lane: Lane): void {
-    if (lane === this.lane && lane.bound) void this.recover(lane)
+    this.tempKeys.step({ type: 'transport-404', keyId: lane.key.idHex })
   }
 
   onDrained(keyId: string): void {
-    for (const lane of this.retiring) if (lane.key.idHex === keyId) retire(this, lane)
+    this.tempKeys.step({ type: 'in-flight-drained', keyId })
   }
 
   // ---- lifecycle ------------------------------------------------------------------------
 
-  /** Resolves once a bound temp key carries traffic (or rejects when that failed for good). */
+  /** Resolves once a bound temp key carries traffic; rejects when binding failed for good. */
   connect(): Promise<void> {
-    if (this.closed) return Promise.reject(new EngineError('CLOSED', 'engine closed'))
-    if (this.status === 'logged-out') return Promise.reject(new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
+    if (this.stopped === 'closed') return Promise.reject(new EngineError('CLOSED', 'engine closed'))
+    if (this.stopped === 'logged-out') return Promise.reject(new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
     if (this.lane && this.phase === 'bound') return Promise.resolve()
-    if (!this.establishing) {
-      this.establishing = this.establish().finally(() => {
-        this.establishing = null
-      })
-    }
-    return this.establishing
-  }
-
-  private async establish(): Promise<void> {
-    this.setStatus('connecting')
-    if (!this.perm) {
-      this.perm = (await this.keys.loadPerm(this.dcId, this.env.permKeys)) ?? null
-      this.permCreatedAt = null
-    }
-    this.setStatus('handshaking')
-    // pfs §1.1: with no perm key yet, the perm and temp handshakes run in parallel.
-    const [, temp] = await Promise.all([this.perm ? Promise.resolve(this.perm) : this.makePerm(), this.makeTemp('temp-handshake')])
-    await this.installTrafficLane(temp)
-  }
-
-  private async makePerm(): Promise<KeyHandle> {
-    const r = await this.handshake({ kind: 'perm' }, 'perm-handshake')
-    const perm = this.keys.add(this.dcId, 'perm', r.authKey, r.serverTime, null)
-    await this.keys.persistPerm(perm, this.env.permKeys)
-    this.perm = perm
-    this.permCreatedAt = this.now()
-    this.counters.perm++
-    this.hooks.keyEvent(this.event('created', perm))
-    this.hooks.changed()
-    return perm
-  }
-
-  async makeTemp(purpose: ConnectionPurpose): Promise<{ key: KeyHandle; salt: bigint }> {
-    const [lo, hi] = this.options.tempKeyLifetimeS
-    const expiresIn = Math.floor(lo + (hi - lo) * this.rand())
-    const r = await this.handshake({ kind: 'temp', expiresIn }, purpose)
-    this.clock = stepClock(this.clock, { type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
-    const key = this.keys.add(this.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
-    this.counters.temp++
-    this.hooks.keyEvent(this.event('created', key))
-    this.hooks.changed()
-    return { key, salt: r.serverSalt }
-  }
-
-  /** One handshake under the storm budget (pfs/storm-control), restarted on failure. */
-  private async handshake(mode: HandshakeMode, purpose: ConnectionPurpose) {
-    for (let attempt = 1; ; attempt++) {
-      this.assertLive()
-      const { state, verdict } = stepStorm(this.storm, { type: 'request' }, this.now(), () => this.rand())
-      this.storm = state
-      if (verdict && !verdict.allowed) {
-        this.setStatus('backoff', verdict.reason)
-        await this.sleep(verdict.until - this.now())
-        this.setStatus('handshaking')
-        continue
+    return new Promise<void>((resolve, reject) => {
+      this.connectWaiters.push({ resolve, reject })
+      if (this.phase === 'failed') this.phase = 'unbound'
+      if (!this.started) {
+        this.started = true
+        // pfs §1.1: the perm handshake (if no key is stored) runs in parallel with the temp one.
+        this.permKey().catch((err: unknown) => this.setError(err))
       }
+      this.tempKeys.step({ type: 'tick' })
+    })
+  }
+
+  /** The DC's perm key: loaded from storage, else made once by a perm handshake. */
+  permKey(): Promise<KeyHandle> {
+    if (this.perm) return Promise.resolve(this.perm)
+    this.permLoading ??= this.loadOrMakePerm().finally(() => {
+      this.permLoading = null
+    })
+    return this.permLoading
+  }
+
+  private async loadOrMakePerm(): Promise<KeyHandle> {
+    const stored = await this.keys.loadPerm(this.dcId, this.env.permKeys)
+    if (stored) {
+      this.perm = stored
+      this.hooks.changed()
+      return stored
+    }
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await runHandshake({
-          env: this.env,
-          url: this.url,
-          purpose,
-          options: { mode, wireDcId: this.options.wireDcId(this.dcId), rsaKeys: this.rsaKeys, random: this.env.random },
-          nextMsgId: () => (this.plainMsgId = nextMsgId(this.plainMsgId, this.serverNowS())),
-          timeoutMs: HANDSHAKE_TIMEOUT_MS,
-        })
+        const r = await this.runHandshake({ kind: 'perm' }, 'perm-handshake')
+        const perm = this.keys.add(this.dcId, 'perm', r.authKey, r.serverTime, null)
+        await this.keys.persistPerm(perm, this.env.permKeys)
+        this.perm = perm
+        this.permCreatedAt = this.now()
+        this.counters.perm++
+        this.hooks.keyEvent(this.event('created', perm))
+        this.hooks.changed()
+        return perm
       } catch (err) {
         this.setError(err)
-        this.storm = stepStorm(this.storm, { type: 'failed' }, this.now(), () => this.rand()).state
-        if (attempt >= MAX_HANDSHAKE_ATTEMPTS) throw err
+        if (attempt >= MAX_PERM_ATTEMPTS || this.stopped) {
+          this.rejectConnect(err instanceof Error ? err : new EngineError('PERM_HANDSHAKE_FAILED', String(err)))
+          throw err
+        }
+        await this.sleep(backoffMs(attempt, 500, 10_000, () => this.rand()))
       }
     }
   }
 
-  /** Opens a lane for a fresh temp key, binds it and makes it carry traffic. */
-  private async installTrafficLane(temp: { key: KeyHandle; salt: bigint }): Promise<void> {
-    const lane = new Lane(this.env, this.keys, temp.key, this.url, this.options.wireDcId(this.dcId), 'main', this, temp.salt)
-    this.lane = lane
-    this.phase = 'unbound'
-    this.setStatus('binding')
-    await lane.open()
-    await bindWithPolicy(this, lane, 'traffic')
-    if (this.lane !== lane) return
+  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose): Promise<HandshakeResult> {
+    if (this.stopped) return Promise.reject(new EngineError('CLOSED', 'DC stopped'))
+    return runHandshake({
+      env: this.env,
+      url: this.url,
+      purpose,
+      options: { mode, wireDcId: this.options.wireDcId(this.dcId), rsaKeys: this.rsaKeys, random: this.env.random },
+      nextMsgId: () => (this.plainMsgId = nextMsgId(this.plainMsgId, this.serverNowS())),
+      timeoutMs: HANDSHAKE_TIMEOUT_MS,
+    })
+  }
+
+  /** The policy's switch-traffic: new calls go to this key (null: hold them). */
+  switchTraffic(keyId: string | null): void {
+    const previous = this.lane
+    const next = keyId === null ? null : (this.lanes.get(keyId) ?? null)
+    this.lane = next
+    if (!next) {
+      if (previous) this.trafficLost = true
+      if (this.phase === 'bound') this.phase = 'unbound'
+      return
+    }
     this.phase = 'bound'
-    this.setStatus('ready')
+    if (this.trafficLost) {
+      this.trafficLost = false
+      this.counters.rebinds++
+      this.hooks.keyEvent(this.event('recovered', next.key))
+    } else if (previous) {
+      this.counters.rotations++
+      this.hooks.keyEvent(this.event('rotated', next.key, `replaces ${previous.key.idHex}`))
+    }
+    this.schedulePing()
+    for (const w of this.connectWaiters.splice(0)) w.resolve()
+    this.rotateWaiters = this.rotateWaiters.filter((w) => (w.from === keyId ? true : (w.resolve(), false)))
     this.calls.flush()
   }
 
-  async reopen(lane: Lane): Promise<void> {
-    if (this.closed || lane.isUp || !this.keys.has(lane.key)) return
-    if (lane === this.lane) this.setStatus('connecting')
-    try {
-      lane.needsInit = true
-      await lane.open()
-    } catch {
-      return // onDown scheduled the next attempt with backoff
-    }
-    if (lane === this.lane) {
-      this.setStatus(this.phase === 'bound' ? 'ready' : 'binding')
-      this.calls.flush()
-    }
+  /** The policy reported a bind failure it will not retry at once. */
+  bindReported(code: string | number): void {
+    this.setError(new EngineError(String(code), 'temp key bind failed'))
+    if (this.lane) return
+    this.phase = 'failed'
+    this.rejectConnect(new EngineError('NOT_BOUND', `bind failed: ${code}`))
+    this.calls.flush()
   }
 
-  /**
-   * Transport -404 (or 401 AUTH_KEY_PERM_EMPTY) on a lane: its temp key is gone on the
-   * server. Drop it (zeroed), requeue its unanswered calls, and for the traffic lane make
-   * and bind a new temp key; the perm key is kept (pfs §1.7–8).
-   */
-  private async recover(lane: Lane): Promise<void> {
-    const binding = lane === this.lane && this.phase !== 'bound'
-    this.dropLane(lane, new TransportError(-404, 'temp key not found'))
-    if (lane === this.nextLane || lane.retiring || binding) return // the bind loop or rotation reacts
-    if (lane !== this.lane) return
-    this.counters.rebinds++
-    try {
-      await this.replaceTemp(lane)
-      this.hooks.keyEvent(this.event('recovered', this.lane?.key ?? null))
-    } catch (err) {
-      this.setError(err)
-      this.setStatus('backoff', 'recovery-failed')
-    }
-  }
-
-  /** Makes a new temp key, binds it on a new traffic lane; `old` is dropped first. */
-  async replaceTemp(old: Lane): Promise<void> {
-    this.dropLane(old, new EngineError('KEY_REPLACED', 'temp key replaced'))
-    this.lane = null
-    this.phase = 'unbound'
-    this.setStatus('handshaking')
-    await this.installTrafficLane(await this.makeTemp('temp-handshake'))
-  }
-
-  dropLane(lane: Lane, reason: Error): void {
+  /** Zeroes and forgets a temp key and closes its lane. */
+  dropLane(keyId: string, reason: Error): void {
+    const lane = this.lanes.get(keyId)
+    if (!lane) return
+    this.lanes.delete(keyId)
+    this.timers.get(`reconnect-${keyId}`)?.()
     lane.close()
     this.service.failLane(lane, reason)
-    if (this.keys.has(lane.key)) {
-      this.keys.drop(lane.key)
-      this.hooks.keyEvent(this.event('dropped', lane.key))
-    }
-    this.calls.step({ type: 'key-lost', keyId: lane.key.idHex })
-    if (lane === this.nextLane) this.nextLane = null
-    this.retiring.delete(lane)
+    if (this.lane === lane) this.lane = null
+    this.keys.drop(lane.key)
+    this.hooks.keyEvent(this.event('dropped', lane.key))
+    this.calls.step({ type: 'key-lost', keyId })
     this.hooks.changed()
   }
 
-  schedulePing(): void {
+  private async reopen(lane: Lane): Promise<void> {
+    if (this.stopped || lane.isUp || !this.lanes.has(lane.key.idHex)) return
+    try {
+      lane.needsInit = true
+      await lane.open()
+      lane.reconnects = 0
+    } catch {
+      return // onDown scheduled the next attempt
+    }
+    this.refreshStatus()
+    if (lane === this.lane) this.calls.flush()
+  }
+
+  /** Resolves when traffic has moved to a new temp key (pfs/temp-key-policy rotate-now). */
+  async rotate(): Promise<void> {
+    await this.connect()
+    const from = this.lane?.key.idHex
+    if (from === undefined) throw new EngineError('NOT_BOUND', 'no traffic key')
+    const done = new Promise<void>((resolve, reject) => this.rotateWaiters.push({ from, resolve, reject }))
+    this.tempKeys.step({ type: 'rotate-now' })
+    await done
+  }
+
+  private schedulePing(): void {
     this.later('ping', PING_INTERVAL_MS, () => {
       const lane = this.lane
       if (lane?.isUp) {
@@ -321,9 +319,9 @@ export class DcRuntime implements LaneOwner, CallHost {
     })
   }
 
-  // ---- logout / close -----------------------------------------------------------------------
+  // ---- perm key loss, logout, close ---------------------------------------------------------
 
-  async dropPerm(): Promise<void> {
+  private async dropPerm(): Promise<void> {
     const perm = this.perm
     this.perm = null
     this.permCreatedAt = null
@@ -334,9 +332,17 @@ export class DcRuntime implements LaneOwner, CallHost {
     }
   }
 
+  /** The policy proved the perm key dead (pfs §2): it and every temp key go; logged out. */
+  async permKeyDead(): Promise<void> {
+    const perm = this.perm
+    this.stop('logged-out', new EngineError('LOGGED_OUT', `DC ${this.dcId}: perm key rejected by the server`))
+    await this.dropPerm()
+    this.hooks.keyEvent(this.event('logged-out', perm))
+  }
+
   /** auth.logOut, then every key of the DC is dropped, the perm key in storage too. */
   async logout(timeoutMs: number): Promise<void> {
-    if (this.status === 'logged-out') return
+    if (this.stopped === 'logged-out') return
     try {
       await this.connect()
       await this.calls.invoke(serializeObject({ _: 'auth.logOut' }), 'auth.logOut', timeoutMs)
@@ -345,32 +351,64 @@ export class DcRuntime implements LaneOwner, CallHost {
       this.setError(err)
     }
     const perm = this.perm
-    this.shutdown(new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
+    this.stop('logged-out', new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
     await this.dropPerm()
-    this.status = 'logged-out'
     this.hooks.keyEvent(this.event('logged-out', perm))
-    this.hooks.changed()
   }
 
   close(): void {
-    this.shutdown(new EngineError('CLOSED', 'engine closed'))
-    this.closed = true
-    this.status = 'closed'
+    this.stop('closed', new EngineError('CLOSED', 'engine closed'))
+  }
+
+  private stop(how: 'closed' | 'logged-out', reason: EngineError): void {
+    if (this.stopped === 'closed') return
+    this.stopped = how
+    for (const cancel of this.timers.values()) cancel()
+    this.timers.clear()
+    for (const id of [...this.lanes.keys()]) this.dropLane(id, reason)
+    this.lane = null
+    this.phase = 'unbound'
+    this.rejectConnect(reason)
+    for (const w of this.rotateWaiters.splice(0)) w.reject(reason)
+    this.calls.failAll(reason)
+    this.calls.dispose()
+    this.status = how
     this.hooks.changed()
   }
 
-  private shutdown(reason: EngineError): void {
-    for (const cancel of this.timers.values()) cancel()
-    this.timers.clear()
-    for (const lane of [this.lane, this.nextLane, ...this.retiring]) if (lane) this.dropLane(lane, reason)
-    this.lane = null
-    this.nextLane = null
-    this.phase = 'unbound'
-    this.calls.failAll(reason)
-    this.calls.dispose()
+  private rejectConnect(err: Error): void {
+    for (const w of this.connectWaiters.splice(0)) w.reject(err)
   }
 
   // ---- views and helpers --------------------------------------------------------------------
+
+  /** Derives the status shown to the page from the lanes and the policy's next slot. */
+  refreshStatus(): void {
+    if (this.stopped) return
+    const next = this.tempKeys.state.next
+    let status: ConnectionStatus
+    let reason: string | null = null
+    if (this.lane) status = this.lane.isUp ? 'ready' : 'backoff'
+    else if (this.phase === 'failed') [status, reason] = ['backoff', 'bind-failed']
+    else if (next.phase === 'waiting') [status, reason] = ['backoff', next.reason]
+    else if (next.phase === 'binding') status = 'binding'
+    else if (next.phase === 'handshake' || this.permLoading) status = 'handshaking'
+    else status = this.started ? 'connecting' : 'idle'
+    if (status === 'backoff' && reason === null) reason = 'reconnect'
+    if (status !== this.status || reason !== this.waitReason) {
+      this.status = status
+      this.waitReason = reason
+    }
+    this.hooks.changed()
+  }
+
+  get nextRotationAt(): number | null {
+    return this.tempKeys.renewAt
+  }
+
+  view(): DcStateView {
+    return dcStateView(this)
+  }
 
   event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent {
     const e: KeyEvent = { dcId: this.dcId, kind, keyId: key?.idHex ?? null, keyKind: key?.kind ?? 'temp', at: Math.floor(this.serverNowS()) }
@@ -378,27 +416,8 @@ export class DcRuntime implements LaneOwner, CallHost {
     return e
   }
 
-  view(): DcStateView {
-    return dcStateView(this)
-  }
-
-  get nextRotationAt(): number | null {
-    return nextRotationAt(this)
-  }
-
-  rotate(): Promise<void> {
-    return rotate(this)
-  }
-
   setError(err: unknown): void {
     this.lastError = errorView(err)
-    this.hooks.changed()
-  }
-
-  setStatus(status: ConnectionStatus, waitReason: string | null = null): void {
-    if (this.closed || this.status === 'logged-out') return
-    this.status = status
-    this.waitReason = waitReason
     this.hooks.changed()
   }
 
@@ -406,12 +425,12 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.timers.get(name)?.()
     const cancel = this.env.setTimer(ms, () => {
       this.timers.delete(name)
-      if (!this.closed) fn()
+      if (!this.stopped) fn()
     })
     this.timers.set(name, cancel)
   }
 
-  sleep(ms: number): Promise<void> {
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.env.setTimer(Math.max(0, ms), resolve))
   }
 
@@ -419,12 +438,8 @@ export class DcRuntime implements LaneOwner, CallHost {
     return new DataView(this.env.random(4).buffer).getUint32(0, true) / 2 ** 32
   }
 
+  /** Seconds since this client made the perm key; null for a stored one (age unknown). */
   permAgeS(): number | null {
     return this.permCreatedAt === null ? null : (this.now() - this.permCreatedAt) / 1000
-  }
-
-  assertLive(): void {
-    if (this.closed) throw new EngineError('CLOSED', 'engine closed')
-    if (this.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`)
   }
 }

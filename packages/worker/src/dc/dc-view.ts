@@ -5,13 +5,14 @@ import type { DcRuntime } from './dc-runtime.ts'
 export function dcStateView(dc: DcRuntime): DcStateView {
   const lane = dc.lane
   const now = dc.now()
+  const storm = dc.tempKeys.state.storm
   return {
     dcId: dc.dcId,
     status: dc.status,
     waitReason: dc.status === 'backoff' ? dc.waitReason : null,
     permKeyId: dc.perm?.idHex ?? null,
     tempKeyId: lane?.key.idHex ?? null,
-    nextTempKeyId: dc.nextLane?.key.idHex ?? null,
+    nextTempKeyId: dc.tempKeys.nextKeyId,
     bound: dc.phase === 'bound' && (lane?.bound ?? false),
     expiresAt: lane?.key.expiresAt ?? null,
     nextRotationAt: dc.nextRotationAt,
@@ -22,7 +23,7 @@ export function dcStateView(dc: DcRuntime): DcStateView {
     rotations: dc.counters.rotations,
     rebinds: dc.counters.rebinds,
     last404: dc.last404,
-    stormBackoffUntil: dc.storm.backoffUntil > now ? Math.floor(dc.serverNowS() + (dc.storm.backoffUntil - now) / 1000) : null,
+    stormBackoffUntil: storm.backoffUntil > now ? Math.floor(dc.serverNowS() + (storm.backoffUntil - now) / 1000) : null,
     lastError: dc.lastError,
   }
 }

@@ -52,7 +52,8 @@ export class Lane {
   bound = false
   /** invokeWithLayer(initConnection(...)) must prefix API calls until one is answered (pfs §1.5). */
   needsInit = true
-  retiring = false
+  /** Consecutive failed reconnects, for the backoff. */
+  reconnects = 0
   private salts: SaltState = NO_SALT
   private acks: AckState = NO_ACKS
   private opening: Promise<void> | null = null

@@ -1,0 +1,168 @@
+/**
+ * Performs pfs/temp-key-policy (issue #6): one TempKeyState per DC, stepped on timer
+ * ticks, handshake and bind outcomes, -404s and drained keys; its actions (start a temp
+ * handshake, bind, switch traffic, requeue, drop, schedule…) are carried out here with
+ * the lanes, the key store and the call outbox. The perm key is not the policy's: it is
+ * made or loaded once per DC by the runtime.
+ */
+import { TransportError } from '@pfs-web/errors'
+import { EngineError } from '../errors.ts'
+import type { BindFailure } from '../pfs/bind-errors.ts'
+import type { TempKeyAction } from '../pfs/key-slots.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
+import { stepClock } from '../session/msg-id.ts'
+import { bindRequest } from './bind.ts'
+import type { DcRuntime } from './dc-runtime.ts'
+import { Lane } from './lane.ts'
+import type { ResolvedOptions } from './options.ts'
+
+const BIND_TIMEOUT_MS = 25_000
+
+export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
+  const [lo, hi] = o.tempKeyLifetimeS
+  return {
+    ...DEFAULT_TEMP_KEY_CONFIG,
+    minLifetimeS: lo,
+    maxLifetimeS: hi,
+    renewMarginS: o.rotationMarginS,
+    // stop using a key half-way between the renewal point and expiry, at most 1 h before
+    unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, Math.floor(o.rotationMarginS / 2)),
+  }
+}
+
+export class TempKeys {
+  state = NO_KEYS
+  private readonly config: TempKeyConfig
+  /** The last bind failure, for probe-result (the policy asks to probe after one). */
+  private lastFailure: { keyId: string; failure: BindFailure } | null = null
+  private probeStrikes = 0
+
+  constructor(private readonly dc: DcRuntime) {
+    this.config = tempKeyConfig(dc.options)
+  }
+
+  /** The key being made and bound next, if any. */
+  get nextKeyId(): string | null {
+    return this.state.next.phase === 'binding' ? this.state.next.key.id : null
+  }
+
+  get renewAt(): number | null {
+    return this.state.current?.renewAt ?? null
+  }
+
+  step(event: TempKeyEvent): void {
+    const dc = this.dc
+    if (dc.isStopped) return
+    const clock = { now: dc.now(), serverNow: dc.serverNowS(), sync: dc.clock.sync }
+    const { state, actions } = stepTempKeys(this.state, event, clock, () => dc.rand(), this.config)
+    this.state = state
+    for (const a of actions) this.perform(a)
+    dc.refreshStatus()
+  }
+
+  private perform(a: TempKeyAction): void {
+    const dc = this.dc
+    switch (a.type) {
+      case 'start-temp-handshake':
+        void this.makeTemp(a.expiresInS)
+        return
+      case 'send-bind':
+        void this.bind(a.keyId, Math.floor(a.expiresAt))
+        return
+      case 'send-init-connection': {
+        const lane = dc.lanes.get(a.keyId)
+        if (lane) lane.needsInit = true
+        return
+      }
+      case 'switch-traffic':
+        dc.switchTraffic(a.keyId)
+        return
+      case 'requeue-calls':
+        dc.calls.step({ type: 'key-lost', keyId: a.keyId })
+        return
+      case 'drop-key':
+        dc.dropLane(a.keyId, new EngineError('KEY_DROPPED', 'temp key dropped'))
+        return
+      case 'probe-perm-key':
+        // No API call ever goes under the perm key, so TDLib's help.getNearestDc probe is
+        // replaced by a second bind on a fresh temp key: the first ENCRYPTED_MESSAGE_INVALID
+        // counts as "alive", a repeat with a new temp key as "dead".
+        this.later({ type: 'probe-result', keyId: a.keyId, failure: this.failureOf(a.keyId), permKeyAgeS: dc.permAgeS(), outcome: this.probeStrikes++ === 0 ? 'alive' : 'dead' })
+        return
+      case 'resync-time':
+        // bad_msg 16/17 and every answer already resync the clock (session/msg-id).
+        this.later({ type: 'time-resynced' })
+        return
+      case 'drop-perm-key':
+        void dc.permKeyDead()
+        return
+      case 'report':
+        dc.bindReported(a.code)
+        return
+      case 'schedule':
+        dc.later('temp-key-policy', Math.max(0, a.atMs - dc.now()), () => this.step({ type: 'tick' }))
+        return
+    }
+  }
+
+  /** Events an action produces are stepped after the current step's actions have all run. */
+  private later(event: TempKeyEvent): void {
+    void Promise.resolve().then(() => this.step(event))
+  }
+
+  private failureOf(keyId: string): BindFailure {
+    return this.lastFailure?.keyId === keyId ? this.lastFailure.failure : { kind: 'rpc-error', code: 400, message: 'ENCRYPTED_MESSAGE_INVALID' }
+  }
+
+  /** start-temp-handshake: a temp key on its own connection, then its lane is opened. */
+  private async makeTemp(expiresIn: number): Promise<void> {
+    const dc = this.dc
+    let lane: Lane | null = null
+    try {
+      const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake')
+      dc.clock = stepClock(dc.clock, { type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
+      const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
+      dc.counters.temp++
+      dc.hooks.keyEvent(dc.event('created', key))
+      lane = new Lane(dc.env, dc.keys, key, dc.url, dc.options.wireDcId(dc.dcId), dc.lane ? 'next-temp' : 'main', dc, r.serverSalt)
+      dc.lanes.set(key.idHex, lane)
+      await lane.open()
+      this.step({ type: 'temp-handshake-done', keyId: key.idHex })
+    } catch (err) {
+      dc.setError(err)
+      if (lane) dc.dropLane(lane.key.idHex, err instanceof Error ? err : new TransportError('CLOSED', String(err)))
+      this.step({ type: 'temp-handshake-failed' })
+    }
+  }
+
+  /** send-bind: auth.bindTempAuthKey on the key's own lane and session (encryption.md §7). */
+  private async bind(keyId: string, expiresAt: number): Promise<void> {
+    const dc = this.dc
+    const lane = dc.lanes.get(keyId)
+    if (!lane) return
+    let result
+    try {
+      const perm = await dc.permKey()
+      await lane.open()
+      const body = bindRequest({ keys: dc.keys, perm, temp: lane.key, tempSessionId: lane.session.sessionId, expiresAt, random: dc.env.random })
+      result = await dc.service.request(lane, body, BIND_TIMEOUT_MS)
+    } catch (err) {
+      // No answer: the policy's step timeout gives up on this key and makes another.
+      dc.setError(err)
+      return
+    }
+    if (result._ === 'boolTrue') {
+      lane.bound = true
+      dc.counters.binds++
+      this.probeStrikes = 0
+      dc.hooks.keyEvent(dc.event('bound', lane.key))
+      const current = dc.lane
+      this.step({ type: 'bind-ok', keyId, inFlightOnCurrent: current ? dc.calls.inFlightOn(current.key.idHex) : 0 })
+      return
+    }
+    const failure: BindFailure = result._ === 'rpc_error' ? { kind: 'rpc-error', code: result.error_code, message: result.error_message } : { kind: 'bool-false' }
+    this.lastFailure = { keyId, failure }
+    dc.setError(new EngineError(failure.kind === 'rpc-error' ? failure.message : 'BIND_FALSE', 'auth.bindTempAuthKey failed'))
+    this.step({ type: 'bind-failed', keyId, failure, permKeyAgeS: dc.permAgeS() })
+  }
+}
