@@ -114,6 +114,30 @@ describe('engine under server faults (issues #5, #6)', () => {
     await expect(api.invoke(new Uint8Array([0x6b, 0x18, 0xf9, 0xc4]), { timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' })
   })
 
+  it('issue #6: a short-lived temp key is renewed before expiry, make-before-break, while calls keep flowing', async () => {
+    const api = createEngine(nodeEnv())
+    engine = api
+    const events: KeyEvent[] = []
+    await api.init({ ...options(), tempKeyLifetimeS: [12, 12], rotationMarginS: 8 })
+    await api.onKeyEvent((e) => void events.push(e))
+    const first = await api.connect()
+    const answered: number[] = []
+    while (!events.some((e) => e.kind === 'rotated')) {
+      answered.push((await api.getConfig()).thisDc)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    for (let i = 0; i < 3; i++) answered.push((await api.getConfig()).thisDc)
+    expect(answered.every((dc) => dc === 2)).toBe(true)
+    const [s] = await api.states()
+    expect(s).toMatchObject({ status: 'ready', bound: true, rotations: 1, permKeyId: first.permKeyId })
+    expect(s?.tempKeyId).not.toBe(first.tempKeyId)
+    const kinds = events.filter((e) => e.keyKind === 'temp').map((e) => `${e.kind}:${e.keyId === first.tempKeyId ? 'old' : 'new'}`)
+    // the new key is bound before traffic moves; the old one is dropped only after that
+    expect(kinds.indexOf('bound:new')).toBeLessThan(kinds.indexOf('rotated:new'))
+    expect(kinds.indexOf('rotated:new')).toBeLessThan(kinds.indexOf('dropped:old'))
+    expect(server.stats().violations.count).toBe(0)
+  })
+
   it('logout: auth.logOut, then every key is dropped, the stored perm key too', async () => {
     const storage = memoryPermKeys()
     const { api, events } = await start(nodeEnv(storage))
