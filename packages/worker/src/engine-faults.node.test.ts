@@ -138,6 +138,19 @@ describe('engine under server faults (issues #5, #6)', () => {
     expect(server.stats().violations.count).toBe(0)
   })
 
+  it('server-initiated messages reach onUpdate listeners as raw boxed TL', async () => {
+    const { api } = await start()
+    const updates: Uint8Array[] = []
+    await api.onUpdate((dcId, bytes) => {
+      if (dcId === 2) updates.push(bytes)
+    })
+    await api.connect()
+    await server.faults.apply({ type: 'push-updates', everySeconds: 0.1 })
+    while (updates.length < 2) await new Promise((r) => setTimeout(r, 50))
+    // updateShort#78d4dec1
+    expect([...(updates[0]?.subarray(0, 4) ?? [])]).toEqual([0xc1, 0xde, 0xd4, 0x78])
+  })
+
   it('logout: auth.logOut, then every key is dropped, the stored perm key too', async () => {
     const storage = memoryPermKeys()
     const { api, events } = await start(nodeEnv(storage))

@@ -151,7 +151,7 @@ export class CallDriver {
       for (const [i, s] of sent.entries()) {
         const callId = ids[i] as CallId
         if (!this.records.has(callId)) continue
-        this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: lane.session.sessionId })
+        this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
       }
       if (ids.length >= MAX_ITEMS_PER_PACKET) this.flushAgain = true
     } while (this.flushAgain)

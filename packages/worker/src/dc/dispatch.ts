@@ -31,6 +31,12 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
       if (obj.error_code === 16 || obj.error_code === 17) {
         dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code: obj.error_code, serverMsgId: msg.msgId }, dc.now())
       }
+      if (obj.error_code === 32 || obj.error_code === 33) {
+        // seq_no out of step: the session is unusable; resend everything in a new one
+        const old = lane.session.sessionId
+        lane.resetSession()
+        dc.calls.step({ type: 'session-lost', sessionId: old })
+      }
       dc.service.resend(obj.bad_msg_id)
       dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
       dc.calls.flush()

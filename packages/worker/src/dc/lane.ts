@@ -23,6 +23,7 @@ export interface Outgoing {
 export interface Sent {
   msgId: bigint
   containerId: bigint | null
+  sessionId: bigint
 }
 
 export interface Received {
@@ -47,7 +48,7 @@ const CONTAINER_MAX = 1024
 const CONTAINER_MAX_BODY = 64 * 1024
 
 export class Lane {
-  readonly session: MtSession
+  session: MtSession
   conn: Connection | null = null
   bound = false
   /** invokeWithLayer(initConnection(...)) must prefix API calls until one is answered (pfs §1.5). */
@@ -113,6 +114,15 @@ export class Lane {
     conn?.close()
   }
 
+  /**
+   * bad_msg 32/33 (encryption.md §6: seq_no out of step) → a fresh session on the same
+   * key; acks of the old session must not go out in the new one.
+   */
+  resetSession(): void {
+    this.session = new MtSession(this.env.random)
+    this.ackEvent({ type: 'session-reset' })
+  }
+
   salt(event: SaltEvent): void {
     this.salts = stepSalts(this.salts, event, this.owner.serverNowS())
   }
@@ -145,6 +155,8 @@ export class Lane {
   private async sendNow(items: Outgoing[]): Promise<Sent[]> {
     const conn = this.conn
     if (!conn?.isOpen) throw new TransportError('CLOSED', 'lane connection is down')
+    // One session for the whole packet, even if a bad_msg 32/33 resets it meanwhile.
+    const session = this.session
     const now = this.owner.serverNowS()
     const decision = decideSalt(this.salts, now)
     if (decision.refresh === 'get-future-salts') {
@@ -158,7 +170,7 @@ export class Lane {
     for (const a of actions) if (a.type === 'send-acks') all.push({ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) })
     const messages: OutMessage[] = []
     for (const item of all) {
-      const numbered = this.session.number(item.kind, new Uint8Array(0), now)
+      const numbered = session.number(item.kind, new Uint8Array(0), now)
       numbered.body = typeof item.body === 'function' ? await item.body(numbered.msgId) : item.body
       messages.push(numbered)
     }
@@ -169,13 +181,13 @@ export class Lane {
         _: 'msg_container',
         messages: messages.map((m) => ({ msg_id: m.msgId, seqno: m.seqno, bytes: m.body.length, body: rawOf(m.body) })),
       })
-      const outer = this.session.number('msg-container', container, now)
-      conn.send(await this.keys.usePrepared(this.key, (k) => this.session.seal(k, salt, outer)))
-      for (const m of messages.slice(0, items.length)) sent.push({ msgId: m.msgId, containerId: outer.msgId })
+      const outer = session.number('msg-container', container, now)
+      conn.send(await this.keys.usePrepared(this.key, (k) => session.seal(k, salt, outer)))
+      for (const m of messages.slice(0, items.length)) sent.push({ msgId: m.msgId, containerId: outer.msgId, sessionId: session.sessionId })
     } else {
       for (const [i, m] of messages.entries()) {
-        conn.send(await this.keys.usePrepared(this.key, (k) => this.session.seal(k, salt, m)))
-        if (i < items.length) sent.push({ msgId: m.msgId, containerId: null })
+        conn.send(await this.keys.usePrepared(this.key, (k) => session.seal(k, salt, m)))
+        if (i < items.length) sent.push({ msgId: m.msgId, containerId: null, sessionId: session.sessionId })
       }
     }
     return sent

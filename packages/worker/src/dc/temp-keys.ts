@@ -94,7 +94,7 @@ export class TempKeys {
         this.later({ type: 'time-resynced' })
         return
       case 'drop-perm-key':
-        void dc.permKeyDead()
+        dc.permKeyDead().catch((err: unknown) => dc.setError(err))
         return
       case 'report':
         dc.bindReported(a.code)
@@ -107,7 +107,9 @@ export class TempKeys {
 
   /** Events an action produces are stepped after the current step's actions have all run. */
   private later(event: TempKeyEvent): void {
-    void Promise.resolve().then(() => this.step(event))
+    Promise.resolve()
+      .then(() => this.step(event))
+      .catch((err: unknown) => this.dc.setError(err))
   }
 
   private failureOf(keyId: string): BindFailure {
