@@ -33,6 +33,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'chromium',
+          // The browser suites talk to a real conformance server started in Node.
+          globalSetup: ['packages/client/test/global-setup.ts'],
           include: ['packages/*/src/**/*.test.ts'],
           exclude: ['**/*.node.test.ts', 'packages/server/**', '**/node_modules/**'],
           testTimeout: 60_000,
