@@ -81,10 +81,11 @@ function startServer() {
     })
   })
   child.once('exit', (code, signal) => {
-    if (server === child && !stopping) {
-      log(`server exited unexpectedly (code ${code}, signal ${signal}); stopping`)
-      void shutdown(1)
-    }
+    if (server !== child || stopping) return
+    // Ctrl-C reaches the server too (same process group) and it exits 0 on its own.
+    if (code === 0) return void shutdown(0)
+    log(`server exited unexpectedly (code ${code}, signal ${signal}); stopping`)
+    void shutdown(1)
   })
   server = child
   return ready

@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter'
 import { ANNOTATION } from './annotations.ts'
 
 // Writes e2e/report/conformance.json (one row per case: outcome, recovery time, lost
-// calls) and prints the same as a table. Specs report figures through annotations.
+// calls, screenshots) and prints the same as a table. Specs report figures through
+// annotations; their PNG attachments are copied to e2e/report/screenshots/, which,
+// unlike test-results/, holds only the last run's key states.
 
 export interface ConformanceRow {
   case: string
@@ -14,6 +16,8 @@ export interface ConformanceRow {
   recoveryMs: number | null
   lostCalls: number | null
   error: string | null
+  /** Paths relative to the report, e.g. `screenshots/rotation-rotated.png`. */
+  screenshots: string[]
 }
 
 export interface ConformanceReport {
@@ -33,9 +37,25 @@ function numberOrNull(v: string | undefined): number | null {
 export default class ConformanceReporter implements Reporter {
   private readonly rows = new Map<string, ConformanceRow>()
   private readonly outputFile: string
+  private readonly screenshotDir: string
 
   constructor(options: { outputFile?: string } = {}) {
     this.outputFile = resolve(dirname(new URL(import.meta.url).pathname), '..', options.outputFile ?? 'report/conformance.json')
+    this.screenshotDir = join(dirname(this.outputFile), 'screenshots')
+  }
+
+  onBegin(): void {
+    rmSync(this.screenshotDir, { recursive: true, force: true })
+  }
+
+  private keepScreenshots(caseName: string, result: TestResult): string[] {
+    mkdirSync(this.screenshotDir, { recursive: true })
+    return result.attachments.flatMap((a) => {
+      if (a.contentType !== 'image/png' || !a.path) return []
+      const file = join(this.screenshotDir, `${caseName}-${a.name}.png`.replace(/[^\w.-]+/g, '_'))
+      copyFileSync(a.path, file)
+      return [relative(dirname(this.outputFile), file)]
+    })
   }
 
   printsToStdio(): boolean {
@@ -44,9 +64,10 @@ export default class ConformanceReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const outcome = result.status === 'passed' ? 'pass' : result.status === 'skipped' ? 'skipped' : 'fail'
+    const caseName = annotation(result, test, ANNOTATION.case) ?? test.title
     // Retries overwrite earlier attempts: the last result is the verdict.
     this.rows.set(test.id, {
-      case: annotation(result, test, ANNOTATION.case) ?? test.title,
+      case: caseName,
       // [root, project, file, ...describe, title]: keep file onwards.
       title: test.titlePath().slice(2).join(' › '),
       outcome,
@@ -54,6 +75,7 @@ export default class ConformanceReporter implements Reporter {
       recoveryMs: numberOrNull(annotation(result, test, ANNOTATION.recoveryMs)),
       lostCalls: numberOrNull(annotation(result, test, ANNOTATION.lostCalls)),
       error: result.error?.message?.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0] ?? null,
+      screenshots: this.keepScreenshots(caseName, result),
     })
   }
 
