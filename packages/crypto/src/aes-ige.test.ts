@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import vectors from '../test/vectors/auth-key-sample.json'
 import { expandDecKey, expandEncKey, igeDecryptWords, igeEncryptWords } from './aes-core.ts'
 import { aesIgeDecrypt, aesIgeDecryptSync, aesIgeEncrypt, aesIgeEncryptSync, igeEncryptWebCrypto } from './aes-ige.ts'
-import { importCbcKey } from './aes-key-cache.ts'
+import { forgetAesKey, importCbcKey } from './aes-key-cache.ts'
 import { sha1Sync } from './sha-sync.ts'
 import { seededRandom } from '../test/seeded-random.ts'
 import { hex, toHex } from './test-support/hex.ts'
@@ -70,5 +70,18 @@ describe('AES-256-IGE on the official auth-key sample', () => {
   ] as const)('rejects bad input: $rule', async ({ args, code }) => {
     for (const f of [aesIgeEncryptSync, aesIgeDecryptSync]) expect(() => f(...args)).toThrow(expect.objectContaining({ code }))
     for (const f of [aesIgeEncrypt, aesIgeDecrypt]) await expect(f(...args)).rejects.toMatchObject({ code })
+  })
+})
+
+describe('forgetAesKey', () => {
+  it('wipes the cached round keys of a one-shot key, so a later use starts from the caller bytes', async () => {
+    const key = new Uint8Array(32).fill(7)
+    const iv = new Uint8Array(32).fill(1)
+    const data = new Uint8Array(32).fill(9)
+    const before = await aesIgeEncrypt(key, iv, data)
+    forgetAesKey(key)
+    // A wiped-but-still-cached entry would encrypt under round keys of zeros.
+    expect(await aesIgeEncrypt(key, iv, data)).toEqual(before)
+    expect(aesIgeDecryptSync(key, iv, before)).toEqual(data)
   })
 })

@@ -76,3 +76,19 @@ export function preparedKey(key: Uint8Array): PreparedAesKey {
   if (entries.length > CAPACITY) entries.pop()?.wipe()
   return e
 }
+
+/**
+ * Wipes and evicts the cached entry for `key`, if any. One-shot keys (RSA_PAD's temp_key,
+ * the handshake's tmp_aes_key) call this when done so no copy outlives the caller's own
+ * wipe.
+ */
+export function forgetAesKey(key: Uint8Array): void {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as PreparedAesKey
+    if (key.length === 32 && e.matches(key)) {
+      entries.splice(i, 1)
+      e.wipe()
+      return
+    }
+  }
+}

@@ -1,5 +1,6 @@
 export { CryptoError, SecurityError } from './errors.ts'
 export { aesIgeDecrypt, aesIgeDecryptSync, aesIgeEncrypt, aesIgeEncryptSync } from './aes-ige.ts'
+export { forgetAesKey } from './aes-key-cache.ts'
 export { randomBytes, sha1, sha256 } from './hash.ts'
 export { sha1Sync, sha256Sync } from './sha-sync.ts'
 export { authKeyId, authKeyIdBigInt, msgKeyFor, msgKeyV1, mtproto1Kdf, mtproto2Kdf } from './mtproto-kdf.ts'

@@ -1,5 +1,6 @@
 import { BigInteger } from 'jsbn'
 import { aesIgeEncrypt } from './aes-ige.ts'
+import { forgetAesKey } from './aes-key-cache.ts'
 import { bigIntToBytes, bytesToBigInt } from './bigint.ts'
 import { concatBytes, wipe } from './bytes.ts'
 import { CryptoError } from './errors.ts'
@@ -62,6 +63,7 @@ async function padOnce(dataWithPadding: Uint8Array, reversed: Uint8Array, tempKe
     for (let i = 0; i < 32; i++) out[i] = (out[i] as number) ^ (mask[i] as number)
     return out
   } finally {
+    forgetAesKey(tempKey)
     wipe(keyed, dataWithHash, tempKey)
   }
 }

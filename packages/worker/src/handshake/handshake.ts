@@ -8,6 +8,7 @@
 import {
   aesIgeDecrypt,
   aesIgeEncrypt,
+  forgetAesKey,
   authKeyAuxHash,
   checkDhParams,
   dhGenerate,
@@ -101,6 +102,7 @@ export class Handshake {
   /** Wipes new_nonce, the tmp AES key/iv and any unused auth key (idempotent). */
   wipe(): void {
     this.newNonce.fill(0)
+    forgetAesKey(this.tmpKey)
     this.tmpKey.fill(0)
     this.tmpIv.fill(0)
     this.pendingKey?.fill(0)
