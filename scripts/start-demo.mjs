@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { rm, mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { dirname, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createServer } from 'vite'
 
@@ -164,10 +164,10 @@ try {
         '/control': { target: controlUrl, changeOrigin: true, rewrite: (path) => path.replace(/^\/control/, '') },
       },
     },
-    // Dependency discovery re-optimises and reloads the page when the worker first
-    // imports something new, which would wipe a half-done run; list the CommonJS deps
-    // (ESM ones are served as they are) and discover nothing at runtime.
-    optimizeDeps: { noDiscovery: true, include: ['@pfs-web/client > @pfs-web/worker > @pfs-web/crypto > jsbn'] },
+    // Vite reloads the page when it meets a dependency its start-up scan missed, which
+    // would wipe a half-done run. The scan does not follow `new Worker(new URL(…))`, so
+    // the worker's entry is scanned too.
+    optimizeDeps: { entries: ['index.html', relative(resolve(root, 'apps/demo'), resolve(root, 'packages/worker/src/entry.ts'))] },
     plugins: [demoPlugin(demoConfig)],
   })
   await vite.listen()
