@@ -26,7 +26,7 @@ export const FAULTS: readonly FaultSpec[] = [
   { name: 'storm-404', label: '−404 storm 5 s', action: { type: 'storm-404', seconds: 5 }, expect: 'every packet −404 → storm backoff, then recover' },
   { name: 'bind-error', label: 'Bind error', action: { type: 'bind-error', error: 'TEMP_AUTH_KEY_ALREADY_BOUND', count: 1 }, expect: 'next bind fails (press Rotate now) → new temp key, bind again' },
   { name: 'clock-skew', label: 'Clock skew +120 s', action: { type: 'clock-offset', seconds: 120 }, expect: 'server clock jumps ahead: replies carry msg_ids 120 s in the future → client must resync its time offset' },
-  { name: 'revoke-perm-key', label: 'Revoke perm key', action: { type: 'forget-perm-key' }, expect: 'ENCRYPTED_MESSAGE_INVALID on bind → drop both keys, new perm key' },
+  { name: 'revoke-perm-key', label: 'Revoke perm key', action: { type: 'forget-perm-key' }, expect: 'next bind gets ENCRYPTED_MESSAGE_INVALID; perm key > 60 s old → both keys dropped, DC logged out' },
   { name: 'restart-server', label: 'Restart server', action: { type: 'restart' }, expect: 'temp keys lost, perm keys kept → −404, rebind' },
   { name: 'clear', label: 'Clear faults', action: { type: 'clear' }, expect: 'server back to normal' },
 ]

@@ -111,7 +111,8 @@ export function createDcCard(dcId: number): DcCard {
       setText(status, s.status)
       status.dataset.tone = statusTone(s)
       el.dataset.status = s.status
-      setText(waitReason, s.status === 'backoff' && s.waitReason ? s.waitReason : '')
+      const hint = s.status === 'logged-out' ? 'keys dropped — reload the page for a new perm key' : ''
+      setText(waitReason, s.status === 'backoff' && s.waitReason ? s.waitReason : hint)
       setText(bound, s.tempKeyId === null ? '' : s.bound ? 'bound' : 'unbound')
       bound.dataset.tone = s.bound ? 'ok' : 'warn'
       bound.hidden = s.tempKeyId === null
