@@ -1,0 +1,140 @@
+/**
+ * `pnpm bench:session` (issue #5): the conformance server on ephemeral loopback ports, a
+ * Vite dev server for the bench page and headless Debian Chromium. The page (main.ts)
+ * times connect, small calls and 512 KiB file parts through the engine worker and through
+ * the same engine on the page thread; this prints a table and writes
+ * bench/results/session.json. Env: RUNS, ROUNDS, SLICE_MS, PART_SLICE_MS, CAP_MS (whole-run time cap).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startServer } from '@pfs-web/server'
+import { chromium, type Browser } from 'playwright'
+import { createServer, type ViteDevServer } from 'vite'
+import type { BenchConfig, BenchResult, Row } from './main.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const out = resolve(here, '../../../bench/results/session.json')
+const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+]
+const config = {
+  runs: Number(process.env.RUNS ?? 10),
+  rounds: Number(process.env.ROUNDS ?? 5),
+  sliceMs: Number(process.env.SLICE_MS ?? 1000),
+  partSliceMs: Number(process.env.PART_SLICE_MS ?? 2500),
+}
+const CAP_MS = Number(process.env.CAP_MS ?? 6 * 60_000)
+
+type Server = Awaited<ReturnType<typeof startServer>>
+const open: { server?: Server; dataDir?: string; vite?: ViteDevServer; browser?: Browser } = {}
+
+/** Idempotent: the normal path and the time cap both end here. */
+async function shutDown(): Promise<void> {
+  const { browser, vite, server, dataDir } = open
+  delete open.browser; delete open.vite; delete open.server; delete open.dataDir
+  await browser?.close().catch(() => undefined)
+  await vite?.close().catch(() => undefined)
+  await server?.close().catch(() => undefined)
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
+}
+
+async function main(): Promise<void> {
+  open.dataDir = mkdtempSync(join(tmpdir(), 'pfs-bench-session-'))
+  open.server = await startServer({ dataDir: open.dataDir, tcpPort: 0, wsPort: 0, controlPort: 0 })
+  const server = open.server
+  open.vite = await createServer({
+    root: here,
+    configFile: false,
+    logLevel: 'warn',
+    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false, watch: null },
+  })
+  await open.vite.listen()
+  const address = open.vite.httpServer?.address()
+  if (address === null || address === undefined || typeof address === 'string') throw new Error('vite did not listen')
+  open.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+  const page = await open.browser.newPage()
+  page.on('console', (m) => process.stdout.write(`  ${m.text()}\n`))
+  page.on('pageerror', (e) => process.stdout.write(`  page error: ${e.message}\n`))
+  await page.goto(`http://127.0.0.1:${address.port}/index.html`)
+  await page.waitForFunction(() => window.sessionBench !== undefined, undefined, { timeout: 60_000 })
+  const benchConfig: BenchConfig = { ...config, wsUrl: `ws://${server.host}:${server.wsPort}/apiws`, rsaPem: server.rsaPublicKeyPem }
+  const result: BenchResult = await page.evaluate(async (c) => {
+    if (window.sessionBench === undefined) throw new Error('bench page not loaded')
+    return window.sessionBench(c)
+  }, benchConfig)
+  const stats = server.stats()
+  const browserVersion = open.browser.version()
+  await shutDown()
+  report(result, browserVersion, stats.violations.count)
+}
+
+function value(rows: Row[], caseName: string, impl: Row['impl'], inFlight?: number): number {
+  const r = rows.find((x) => x.case.startsWith(caseName) && x.impl === impl && x.inFlight === inFlight)
+  if (r === undefined) throw new Error(`missing row ${caseName}/${impl}/${inFlight}`)
+  return r.value
+}
+
+/** Ratios are worker ÷ anchor of the row's own unit: above 1 is slower for ms, faster for rates. */
+function ratios(rows: Row[]): Record<string, number> {
+  const r: Record<string, number> = {
+    'connectFresh ms worker/direct': value(rows, 'connect fresh', 'worker') / value(rows, 'connect fresh', 'direct'),
+    'connectStored ms worker/direct': value(rows, 'connect stored', 'worker') / value(rows, 'connect stored', 'direct'),
+  }
+  for (const n of [1, 32]) {
+    r[`smallCall@${n} calls/s worker/direct`] = value(rows, 'small call', 'worker', n) / value(rows, 'small call', 'direct', n)
+    r[`smallCall@${n} calls/s worker/comlinkEcho`] = value(rows, 'small call', 'worker', n) / value(rows, 'small call', 'comlink-echo', n)
+  }
+  for (const n of [1, 4]) {
+    r[`upload512K@${n} MB/s worker/direct`] = value(rows, 'upload', 'worker', n) / value(rows, 'upload', 'direct', n)
+    r[`download512K@${n} MB/s worker/direct`] = value(rows, 'download', 'worker', n) / value(rows, 'download', 'direct', n)
+  }
+  for (const k of Object.keys(r)) r[k] = Math.round((r[k] as number) * 100) / 100
+  return r
+}
+
+function report(result: BenchResult, browserVersion: string, violations: number): void {
+  const round = (x: number | undefined): number | undefined => (x === undefined ? undefined : x >= 100 ? Math.round(x) : Math.round(x * 10) / 10)
+  const rows = result.rows.map((r) => ({ ...r, value: round(r.value) as number, min: round(r.min) as number, p90: round(r.p90), max: round(r.max) }))
+  const spread = (r: (typeof rows)[number]): string => (r.unit === 'ms' ? `min ${r.min} p90 ${r.p90}` : `min ${r.min} best ${r.max}`)
+  const table = rows.map((r) =>
+    `${r.case.padEnd(52)} ${(r.inFlight === undefined ? '' : `@${r.inFlight}`).padStart(3)} ${r.impl.padEnd(12)} ${String(r.value).padStart(8)} ${r.unit.padEnd(7)} ${spread(r)}`)
+  const ratioTable = ratios(result.rows)
+  process.stdout.write(`\n${table.join('\n')}\n\n`)
+  for (const [k, v] of Object.entries(ratioTable)) process.stdout.write(`${k.padEnd(36)} ${v}\n`)
+  if (violations !== 0) throw new Error(`the server counted ${violations} perm-key API calls (strict PFS)`)
+  const cpu = cpus()
+  const machine = `${cpu[0]?.model ?? 'unknown cpu'} ×${cpu.length}, node ${process.version}, ${browserVersion} (${result.userAgent}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`
+  const method = [
+    `ws loopback to @pfs-web/server in the same Node process; page served by the Vite dev server; headless Chromium`,
+    `worker = createPfsClient (engine in a dedicated Worker, Comlink); direct = createEngine on the page thread (same engine, same WebSocket and IndexedDB, no Worker)`,
+    `connect: ${config.runs} runs per case, interleaved; fresh = new IndexedDB name (perm + temp handshakes), stored = same name, new client (temp handshake only); value = median ms`,
+    `rates: ${config.rounds} slices per contender (${config.sliceMs} ms small calls, ${config.partSliceMs} ms 512 KiB parts), interleaved after a warm-up slice; value = median slice, max = best slice; MB = 10^6 bytes`,
+    `the 512 KiB rates are bound by the conformance server's AES-IGE (node:crypto, one cipher update per 16-byte block), which shares the 2 cores with Chromium; read their worker/direct ratio, not the absolute MB/s`,
+    `comlink-echo = a bare Comlink worker returning a 64-byte Uint8Array (the thread-hop floor)`,
+  ].join('; ')
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, method, rows, ratios: ratioTable }, null, 1)}\n`)
+  process.stdout.write(`\nwrote ${out}\n`)
+}
+
+let capped = false
+const cap = setTimeout(() => {
+  capped = true
+  process.stderr.write(`bench:session: time cap of ${CAP_MS} ms reached, shutting down\n`)
+  void shutDown().finally(() => process.exit(2))
+}, CAP_MS)
+
+main().then(
+  () => clearTimeout(cap),
+  async (e: unknown) => {
+    clearTimeout(cap)
+    // The cap closed the browser under the page; its own handler reports and exits.
+    if (capped) return
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`)
+    await shutDown()
+    process.exit(1)
+  },
+)
