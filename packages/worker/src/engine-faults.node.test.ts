@@ -66,6 +66,18 @@ describe('engine under server faults (issues #5, #6)', () => {
     expect(state).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 1 }, binds: 1 })
   })
 
+  it('connection dropped after the server applied the bind, before its answer → the bind is resent on the reopened lane, not left to the 30 s step timeout', async () => {
+    await server.faults.apply({ type: 'drop-connection', after: 'bind' })
+    const okBefore = server.stats().binds.ok
+    const { api } = await start()
+    const t0 = Date.now()
+    const state = await api.connect()
+    expect(Date.now() - t0).toBeLessThan(10_000)
+    expect(state).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 1 } })
+    expect(server.stats().binds.ok - okBefore).toBe(2)
+    expect((await api.getConfig()).thisDc).toBe(2)
+  })
+
   it('pfs §1.3 gate: after a reported bind failure non-whitelisted calls fail NOT_BOUND unsent; whitelisted ones wait for the next bound key', async () => {
     await server.faults.apply({ type: 'bind-error', error: 'INPUT_REQUEST_TOO_LONG', count: 2 })
     const { api } = await start()

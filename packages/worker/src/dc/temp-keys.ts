@@ -8,6 +8,7 @@
 import { TransportError } from '@pfs-web/errors'
 import { EngineError } from '../errors.ts'
 import type { BindFailure } from '../pfs/bind-errors.ts'
+import { backoffMs } from '../pfs/jitter.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
 import { stepClock } from '../session/msg-id.ts'
@@ -17,6 +18,7 @@ import { Lane } from './lane.ts'
 import type { ResolvedOptions } from './options.ts'
 
 const BIND_TIMEOUT_MS = 25_000
+const MAX_REBINDS_ON_DROP = 4
 
 export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
   const [lo, hi] = o.tempKeyLifetimeS
@@ -36,6 +38,8 @@ export class TempKeys {
   /** The last bind failure, for probe-result (the policy asks to probe after one). */
   private lastFailure: { keyId: string; failure: BindFailure } | null = null
   private probeStrikes = 0
+  /** Binds re-sent after the lane dropped unanswered, for the key being bound now. */
+  private rebinds = { keyId: '', n: 0 }
 
   constructor(private readonly dc: DcRuntime) {
     this.config = tempKeyConfig(dc.options)
@@ -149,10 +153,20 @@ export class TempKeys {
       const body = bindRequest({ keys: dc.keys, perm, temp: lane.key, tempSessionId: lane.session.sessionId, expiresAt, random: dc.env.random })
       result = await dc.service.request(lane, body, BIND_TIMEOUT_MS)
     } catch (err) {
-      // No answer: the policy's step timeout gives up on this key and makes another.
       dc.setError(err)
+      // The lane went down with the bind unanswered (the server may have applied it: a
+      // repeat for the same perm key answers boolTrue): bind again on the reopened lane.
+      // A timeout instead is left to the policy's step timeout, which makes another key.
+      const n = this.rebinds.keyId === keyId ? this.rebinds.n + 1 : 1
+      if (!(err instanceof EngineError && err.code === 'TIMEOUT') && this.nextKeyId === keyId && n <= MAX_REBINDS_ON_DROP) {
+        this.rebinds = { keyId, n }
+        dc.later(`rebind-${keyId}`, backoffMs(n, 250, 4_000, () => dc.rand()), () => {
+          if (this.nextKeyId === keyId) void this.bind(keyId, expiresAt)
+        })
+      }
       return
     }
+    this.rebinds = { keyId: '', n: 0 }
     if (result._ === 'boolTrue') {
       lane.bound = true
       dc.counters.binds++
