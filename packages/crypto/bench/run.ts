@@ -77,7 +77,7 @@ function report(rows: Row[], browserVersion: string): void {
   const cpu = cpus()
   const machine = `${cpu[0]?.model ?? 'unknown cpu'} ×${cpu.length}, node ${process.version}, ${browserVersion}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`
   mkdirSync(dirname(out), { recursive: true })
-  const result = { date: new Date().toISOString(), machine, method: 'dedicated Worker, interleaved rounds, best of 11 slices per contender, each ≥ 40 ms and ≥ 6 operations', rows: rounded, ratios }
+  const result = { date: new Date().toISOString(), machine, method: 'dedicated Worker, interleaved rounds, best of 15 slices per contender, each ≥ 20 ms and ≥ 4 operations', rows: rounded, ratios }
   writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`)
   process.stdout.write(`\nwrote ${out}\n`)
 }

@@ -1,5 +1,7 @@
 /**
- * A synchronous AES-256 core for IGE: T-tables in 32-bit words, no allocation per block.
+ * The JS AES core for IGE: T-tables in 32-bit words, no allocation per block. It builds
+ * the tables and key schedules that the WebAssembly core (aes-wasm.ts) also uses, is that
+ * core's readable reference in tests, and runs IGE itself where WebAssembly cannot.
  *
  * Words are little-endian views of the byte stream (every platform we target is LE), so
  * the tables and round keys are stored byte-swapped and a block loads with four plain
@@ -85,6 +87,12 @@ TD.set(TD1, 256)
 TD.set(TD2, 512)
 TD.set(TD3, 768)
 
+/** The four tables of each direction and the S-boxes, for the WebAssembly core (aes-wasm.ts). */
+export const TABLES_ENC = TE.subarray(0, RK)
+export const TABLES_DEC = TD.subarray(0, RK)
+export const SBOX_BYTES = SBOX
+export const INV_SBOX_BYTES = INV_SBOX
+
 function subWord(w: number): number {
   return (
     ((SBOX[w >>> 24] as number) << 24) |
@@ -154,7 +162,7 @@ export function expandDecKeyInto(enc: Int32Array, d: Int32Array): Int32Array {
  * IGE encryption from `src` into `dst` (LE words, length a multiple of 4; they may be the
  * same array). `iv` holds 8 words: c_0 then m_0. c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}.
  */
-export function igeEncryptWords(src: Int32Array, dst: Int32Array, rk: Int32Array, iv: Int32Array): void {
+export function igeEncryptWordsJs(src: Int32Array, dst: Int32Array, rk: Int32Array, iv: Int32Array): void {
   const T = TE, S = SBOX
   let c0 = iv[0] as number, c1 = iv[1] as number, c2 = iv[2] as number, c3 = iv[3] as number
   let m0 = iv[4] as number, m1 = iv[5] as number, m2 = iv[6] as number, m3 = iv[7] as number
@@ -194,7 +202,7 @@ export function igeEncryptWords(src: Int32Array, dst: Int32Array, rk: Int32Array
 }
 
 /** IGE decryption from `src` into `dst`: m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}; `dk` from expandDecKey. */
-export function igeDecryptWords(src: Int32Array, dst: Int32Array, dk: Int32Array, iv: Int32Array): void {
+export function igeDecryptWordsJs(src: Int32Array, dst: Int32Array, dk: Int32Array, iv: Int32Array): void {
   const T = TD, S = INV_SBOX
   let c0 = iv[0] as number, c1 = iv[1] as number, c2 = iv[2] as number, c3 = iv[3] as number
   let m0 = iv[4] as number, m1 = iv[5] as number, m2 = iv[6] as number, m3 = iv[7] as number

@@ -2,7 +2,7 @@
  * The encrypted_message of auth.bindTempAuthKey: MTProto v1 under the perm key
  * (encryption.md §7 steps 4–7).
  */
-import { igeEncryptJs } from './aes-ige.ts'
+import { igeEncryptWith } from './aes-ige.ts'
 import { expandEncKey } from './aes-core.ts'
 import { concatBytes, expectBytes } from './bytes.ts'
 import { CryptoError } from './errors.ts'
@@ -33,7 +33,7 @@ export function encryptBindMessageV1(
   const padded = concatBytes(plaintext72, padding)
   const rk = expandEncKey(key)
   try {
-    return concatBytes(authKeyId(permAuthKey), msgKey, igeEncryptJs(rk, iv, padded))
+    return concatBytes(authKeyId(permAuthKey), msgKey, igeEncryptWith(rk, iv, padded))
   } finally {
     for (const t of [key, iv, padded, padding, rk]) t.fill(0)
   }

@@ -1,13 +1,14 @@
 /**
  * MTProto 2.0 message encryption and the receive checks of encryption.md §4 (client items
  * 2–5; the server mirrors them). Small messages take an all-synchronous path (JS SHA-256 +
- * JS AES); large ones use WebCrypto for hashing and IGE encryption. Thresholds come from
+ * WebAssembly AES); large ones use WebCrypto for hashing and IGE encryption. Thresholds come from
  * bench/results/crypto.json.
  */
-import { expandDecKeyInto, expandEncKeyInto, igeDecryptWords, igeEncryptWords } from './aes-core.ts'
+import { expandDecKeyInto, expandEncKeyInto } from './aes-core.ts'
+import { igeDecryptInto, igeEncryptInto } from './aes-wasm.ts'
 import { igeEncryptWebCrypto } from './aes-ige.ts'
 import { importCbcKey } from './aes-key-cache.ts'
-import { constantTimeEqual, copyOf, expectBlocks, expectUint8Array, scratchWords, wipe, wordsOf } from './bytes.ts'
+import { constantTimeEqual, copyOf, expectBlocks, expectUint8Array, scratchWords, wipe } from './bytes.ts'
 import { SecurityError } from './errors.ts'
 import { kdf2, kdfOffset, msgKeyLargeSync } from './mtproto-kdf.ts'
 import { type AuthKeyInput, type ResolvedAuthKey, resolveAuthKey } from './prepared-auth-key.ts'
@@ -83,9 +84,7 @@ function beginSeal(ak: ResolvedAuthKey, length: number, x: number, large: Uint8A
 function sealSync(ak: ResolvedAuthKey, plaintext: Uint8Array, x: number, large: Uint8Array): EncryptedMessage {
   const s = beginSeal(ak, plaintext.length, x, large)
   try {
-    s.packet.set(plaintext, 24)
-    const words = new Int32Array(s.packet.buffer, 24)
-    igeEncryptWords(words, words, expandEncKeyInto(s.key, ENC_SCHEDULE), new Int32Array(s.iv.buffer))
+    igeEncryptInto(expandEncKeyInto(s.key, ENC_SCHEDULE), s.iv, plaintext, s.packet.subarray(24))
     return s.result
   } finally {
     wipe(s.key, s.iv, ENC_SCHEDULE)
@@ -148,7 +147,7 @@ function beginOpen(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolea
   const { key, iv } = kdf2(ak.bytes, msgKey, x)
   try {
     const dk = expandDecKeyInto(expandEncKeyInto(key, ENC_SCHEDULE), DEC_SCHEDULE)
-    igeDecryptWords(wordsOf(packet.subarray(24, 24 + total)), new Int32Array(plain.buffer), dk, new Int32Array(iv.buffer))
+    igeDecryptInto(dk, iv, packet.subarray(24, 24 + total), plain)
   } finally {
     wipe(key, iv, ENC_SCHEDULE, DEC_SCHEDULE)
   }
