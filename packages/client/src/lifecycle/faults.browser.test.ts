@@ -1,0 +1,109 @@
+/**
+ * Issue #6, one test per fault of the server's control API, in real Chromium through the
+ * public client: calls run at 20/s around the fault, and every one must come back with its
+ * own right answer (pfs-and-errors.md §1.7: -404 → new temp key, bind, resend); the perm key
+ * stays unless the server really revoked it (§2). Each test measures the recovery time:
+ * fault injected → first right answer to a call issued after it.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { FaultAction } from '@pfs-web/server'
+import {
+  aroundFault,
+  figure,
+  fileSliceProbe,
+  isolatedServer,
+  lifecycleClient,
+  nearestDcProbe,
+  ServerControl,
+  serverKeyId,
+  sleep,
+  summary,
+  type LifecycleClient,
+  type Probe,
+} from '../../test/lifecycle-harness.ts'
+
+const DC = 2
+const server = isolatedServer('faults')
+const control = new ServerControl(server)
+let open: LifecycleClient[] = []
+let files = 0x7000n
+
+function client(extra: Parameters<typeof lifecycleClient>[2] = {}): LifecycleClient {
+  const lc = lifecycleClient(server, DC, extra)
+  open.push(lc)
+  return lc
+}
+
+afterEach(async () => {
+  await Promise.all(open.map((lc) => lc.dispose()))
+  open = []
+  await control.fault({ type: 'clear' })
+})
+
+async function state(lc: LifecycleClient) {
+  const [s] = await lc.client.states()
+  if (!s) throw new Error('no DC state')
+  return s
+}
+
+/** Connects, runs calls around `faults`, and checks recovery: all answered, perm key kept. */
+async function survives(name: string, faults: (tempServerId: string) => FaultAction[], probeKind: 'file' | 'nearest' = 'file', takesEffectMs = 0) {
+  const lc = client()
+  const before = await lc.client.connect(DC)
+  const probe: Probe = probeKind === 'file' ? await fileSliceProbe(lc.client, DC, ++files) : nearestDcProbe(DC)
+  const statsBefore = await control.stats()
+  const run = await aroundFault(lc.client, probe, async () => {
+    await control.fault(faults(serverKeyId(before.tempKeyId ?? '')))
+    await sleep(takesEffectMs)
+  })
+  const after = await state(lc)
+  const s = summary(run.calls)
+  figure(`fault ${name}`, { recoveryMs: run.recoveryMs, calls: s.total, tempHandshakes: after.handshakes.temp - before.handshakes.temp })
+  expect(s).toMatchObject({ ok: s.total, wrong: 0, failed: 0, pending: 0 })
+  expect(after).toMatchObject({ status: 'ready', bound: true, permKeyId: before.permKeyId })
+  expect(after.tempKeyId).not.toBe(before.tempKeyId)
+  expect(after.handshakes.perm).toBe(before.handshakes.perm)
+  return { lc, before, after, run, statsBefore, statsAfter: await control.stats() }
+}
+
+const forgetCurrent = (keyId: string): FaultAction => ({ type: 'forget-temp-key', keyId })
+
+describe('faults: recovery with 0 lost calls and the perm key kept', () => {
+  it('forget temp key now → -404, new temp key, bind, resend', async () => {
+    const { after, before } = await survives('forget-temp-key', (id) => [forgetCurrent(id)])
+    expect(after.last404?.cause).toBe('temp-key-forgotten')
+    expect(after.handshakes.temp).toBe(before.handshakes.temp + 1)
+  })
+
+  it('early sweep: the server expires the temp key after 1 s → same recovery', async () => {
+    // recovery is counted from the moment the key expires on the server
+    const { after } = await survives('early-sweep-1s', (id) => [{ type: 'forget-temp-key', keyId: id, afterSeconds: 1 }], 'file', 1_000)
+    expect(after.last404?.cause).toBe('temp-key-forgotten')
+  })
+
+  // Each bind error meets the bind that follows a forgotten key, so calls wait on it.
+  it.each([
+    { error: 'ENCRYPTED_MESSAGE_INVALID', rule: 'pfs §2: fresh perm key (≤ 60 s) → retry the bind on the same temp key', extraKeys: 0 },
+    { error: 'TEMP_AUTH_KEY_EMPTY', rule: 'pfs §2: → a new temp key', extraKeys: 1 },
+    { error: 'TEMP_AUTH_KEY_ALREADY_BOUND', rule: 'pfs §2: → a new temp key', extraKeys: 1 },
+    { error: 'EXPIRES_AT_INVALID', rule: 'pfs §2: → resync server time, retry the bind', extraKeys: 0 },
+  ])('bind error $error: $rule', async ({ error, extraKeys }) => {
+    const { before, after, statsBefore, statsAfter } = await survives(`bind-error ${error}`, (id) => [{ type: 'bind-error', error }, forgetCurrent(id)])
+    expect((statsAfter.binds.failed[error] ?? 0) - (statsBefore.binds.failed[error] ?? 0)).toBe(1)
+    expect(after.handshakes.temp).toBe(before.handshakes.temp + 1 + extraKeys)
+  })
+
+  it('connection dropped after the bind was applied, before its answer → bind resent, answered boolTrue', async () => {
+    const { statsBefore, statsAfter } = await survives('drop-connection-mid-bind', (id) => [{ type: 'drop-connection', after: 'bind' }, forgetCurrent(id)])
+    expect(statsAfter.binds.ok - statsBefore.binds.ok).toBeGreaterThanOrEqual(2)
+  })
+
+  it('server restart (all RAM state lost, perm keys reloaded) → new temp key on the stored perm key', async () => {
+    const { after } = await survives('server-restart', () => [{ type: 'restart' }], 'nearest')
+    expect(after.rebinds).toBeGreaterThanOrEqual(1)
+  })
+
+  it.each([{ days: 1 }])('server clock skewed by $days day(s) → time resync, calls answered', async ({ days }) => {
+    await survives(`clock-skew ${days}d`, () => [{ type: 'clock-offset', seconds: days * 86_400 }])
+  })
+})
