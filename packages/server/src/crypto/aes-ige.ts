@@ -1,39 +1,51 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 
 /**
- * AES-256-IGE (AES-128 too, for the OpenSSL vectors) over node's raw AES block (ECB, no padding), encryption.md §3:
+ * AES-256-IGE (AES-128 too, for the OpenSSL vectors) on node:crypto, encryption.md §3:
  * c_i = E(m_i ⊕ c_{i-1}) ⊕ m_{i-1}, with c_0 = iv[0:16], m_0 = iv[16:32].
+ *
+ * Encryption is one AES-CBC call: with Z_i = E(m_i ⊕ c_{i-1}) we have c_i = Z_i ⊕ m_{i-1},
+ * so m_i ⊕ c_{i-1} = (m_i ⊕ m_{i-2}) ⊕ Z_{i-1}, i.e. CBC (IV = c_0) over X_i = m_i ⊕ m_{i-2}
+ * (m_{-1} taken as 0) yields the Z_i. Decryption needs the previous plaintext before each
+ * block, so it runs block by block on an ECB decipher. Per-block JS calls dominated upload
+ * and download time (bench/results/session.json), hence the single call where it exists.
  */
 export function igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
   checkArgs(data, key, iv)
-  const aes = createCipheriv(ecbName(key), key, null).setAutoPadding(false)
-  const out = Buffer.alloc(data.length)
-  let prevC = Buffer.from(iv.subarray(0, 16))
-  let prevM = Buffer.from(iv.subarray(16, 32))
-  const block = Buffer.alloc(16)
-  for (let off = 0; off < data.length; off += 16) {
-    for (let i = 0; i < 16; i++) block[i] = (data[off + i] as number) ^ (prevC[i] as number)
-    const enc = aes.update(block)
-    for (let i = 0; i < 16; i++) out[off + i] = (enc[i] as number) ^ (prevM[i] as number)
-    prevM = Buffer.from(data.subarray(off, off + 16))
-    prevC = out.subarray(off, off + 16)
+  const n = data.length
+  const x = Buffer.allocUnsafe(n)
+  for (let off = 0; off < n; off += 16) {
+    for (let i = 0; i < 16; i++) {
+      const before2 = off >= 32 ? (data[off - 32 + i] as number) : off === 16 ? (iv[16 + i] as number) : 0
+      x[off + i] = (data[off + i] as number) ^ before2
+    }
   }
-  return out
+  const cbc = createCipheriv(cbcName(key), key, iv.subarray(0, 16)).setAutoPadding(false)
+  const z = Buffer.concat([cbc.update(x), cbc.final()])
+  for (let off = 0; off < n; off += 16) {
+    for (let i = 0; i < 16; i++) {
+      const prevM = off === 0 ? (iv[16 + i] as number) : (data[off - 16 + i] as number)
+      z[off + i] = (z[off + i] as number) ^ prevM
+    }
+  }
+  return z
 }
 
 export function igeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
   checkArgs(data, key, iv)
   const aes = createDecipheriv(ecbName(key), key, null).setAutoPadding(false)
-  const out = Buffer.alloc(data.length)
-  let prevC: Uint8Array = Buffer.from(iv.subarray(0, 16))
-  let prevM: Uint8Array = Buffer.from(iv.subarray(16, 32))
-  const block = Buffer.alloc(16)
+  const out = Buffer.allocUnsafe(data.length)
+  const block = Buffer.allocUnsafe(16)
   for (let off = 0; off < data.length; off += 16) {
-    for (let i = 0; i < 16; i++) block[i] = (data[off + i] as number) ^ (prevM[i] as number)
+    for (let i = 0; i < 16; i++) {
+      const prevM = off === 0 ? (iv[16 + i] as number) : (out[off - 16 + i] as number)
+      block[i] = (data[off + i] as number) ^ prevM
+    }
     const dec = aes.update(block)
-    for (let i = 0; i < 16; i++) out[off + i] = (dec[i] as number) ^ (prevC[i] as number)
-    prevC = data.subarray(off, off + 16)
-    prevM = out.subarray(off, off + 16)
+    for (let i = 0; i < 16; i++) {
+      const prevC = off === 0 ? (iv[i] as number) : (data[off - 16 + i] as number)
+      out[off + i] = (dec[i] as number) ^ prevC
+    }
   }
   return out
 }
@@ -46,4 +58,8 @@ function checkArgs(data: Uint8Array, key: Uint8Array, iv: Uint8Array): void {
 
 function ecbName(key: Uint8Array): 'aes-256-ecb' | 'aes-128-ecb' {
   return key.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb'
+}
+
+function cbcName(key: Uint8Array): 'aes-256-cbc' | 'aes-128-cbc' {
+  return key.length === 16 ? 'aes-128-cbc' : 'aes-256-cbc'
 }

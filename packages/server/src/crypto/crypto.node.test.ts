@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes } from 'node:crypto'
+import { createCipheriv, createPublicKey, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { igeDecrypt, igeEncrypt } from './aes-ige.ts'
 import { bigFromBytes, modPow } from './bytes.ts'
@@ -20,6 +20,31 @@ describe('AES-IGE (encryption.md §3; OpenSSL igetest.c vectors, test-vectors.md
       hex('6D656E746174696F6E206F6620494745206D6F646520666F72204F70656E5353'),
     )
     expect(out.toString('hex')).toBe('99706487a1cde613bc6de0b6f24b1c7aa448c8b9c3403e3467a8cad89340f53b')
+  })
+  it('vector 1 encrypts back (exercises the one-call CBC encrypt path)', () => {
+    const out = igeEncrypt(
+      hex('99706487A1CDE613BC6DE0B6F24B1C7AA448C8B9C3403E3467A8CAD89340F53B'),
+      hex('5468697320697320616E20696D706C65'),
+      hex('6D656E746174696F6E206F6620494745206D6F646520666F72204F70656E5353'),
+    )
+    expect(out.toString('hex')).toBe('4c2e204c6574277320686f70652042656e20676f74206974207269676874210a')
+  })
+  it.each([16, 32, 48, 64, 1040, 65536])('encrypt of %i bytes equals a block-by-block ECB chain', (n) => {
+    const data = randomBytes(n)
+    const key = randomBytes(32)
+    const iv = randomBytes(32)
+    const ecb = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false)
+    const want = Buffer.alloc(n)
+    let prevC = iv.subarray(0, 16)
+    let prevM = iv.subarray(16, 32)
+    for (let off = 0; off < n; off += 16) {
+      const m = data.subarray(off, off + 16)
+      const e = ecb.update(Buffer.from(m.map((b, i) => b ^ (prevC[i] as number))))
+      want.set(e.map((b, i) => b ^ (prevM[i] as number)), off)
+      prevC = want.subarray(off, off + 16)
+      prevM = m
+    }
+    expect(igeEncrypt(data, key, iv).equals(want)).toBe(true)
   })
   it('AES-256 round trip over many blocks', () => {
     const data = randomBytes(16 * 40)
