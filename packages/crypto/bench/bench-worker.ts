@@ -27,7 +27,7 @@ export type BenchMessage =
   | { type: 'error'; error: string }
 
 const SIZES = [64, 1024, 16384, 524288]
-const PROBE_SIZES = [64, 256, 1024, 4096, 16384, 524288]
+const PROBE_SIZES = [64, 256, 1024, 4096, 8192, 16384, 524288]
 // Short slices, many rounds: on a loaded machine the best of many short slices is more
 // likely to be one the scheduler left alone than the best of a few long ones.
 const ROUNDS = 15

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import vectors from '../test/vectors/auth-key-sample.json'
 import { expandDecKey, expandEncKey } from './aes-core.ts'
 import { igeDecryptInto, igeEncryptInto } from './aes-wasm.ts'
-import { aesIgeDecrypt, aesIgeDecryptSync, aesIgeEncrypt, aesIgeEncryptSync, igeEncryptWebCrypto } from './aes-ige.ts'
+import { IGE_WEBCRYPTO_MIN_BYTES, aesIgeDecrypt, aesIgeDecryptSync, aesIgeEncrypt, aesIgeEncryptSync, igeEncryptWebCrypto } from './aes-ige.ts'
 import { forgetAesKey, importCbcKey } from './aes-key-cache.ts'
 import { sha1Sync } from './sha-sync.ts'
 import { seededRandom } from '../test/seeded-random.ts'
@@ -52,6 +52,16 @@ describe('AES-256-IGE on the official auth-key sample', () => {
       const viaCbc = await igeEncryptWebCrypto(await importCbcKey(k), v, buf)
       expect(toHex(viaCbc)).toBe(toHex(aesIgeEncryptSync(k, v, buf)))
       expect(toHex(aesIgeDecryptSync(k, v, viaCbc))).toBe(toHex(buf))
+    }
+  })
+
+  it('aesIgeEncrypt gives the same bytes on both sides of its WebCrypto threshold', async () => {
+    const rnd = seededRandom(11)
+    const k = rnd(32)
+    const v = rnd(32)
+    for (const n of [IGE_WEBCRYPTO_MIN_BYTES - 16, IGE_WEBCRYPTO_MIN_BYTES]) {
+      const data = rnd(n)
+      expect(toHex(await aesIgeEncrypt(k, v, data))).toBe(toHex(aesIgeEncryptSync(k, v, data)))
     }
   })
 

@@ -12,7 +12,7 @@ import { bufferSource, copyOf, expectBlocks, expectBytes, scratchWords, wordsOf 
  * (bench/results/crypto.json rows `ige-encrypt-path`: a subtle.encrypt call costs
  * several µs regardless of size).
  */
-export const IGE_WEBCRYPTO_MIN_BYTES = 4096
+export const IGE_WEBCRYPTO_MIN_BYTES = 8192
 
 function checkArgs(key: Uint8Array, iv: Uint8Array, data: Uint8Array): void {
   expectBytes('key', key, 32, 'BAD_KEY_LENGTH')
