@@ -48,6 +48,12 @@ async function start(env: EngineEnv = nodeEnv()): Promise<{ api: WorkerApi; even
 
 const calls = (method: string): number => server.stats().apiCalls[method] ?? 0
 
+/** The server names keys by auth_key_id as a signed decimal long; the engine by its wire hex. */
+function signedKeyId(idHex: string): string {
+  const wire = Uint8Array.from(idHex.match(/../g) ?? [], (h) => parseInt(h, 16))
+  return new DataView(wire.buffer).getBigInt64(0, true).toString()
+}
+
 describe('engine under server faults (issues #5, #6)', () => {
   it('pfs §2 TEMP_AUTH_KEY_ALREADY_BOUND → a new temp key is made and bound', async () => {
     await server.faults.apply({ type: 'bind-error', error: 'TEMP_AUTH_KEY_ALREADY_BOUND' })
@@ -161,6 +167,29 @@ describe('engine under server faults (issues #5, #6)', () => {
     while (updates.length < 2) await new Promise((r) => setTimeout(r, 50))
     // updateShort#78d4dec1
     expect([...(updates[0]?.subarray(0, 4) ?? [])]).toEqual([0xc1, 0xde, 0xd4, 0x78])
+  })
+
+  it('pfs §2 revoked perm key (fresh): bind retried while < 60 s, then one probe bind on a fresh temp key proves it dead → dropped, logged-out, no handshake loop', { timeout: 45_000 }, async () => {
+    const storage = memoryPermKeys()
+    const { api, events } = await start(nodeEnv(storage))
+    const first = await api.connect()
+    const failedBefore = server.stats().binds.failed['ENCRYPTED_MESSAGE_INVALID'] ?? 0
+    await server.faults.apply({ type: 'forget-perm-key', keyId: signedKeyId(first.permKeyId ?? '') })
+    // the server dropped the bound temp key with it: -404 → new temp key → its bind fails.
+    // help.getConfig waits for a bound key; it outlives the up-to-15 s of bind retries.
+    await expect(api.invoke(new Uint8Array([0x6b, 0x18, 0xf9, 0xc4]), { timeoutMs: 40_000 })).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    const [s] = await api.states()
+    expect(s).toMatchObject({ status: 'logged-out', permKeyId: null, tempKeyId: null, bound: false })
+    expect(storage.map.has(2)).toBe(false)
+    expect(events.filter((e) => e.kind === 'logged-out')).toHaveLength(1)
+    // DEFAULT_BIND_RETRY: 5 binds on the first new key (fresh perm key), then exactly one
+    // probe bind on a second new key; no further retry round on the probe key
+    expect((server.stats().binds.failed['ENCRYPTED_MESSAGE_INVALID'] ?? 0) - failedBefore).toBe(6)
+    expect(s?.handshakes.temp).toBe(first.handshakes.temp + 2)
+    const handshakes = server.stats().handshakes.temp['2'] ?? 0
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(server.stats().handshakes.temp['2'] ?? 0).toBe(handshakes)
+    await expect(api.connect()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
   })
 
   it('logout: auth.logOut, then every key is dropped, the stored perm key too', async () => {

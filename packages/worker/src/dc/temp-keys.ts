@@ -179,6 +179,10 @@ export class TempKeys {
     const failure: BindFailure = result._ === 'rpc_error' ? { kind: 'rpc-error', code: result.error_code, message: result.error_message } : { kind: 'bool-false' }
     this.lastFailure = { keyId, failure }
     dc.setError(new EngineError(failure.kind === 'rpc-error' ? failure.message : 'BIND_FALSE', 'auth.bindTempAuthKey failed'))
-    this.step({ type: 'bind-failed', keyId, failure, permKeyAgeS: dc.permAgeS() })
+    // After a probe this key's bind *is* the probe (pfs §2): its failure must reach the
+    // verdict at once, not buy another round of fresh-perm-key retries. Reporting the age
+    // as unknown sends it straight back to probe-perm-key, whose second strike is 'dead'.
+    const permKeyAgeS = this.probeStrikes > 0 ? null : dc.permAgeS()
+    this.step({ type: 'bind-failed', keyId, failure, permKeyAgeS })
   }
 }
