@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { FaultAction } from '@pfs-web/server'
 import {
   aroundFault,
+  CallStream,
+  deleteDatabase,
   figure,
   fileSliceProbe,
   isolatedServer,
@@ -20,6 +22,7 @@ import {
   summary,
   type LifecycleClient,
   type Probe,
+  until,
 } from '../../test/lifecycle-harness.ts'
 
 const DC = 2
@@ -105,5 +108,56 @@ describe('faults: recovery with 0 lost calls and the perm key kept', () => {
 
   it.each([{ days: 1 }])('server clock skewed by $days day(s) → time resync, calls answered', async ({ days }) => {
     await survives(`clock-skew ${days}d`, () => [{ type: 'clock-offset', seconds: days * 86_400 }])
+  })
+})
+
+describe('revoked perm key: proven dead, logged out, no handshake loop (pfs §2)', () => {
+  // stored: the age of a loaded perm key is unknown, so the first ENCRYPTED_MESSAGE_INVALID
+  // goes to the probe (a bind on a fresh temp key) at once; fresh: the bind is retried
+  // while the key is < 60 s old, then probed.
+  it.each([{ perm: 'stored' }, { perm: 'fresh' }])('forget-perm-key, $perm perm key → logged-out after the probe; every call settled', async ({ perm }) => {
+    const storageName = `pfs-revoke-${perm}-${Date.now()}`
+    if (perm === 'stored') {
+      const maker = lifecycleClient(server, DC, { storageName })
+      await maker.client.connect(DC)
+      await maker.client.close()
+    }
+    const lc = client({ storageName })
+    try {
+      const before = await lc.client.connect(DC)
+      const failedBefore = (await control.stats()).binds.failed['ENCRYPTED_MESSAGE_INVALID'] ?? 0
+      const stream = new CallStream(lc.client, nearestDcProbe(DC), 20).start()
+      await sleep(300)
+      await control.fault({ type: 'forget-perm-key', keyId: serverKeyId(before.permKeyId ?? '') })
+      const revokedAt = Date.now()
+      const loggedOut = await until(() => lc.events.find((e) => e.kind === 'logged-out' && e.seenAt >= revokedAt), 45_000)
+      await sleep(300)
+      const calls = await stream.stop()
+      const [after] = await lc.client.states()
+      const mid = (await control.stats()).handshakes
+      await sleep(2_000)
+      const statsLater = await control.stats()
+      const s = summary(calls)
+      const failedCodes = new Set(calls.filter((c) => c.outcome === 'failed').map((c) => (c.error as { code?: unknown }).code))
+      figure(`revoke-perm-key ${perm}`, {
+        loggedOutMs: loggedOut.seenAt - revokedAt,
+        calls: s,
+        bindFailures: (statsLater.binds.failed['ENCRYPTED_MESSAGE_INVALID'] ?? 0) - failedBefore,
+        tempHandshakes: (after?.handshakes.temp ?? 0) - before.handshakes.temp,
+      })
+      // 0 lost: every call answered right before the revocation took hold, or refused as logged out
+      expect(s.pending).toBe(0)
+      expect(s.wrong).toBe(0)
+      expect(s.ok).toBeGreaterThan(0)
+      expect(s.failed).toBeGreaterThan(0)
+      expect([...failedCodes]).toEqual(['LOGGED_OUT'])
+      expect(after).toMatchObject({ status: 'logged-out', permKeyId: null, tempKeyId: null, bound: false })
+      expect(loggedOut).toMatchObject({ keyKind: 'perm', keyId: before.permKeyId })
+      // no handshake loop: the server sees no new handshake afterwards
+      expect(statsLater.handshakes).toEqual(mid)
+      await expect(lc.client.connect(DC)).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    } finally {
+      await deleteDatabase(storageName)
+    }
   })
 })
