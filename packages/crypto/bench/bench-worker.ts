@@ -149,11 +149,11 @@ async function run(): Promise<Row[]> {
   for (const n of PROBE_SIZES) {
     const data = rnd(n)
     rows.push(...(await race('ige-encrypt-path', n, {
-      'pfs-web-js': () => aesIgeEncryptSync(key, iv, data),
+      'pfs-web-wasm': () => aesIgeEncryptSync(key, iv, data),
       'pfs-web-cbc': () => igeEncryptWebCrypto(igeCbcKey, iv, data),
     })))
     rows.push(...(await race('sha256', n, {
-      'pfs-web-js': () => sha256Sync(data),
+      'pfs-web-wasm': () => sha256Sync(data),
       webcrypto: () => globalThis.crypto.subtle.digest('SHA-256', data),
     })))
   }

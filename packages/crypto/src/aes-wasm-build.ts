@@ -2,7 +2,7 @@
  * The source of the AES-256 IGE WebAssembly module (aes-wasm.ts runs it): the same
  * T-tables, byte-swapped round keys and little-endian word loads as the JS core in
  * aes-core.ts, with all 14 rounds unrolled into locals. `npx tsx
- * packages/crypto/scripts/gen-aes-wasm.ts` writes its output to aes-wasm-binary.ts, and
+ * packages/crypto/scripts/gen-wasm.ts` writes its output to aes-wasm-binary.ts, and
  * aes-wasm.test.ts checks that the committed bytes are exactly what this file builds.
  */
 import { DATA, INV_S, IV, RK, ROUNDS, S, TD, TE } from './aes-wasm-layout.ts'

@@ -8,13 +8,9 @@
  */
 import { SBOX_BYTES, TABLES_DEC, TABLES_ENC, INV_SBOX_BYTES, igeDecryptWordsJs, igeEncryptWordsJs } from './aes-core.ts'
 import { copyOf, wordsOf } from './bytes.ts'
+import { instantiateWasm } from './wasm-instance.ts'
 import { AES_WASM_BASE64 } from './aes-wasm-binary.ts'
 import { CHUNK, DATA, INV_S, IV, RK, ROUNDS, S, TD, TE } from './aes-wasm-layout.ts'
-
-/** The committed module (generated from aes-wasm-build.ts). */
-export function aesWasmBytes(): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(atob(AES_WASM_BASE64), (c) => c.charCodeAt(0))
-}
 
 interface Core {
   words: Int32Array
@@ -24,14 +20,8 @@ interface Core {
 }
 
 function instantiate(): Core | null {
-  if (typeof WebAssembly === 'undefined') return null
-  let exports: WebAssembly.Exports
-  try {
-    const module = new WebAssembly.Module(aesWasmBytes())
-    exports = new WebAssembly.Instance(module).exports
-  } catch {
-    return null // compilation refused by policy: the JS core covers every call
-  }
+  const exports = instantiateWasm(AES_WASM_BASE64)
+  if (exports === null) return null
   const memory = exports['memory'] as WebAssembly.Memory
   const words = new Int32Array(memory.buffer)
   const bytes = new Uint8Array(memory.buffer)

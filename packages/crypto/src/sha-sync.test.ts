@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import vectors from '../test/vectors/auth-key-sample.json'
 import { randomBytes, sha1, sha256 } from './hash.ts'
-import { sha1Sync, sha256Sync } from './sha-sync.ts'
+import { SHA256_WASM_AVAILABLE, sha1Sync, sha256Js, sha256Sync } from './sha-sync.ts'
+import { SHA256_WASM_BASE64 } from './sha256-wasm-binary.ts'
+import { buildSha256Wasm } from './sha256-wasm-build.ts'
+import { wasmBytes } from './wasm-instance.ts'
 import { seededRandom } from '../test/seeded-random.ts'
 import { hex, toHex } from './test-support/hex.ts'
 
@@ -28,6 +31,19 @@ describe('synchronous SHA-1 / SHA-256', () => {
     const big = rnd(100_003)
     expect(toHex(sha256Sync(big.subarray(0, 7), big.subarray(7, 70), big.subarray(70)))).toBe(toHex(await sha256(big)))
     expect(toHex(sha1Sync(big))).toBe(toHex(await sha1(big)))
+  })
+
+  it('SHA-256 runs the WebAssembly module built from sha256-wasm-build.ts (regenerate: scripts/gen-wasm.ts)', () => {
+    expect(SHA256_WASM_AVAILABLE).toBe(true)
+    expect(toHex(wasmBytes(SHA256_WASM_BASE64))).toBe(toHex(buildSha256Wasm()))
+  })
+
+  it('the JS SHA-256 reference and the WebAssembly one agree around block and 62 KiB chunk edges', () => {
+    const rnd = seededRandom(5)
+    for (const n of [0, 55, 56, 63, 64, 65, 119, 120, 62 * 1024 - 1, 62 * 1024, 62 * 1024 + 1, 3 * 62 * 1024 + 9]) {
+      const d = rnd(n)
+      expect(toHex(sha256Sync(d.subarray(0, n >> 1), d.subarray(n >> 1)))).toBe(toHex(sha256Js(d)))
+    }
   })
 
   it('randomBytes fills more than one 64 KiB getRandomValues chunk', () => {

@@ -1,8 +1,13 @@
 /**
  * Synchronous SHA-1 and SHA-256. A WebCrypto digest costs a few µs per call whatever the
  * size, while MTProto hashes many tiny inputs (KDF: 52 bytes; msg_key of a small message),
- * so these win below ~1 KiB. Checked against WebCrypto in sha-sync.test.ts.
+ * so these win below ~2 KiB. SHA-256 runs on the WebAssembly module built from
+ * sha256-wasm-build.ts where it compiles, else on the JS compression below. Checked
+ * against WebCrypto and each other in sha-sync.test.ts.
  */
+
+import { SHA256_WASM_BASE64 } from './sha256-wasm-binary.ts'
+import { instantiateWasm } from './wasm-instance.ts'
 
 type Compress = (h: Int32Array, b: Uint8Array, off: number) => void
 
@@ -159,8 +164,79 @@ function writeBe(b: Uint8Array, off: number, v: number): void {
   b[off + 3] = v
 }
 
+/** Byte addresses in the SHA-256 WebAssembly module (sha256-wasm-build.ts): chaining value, data. */
+export const SHA_STATE = 0
+export const SHA_DATA = 1024
+/** Input bytes hashed per call; with up to 72 bytes of padding this fits the 1-page memory. */
+const SHA_CHUNK = 62 * 1024
+
+interface Sha256Core {
+  words: Int32Array
+  bytes: Uint8Array
+  compress: (blocks: number) => void
+}
+
+function instantiateSha256(): Sha256Core | null {
+  const exports = instantiateWasm(SHA256_WASM_BASE64)
+  if (exports === null) return null
+  const { buffer } = exports['memory'] as WebAssembly.Memory
+  return { words: new Int32Array(buffer), bytes: new Uint8Array(buffer), compress: exports['compress'] as Sha256Core['compress'] }
+}
+
+const sha256Core = instantiateSha256()
+
+/** Whether SHA-256 runs on WebAssembly here (for tests). */
+export const SHA256_WASM_AVAILABLE = sha256Core !== null
+
+/**
+ * The same Merkle–Damgård padding as mdHash, in the module's memory. About 1.5× the JS
+ * compression (bench/results/crypto.json rows `sha256`); the data region and chaining
+ * value are zeroed before returning.
+ */
+function sha256Wasm(c: Sha256Core, parts: readonly Uint8Array[]): Uint8Array {
+  const { words, bytes } = c
+  for (let i = 0; i < 8; i++) words[(SHA_STATE >> 2) + i] = H256[i] as number
+  let used = 0
+  let total = 0
+  let flushed = false
+  try {
+    for (const p of parts) {
+      const len = p.length
+      total += len
+      for (let i = 0; i < len;) {
+        const take = Math.min(SHA_CHUNK - used, len - i)
+        bytes.set(take === len ? p : p.subarray(i, i + take), SHA_DATA + used)
+        used += take
+        i += take
+        if (used === SHA_CHUNK) {
+          c.compress(SHA_CHUNK >> 6)
+          used = 0
+          flushed = true
+        }
+      }
+    }
+    const end = (used + 9 + 63) & ~63
+    bytes[SHA_DATA + used] = 0x80
+    bytes.fill(0, SHA_DATA + used + 1, SHA_DATA + end - 8)
+    writeBe(bytes, SHA_DATA + end - 8, Math.floor(total / 0x20000000))
+    writeBe(bytes, SHA_DATA + end - 4, total * 8)
+    c.compress(end >> 6)
+    const out = new Uint8Array(32)
+    for (let i = 0; i < 8; i++) writeBe(out, 4 * i, words[(SHA_STATE >> 2) + i] as number)
+    return out
+  } finally {
+    bytes.fill(0, SHA_DATA, SHA_DATA + (flushed ? SHA_CHUNK + 72 : used + 72))
+    words.fill(0, SHA_STATE >> 2, (SHA_STATE >> 2) + 8)
+  }
+}
+
 /** SHA-256 of the concatenation of `parts`. */
 export function sha256Sync(...parts: Uint8Array[]): Uint8Array {
+  return sha256Core === null ? mdHash(parts, H256, compress256) : sha256Wasm(sha256Core, parts)
+}
+
+/** SHA-256 on the JS compression function only (the readable reference in tests). */
+export function sha256Js(...parts: Uint8Array[]): Uint8Array {
   return mdHash(parts, H256, compress256)
 }
 
