@@ -207,3 +207,25 @@ describe('engine under server faults (issues #5, #6)', () => {
     await expect(api.getConfig()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
   })
 })
+
+// Run last and in this order: the server's msg_ids stay monotonic when its clock moves
+// back, so after a forward skew is cleared its msg_ids run ahead of its clock for as long.
+describe('server clock skew (issue #6, encryption.md §5, §6)', () => {
+  it.each([
+    { rule: 'enc §6: −1 day → bad_msg 17 whose msg_id is no clock → handshake server_time, new session, calls answered', skewS: -86_400 },
+    { rule: 'enc §4.9: +120 s (inside the server window, no bad_msg) → answers to our requests accepted, clock resynced from them', skewS: 120 },
+    { rule: 'enc §6: +1 day → bad_msg 16, resync from its msg_id, calls answered', skewS: 86_400 },
+  ])('$rule', async ({ skewS }) => {
+    const { api } = await start()
+    const first = await api.connect()
+    await server.faults.apply({ type: 'clock-offset', seconds: skewS })
+    const t0 = Date.now()
+    for (let i = 0; i < 3; i++) expect((await api.getConfig()).thisDc).toBe(2)
+    expect(Date.now() - t0).toBeLessThan(10_000)
+    const [s] = await api.states()
+    // the engine's view of server time is the server's (same machine: offset = skew, ±5 s)
+    expect(Math.abs((s?.serverTimeOffset ?? 0) - skewS)).toBeLessThan(5)
+    expect(s).toMatchObject({ status: 'ready', bound: true, permKeyId: first.permKeyId })
+    expect(server.stats().violations.count).toBe(0)
+  })
+})

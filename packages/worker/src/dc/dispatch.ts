@@ -4,15 +4,15 @@
  * and the outbox, and anything else is a server-initiated update for onUpdate listeners.
  */
 import { serializeObject } from '@pfs-web/tl'
-import { stepClock } from '../session/msg-id.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import type { Lane, Received } from './lane.ts'
+import { onAnswerTime, onTimeNotice } from './time-sync.ts'
 
 export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
   const obj = msg.obj
   switch (obj._) {
     case 'rpc_result': {
-      dc.clock = stepClock(dc.clock, { type: 'answer', serverMsgId: msg.msgId, requestMsgId: obj.req_msg_id }, dc.now())
+      onAnswerTime(dc, lane, msg.msgId, obj.req_msg_id)
       if (dc.service.answer(obj.req_msg_id, obj.result)) return
       dc.calls.onResult(lane, obj.req_msg_id, obj.result).catch((err: unknown) => dc.setError(err))
       return
@@ -28,9 +28,7 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
       dc.calls.flush()
       return
     case 'bad_msg_notification':
-      if (obj.error_code === 16 || obj.error_code === 17) {
-        dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code: obj.error_code, serverMsgId: msg.msgId }, dc.now())
-      }
+      if (obj.error_code === 16 || obj.error_code === 17) onTimeNotice(dc, lane, obj.error_code, obj.bad_msg_id, msg.msgId)
       if (obj.error_code === 32 || obj.error_code === 33) {
         // seq_no out of step: the session is unusable; resend everything in a new one
         const old = lane.session.sessionId
@@ -46,6 +44,8 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
       lane.salt({ type: 'future-salts', salts: obj.salts.map((s) => ({ salt: s.salt, validSince: s.valid_since, validUntil: s.valid_until })) })
       return
     case 'pong':
+      onAnswerTime(dc, lane, msg.msgId, obj.msg_id)
+      return
     case 'msgs_ack':
     case 'msg_detailed_info':
     case 'msg_new_detailed_info':

@@ -44,6 +44,13 @@ export interface LaneOwner {
 }
 
 const CONTAINER_MAX = 1024
+/**
+ * bad_server_salt answers in a row, each with a salt other than the last one given, that a
+ * lane takes before it treats the connection as broken. A real server gives one new salt
+ * and then accepts it; a peer that rejects every salt it hands out would otherwise get our
+ * calls resent at round-trip speed until their deadlines.
+ */
+const SALT_STORM_MAX = 6
 /** Messages at least this large go alone rather than in a container. */
 const CONTAINER_MAX_BODY = 64 * 1024
 
@@ -56,6 +63,8 @@ export class Lane {
   /** Consecutive failed reconnects, for the backoff. */
   reconnects = 0
   private salts: SaltState = NO_SALT
+  /** Fresh salts from bad_server_salt since the last content-related message (SALT_STORM_MAX). */
+  private saltStorm: { count: number; last: bigint | null } = { count: 0, last: null }
   private acks: AckState = NO_ACKS
   private opening: Promise<void> | null = null
   private sendChain: Promise<unknown> = Promise.resolve()
@@ -123,8 +132,15 @@ export class Lane {
     this.ackEvent({ type: 'session-reset' })
   }
 
+  /**
+   * Throws PacketError('SALT_STORM') past SALT_STORM_MAX fresh salts in a row; the salt is
+   * taken first, so the resend after the reconnect carries the newest one.
+   */
   salt(event: SaltEvent): void {
     this.salts = stepSalts(this.salts, event, this.owner.serverNowS())
+    if (event.type !== 'bad-server-salt' || event.newSalt === this.saltStorm.last) return
+    this.saltStorm = { count: this.saltStorm.count + 1, last: event.newSalt }
+    if (this.saltStorm.count > SALT_STORM_MAX) throw new PacketError('SALT_STORM', `${this.saltStorm.count} new salts in a row`)
   }
 
   /**
@@ -138,6 +154,8 @@ export class Lane {
   }
 
   ackEvent(event: Parameters<typeof stepAcks>[1]): void {
+    // every accepted message passes here first; a content-related one is the progress that ends a salt storm
+    if (event.type === 'received' && event.contentRelated) this.saltStorm = { count: 0, last: null }
     const { state, actions } = stepAcks(this.acks, event, this.env.clock.now())
     this.acks = state
     this.runAckActions(actions)
@@ -220,12 +238,32 @@ export class Lane {
     }
     const serverNow = this.owner.serverNowS()
     for (const m of messages) {
-      const timing = m.obj._ === 'bad_server_salt' || m.obj._ === 'bad_msg_notification' ? 'time-exempt' : 'windowed'
+      const timing = this.timeExempt(m.obj) ? 'time-exempt' : 'windowed'
       const verdict = this.session.received.check({ sessionId: this.session.sessionId, msgId: m.msgId, timing }, serverNow)
       if (verdict.verdict === 'reject') throw new PacketError('BAD_MSG_ID', verdict.reason)
       if (verdict.verdict === 'ignore') continue
       this.ackEvent({ type: 'received', msgId: m.msgId, contentRelated: (m.seqno & 1) === 1 })
       this.owner.onMessage(this, m)
+    }
+  }
+
+  /**
+   * Messages processed whatever their msg_id time (encryption.md §4.9): the service
+   * notices that fix the clock, and answers to requests this session really sent — an
+   * authentic answer to our own request is how a clock that drifted out of the window is
+   * found out (dispatch resyncs from it), so it must not be dropped for being off.
+   */
+  private timeExempt(obj: TlObject): boolean {
+    switch (obj._) {
+      case 'bad_server_salt':
+      case 'bad_msg_notification':
+        return true
+      case 'rpc_result':
+        return this.session.sentRecently(obj.req_msg_id)
+      case 'pong':
+        return this.session.sentRecently(obj.msg_id)
+      default:
+        return false
     }
   }
 }

@@ -23,12 +23,16 @@ export interface InMessage {
 }
 
 const HEADER = 32
+/** How many of our own recent msg_ids a session remembers (answers and notices name them). */
+const SENT_MEMORY = 2048
 
 export class MtSession {
   readonly sessionId: bigint
   readonly received: ReceivedIds
-  private lastMsgId = 0n
+  private last = 0n
   private seq: SeqnoState = NEW_SESSION_SEQNO
+  /** Our recent msg_ids, oldest first (a Set keeps insertion order). */
+  private readonly sent = new Set<bigint>()
 
   constructor(private readonly random: (n: number) => Uint8Array) {
     this.sessionId = new DataView(random(8).buffer).getBigInt64(0, true)
@@ -37,10 +41,26 @@ export class MtSession {
 
   /** Numbers a message: msg_id from server time (monotonic) and seq_no by its kind. */
   number(kind: MessageKind, body: Uint8Array, serverNowS: number): OutMessage {
-    this.lastMsgId = nextMsgId(this.lastMsgId, serverNowS)
+    this.last = nextMsgId(this.last, serverNowS)
     const { seqno, state } = nextSeqno(this.seq, kind)
     this.seq = state
-    return { msgId: this.lastMsgId, seqno, body }
+    this.sent.add(this.last)
+    if (this.sent.size > SENT_MEMORY) this.sent.delete(this.sent.values().next().value as bigint)
+    return { msgId: this.last, seqno, body }
+  }
+
+  /** The highest msg_id numbered in this session (0n before the first). */
+  get lastMsgId(): bigint {
+    return this.last
+  }
+
+  /**
+   * Whether this session recently numbered `msgId` (encryption.md §6: "the client must
+   * check that it really sent bad_msg_id recently"; an answer to it is authentic proof
+   * of the server's clock).
+   */
+  sentRecently(msgId: bigint): boolean {
+    return this.sent.has(msgId)
   }
 
   /** salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned. */

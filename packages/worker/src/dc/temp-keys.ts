@@ -15,6 +15,7 @@ import { stepClock } from '../session/msg-id.ts'
 import { bindRequest } from './bind.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import { Lane } from './lane.ts'
+import { renumberSessionsAhead } from './time-sync.ts'
 import type { ResolvedOptions } from './options.ts'
 
 const BIND_TIMEOUT_MS = 25_000
@@ -127,6 +128,7 @@ export class TempKeys {
     try {
       const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake')
       dc.clock = stepClock(dc.clock, { type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
+      renumberSessionsAhead(dc)
       const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
       dc.counters.temp++
       dc.hooks.keyEvent(dc.event('created', key))

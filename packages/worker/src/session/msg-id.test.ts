@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { UNSYNCED, nextMsgId, serverNow, serverTimeFromMsgId, stepClock, type ServerClock } from './msg-id.ts'
+import { UNSYNCED, aheadOfServer, nextMsgId, serverNow, serverTimeFromMsgId, stepClock, timeNoticeConsistent, type ServerClock } from './msg-id.ts'
 
 const T = 1_700_000_000
 const id = (s: number, low = 0n): bigint => (BigInt(s) << 32n) | low
@@ -49,11 +49,28 @@ describe('stepClock', () => {
     { rule: 'enc §6: bad_msg 17 resyncs from the notification msg_id', clock: synced, event: { type: 'bad-msg-time', code: 17, serverMsgId: id(T - 50, 3n) } as const, want: { sync: 'synced', offsetS: T - 150, source: 'bad-msg' } },
     { rule: 'enc §5 (TDLib): answer > 15 s below request → resync', clock: synced, event: { type: 'answer', serverMsgId: id(T - 16, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T - 116, source: 'answer-skew' } },
     { rule: 'enc §5 (TDLib): answer exactly 15 s below request → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T - 15, 4n), requestMsgId: id(T, 4n) } as const, want: synced },
-    { rule: 'enc §5 (TDLib): answer above request → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T + 20, 1n), requestMsgId: id(T, 4n) } as const, want: synced },
+    { rule: 'enc §5 (TDLib): answer above request, inside our window → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T + 20, 1n), requestMsgId: id(T, 4n) } as const, want: synced },
+    { rule: 'enc §4.9: answer to our request 120 s ahead (past our 30 s window) → resync forward', clock: synced, event: { type: 'answer', serverMsgId: id(T + 120, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T + 20, source: 'answer-skew' } },
+    { rule: 'enc §6: answer 31 s ahead → resync', clock: synced, event: { type: 'answer', serverMsgId: id(T + 31, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T - 69, source: 'answer-skew' } },
+    { rule: 'enc §6: answer a day ahead of a request the server took (> 300 s) is no clock → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T + 86_400, 1n), requestMsgId: id(T, 4n) } as const, want: synced },
   ])('$rule', ({ clock, event, want }) => expect(stepClock(clock, event, now)).toEqual(want))
 
   it('serverNow adds the offset to the local monotonic time', () => {
     const clock = stepClock(UNSYNCED, { type: 'handshake', serverTime: T }, 5_000)
     expect(serverNow(clock, 7_500)).toBe(T + 2.5)
   })
+})
+
+describe('timeNoticeConsistent / aheadOfServer', () => {
+  it.each([
+    { rule: 'enc §6: 17 whose own time puts the bad id > 30 s ahead → usable', code: 17, bad: id(T + 86_400), notice: id(T, 3n), want: true },
+    { rule: 'enc §6: 17 whose own time is the bad id\'s time → contradicts itself, no clock', code: 17, bad: id(T), notice: id(T, 3n), want: false },
+    { rule: 'enc §6: 16 whose own time puts the bad id > 300 s behind → usable', code: 16, bad: id(T - 86_400), notice: id(T, 3n), want: true },
+    { rule: 'enc §6: 16 whose own time is near the bad id → no clock', code: 16, bad: id(T - 10), notice: id(T, 3n), want: false },
+  ] as const)('$rule', ({ code, bad, notice, want }) => expect(timeNoticeConsistent(code, bad, notice)).toBe(want))
+
+  it.each([
+    { rule: 'enc §6: last id 31 s ahead of server time → ahead', last: id(T + 31), want: true },
+    { rule: 'enc §6: last id 30 s ahead → within the window', last: id(T + 30), want: false },
+  ])('$rule', ({ last, want }) => expect(aheadOfServer(last, T)).toBe(want))
 })

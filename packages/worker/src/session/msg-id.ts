@@ -10,6 +10,9 @@ const TWO_32 = 4294967296n
 const LOW_32 = TWO_32 - 1n
 /** TDLib: an answer whose msg_id is this far below the request's means our clock is ahead. */
 const ANSWER_SKEW_RESYNC = 15n * TWO_32
+/** encryption.md §4.9 / §6: the windows both sides apply to the other's msg_ids. */
+const FUTURE_S = 30
+const PAST_S = 300
 
 export type ServerClock =
   | { sync: 'unsynced'; offsetS: number }
@@ -43,10 +46,36 @@ export function stepClock(clock: ServerClock, event: ClockEvent, now: number): S
       return { sync: 'synced', offsetS: event.serverTime - localS, source: 'handshake' }
     case 'bad-msg-time':
       return { sync: 'synced', offsetS: serverTimeFromMsgId(event.serverMsgId) - localS, source: 'bad-msg' }
-    case 'answer':
-      if (event.serverMsgId + ANSWER_SKEW_RESYNC >= event.requestMsgId) return clock
-      return { sync: 'synced', offsetS: serverTimeFromMsgId(event.serverMsgId) - localS, source: 'answer-skew' }
+    case 'answer': {
+      const answerS = serverTimeFromMsgId(event.serverMsgId)
+      const ourS = serverNow(clock, now)
+      const behind = event.serverMsgId + ANSWER_SKEW_RESYNC < event.requestMsgId
+      // An answer beyond our receive window means we are behind. The server took our
+      // request, so its clock was then at most PAST_S ahead of the request (or it would
+      // have sent bad_msg 16): an answer claiming more does not carry the server's clock.
+      const ahead = answerS > ourS + FUTURE_S && answerS <= ourS + PAST_S
+      if (!behind && !ahead) return clock
+      return { sync: 'synced', offsetS: answerS - localS, source: 'answer-skew' }
+    }
   }
+}
+
+/**
+ * Whether a bad_msg_notification 16/17 carries a usable clock (encryption.md §6): after
+ * taking the notification's time, the rejected msg_id must be out of the window the code
+ * names. If it would be inside, the notification's msg_id is not the clock the server
+ * checked with (a server whose msg_ids stay monotonic across a backward clock jump), and
+ * the time must come from elsewhere: a handshake's server_time.
+ */
+export function timeNoticeConsistent(code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): boolean {
+  const badS = serverTimeFromMsgId(badMsgId)
+  const noticeS = serverTimeFromMsgId(serverMsgId)
+  return code === 17 ? badS > noticeS + FUTURE_S : badS < noticeS - PAST_S
+}
+
+/** Whether msg_ids numbered up to `lastMsgId` are too far ahead for the server now (code 17). */
+export function aheadOfServer(lastMsgId: bigint, serverNowS: number): boolean {
+  return serverTimeFromMsgId(lastMsgId) > serverNowS + FUTURE_S
 }
 
 /**

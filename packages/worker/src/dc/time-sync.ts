@@ -1,0 +1,47 @@
+/**
+ * Keeping the server clock right when it moves (encryption.md §5 msg_id, §6 codes 16/17;
+ * issue #6 clock skew): what a time notice or an answer means for the clock, and what a
+ * clock that moved back means for sessions that already numbered msg_ids past it.
+ */
+import { aheadOfServer, stepClock, timeNoticeConsistent } from '../session/msg-id.ts'
+import type { DcRuntime } from './dc-runtime.ts'
+import type { Lane } from './lane.ts'
+
+/**
+ * bad_msg_notification 16/17 for a msg_id `lane` really sent: take the notification's
+ * time if it carries one; if it contradicts itself, a new temp key's handshake brings the
+ * server's own server_time (and the resync that follows it).
+ */
+export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): void {
+  if (!lane.session.sentRecently(badMsgId)) return
+  if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
+    dc.tempKeys.step({ type: 'rotate-now' })
+    return
+  }
+  dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code, serverMsgId }, dc.now())
+  renumberSessionsAhead(dc)
+}
+
+/** rpc_result or pong answering `requestMsgId`, which `lane` sent: TDLib's answer resync. */
+export function onAnswerTime(dc: DcRuntime, lane: Lane, serverMsgId: bigint, requestMsgId: bigint): void {
+  if (!lane.session.sentRecently(requestMsgId)) return
+  const before = dc.clock
+  dc.clock = stepClock(dc.clock, { type: 'answer', serverMsgId, requestMsgId }, dc.now())
+  if (dc.clock !== before) renumberSessionsAhead(dc)
+}
+
+/**
+ * After the clock moved back, a session's msg_ids must still grow (§5), so a session that
+ * numbered ids past the server's window would keep drawing rejected ones: such a session
+ * is replaced by a new one and its unanswered calls are resent there (as for bad_msg 32/33).
+ */
+export function renumberSessionsAhead(dc: DcRuntime): void {
+  const serverNowS = dc.serverNowS()
+  for (const lane of dc.lanes.values()) {
+    if (!aheadOfServer(lane.session.lastMsgId, serverNowS)) continue
+    const old = lane.session.sessionId
+    lane.resetSession()
+    dc.calls.step({ type: 'session-lost', sessionId: old })
+  }
+  dc.calls.flush()
+}
