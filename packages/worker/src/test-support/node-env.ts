@@ -61,23 +61,7 @@ export function tamperingOpener(
 ): (url: string) => SocketLike {
   return (url) => {
     const inner = open(url)
-    const outer: SocketLike = {
-      get binaryType() {
-        return inner.binaryType
-      },
-      set binaryType(t: string) {
-        inner.binaryType = t
-      },
-      get readyState() {
-        return inner.readyState
-      },
-      send: (d) => inner.send(d),
-      close: (c, r) => inner.close(c, r),
-      onopen: null,
-      onmessage: null,
-      onclose: null,
-      onerror: null,
-    }
+    const outer = wrapperOf(inner, (d) => inner.send(d))
     inner.onopen = (e) => outer.onopen?.(e)
     inner.onclose = (e) => outer.onclose?.(e)
     inner.onerror = (e) => outer.onerror?.(e)
@@ -86,5 +70,26 @@ export function tamperingOpener(
       outer.onmessage?.({ data: tamper(bytes.slice()) })
     }
     return outer
+  }
+}
+
+/** A SocketLike that reads `inner`'s state and sends through `send`; the caller wires the events. */
+export function wrapperOf(inner: SocketLike, send: (data: Uint8Array) => void): SocketLike {
+  return {
+    get binaryType() {
+      return inner.binaryType
+    },
+    set binaryType(t: string) {
+      inner.binaryType = t
+    },
+    get readyState() {
+      return inner.readyState
+    },
+    send,
+    close: (c, r) => inner.close(c, r),
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
   }
 }

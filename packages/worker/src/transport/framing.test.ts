@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FrameDecoder, encodeFrame, trimPadding } from './framing.ts'
+import { FrameDecoder, MAX_FRAME, encodeFrame, trimPadding } from './framing.ts'
 
 function seeded(seed: number): (n: number) => Uint8Array {
   let s = seed >>> 0
@@ -78,6 +78,16 @@ describe('padded intermediate framing (transports.md §1)', () => {
 
   it('rejects an absurd frame length with a typed error', () => {
     expect(() => new FrameDecoder().push(le32(0x7fffffff))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }))
+  })
+
+  it.each([
+    { rule: 'a 16 MiB length word is corruption, not a frame to wait for', len: 16 * 1024 * 1024, code: 'BAD_FRAME' },
+    { rule: 'one byte over the 2 MiB cap → BAD_FRAME', len: MAX_FRAME + 1, code: 'BAD_FRAME' },
+    { rule: 'a 1 MiB file part + headers fits: the decoder waits for the rest', len: 1024 * 1024 + 1024, code: null },
+  ])('$rule', ({ len, code }) => {
+    const push = (): unknown => new FrameDecoder().push(le32(len))
+    if (code === null) expect(push()).toEqual([])
+    else expect(push).toThrow(expect.objectContaining({ code }))
   })
 
   it('unencrypted packets are trimmed by their body length', () => {

@@ -7,8 +7,13 @@ import { TransportError } from '@pfs-web/errors'
 
 export const PADDED_INTERMEDIATE_TAG = 0xdddddddd
 
-/** A frame larger than this is a corrupt stream, not a message (server frames are ≤ 1 MiB + headers). */
-const MAX_FRAME = 16 * 1024 * 1024
+/**
+ * A frame larger than this is a corrupt stream, not a message: server frames are ≤ 1 MiB
+ * (the largest file part) + headers, and the conformance server caps client frames at
+ * 2 MiB too. A 16 MiB cap let a corrupt length word stall the connection, buffering
+ * every later frame while waiting for bytes that never come.
+ */
+export const MAX_FRAME = 2 * 1024 * 1024
 
 export type FrameEvent =
   | { kind: 'packet'; payload: Uint8Array }

@@ -1,0 +1,254 @@
+/**
+ * Issue #5: malformed server input. The real engine talks to the real conformance server
+ * through a man in the middle (test-support/mitm-opener.ts) that de-obfuscates the stream,
+ * and — holding the temp key from a recording KeyStore — rewrites or injects frames and
+ * well-sealed but malformed messages. Each case must end in a typed error and/or a clean
+ * reconnect, settle the pending call within a bound, and leave no unhandled rejection.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer, type RunningServer } from '@pfs-web/server'
+import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { DcStateView, WorkerApi } from './api.ts'
+import { createEngine } from './engine.ts'
+import { engineOptions } from './test-support/engine-options.ts'
+import { frame, mitmOpener, openPacket, sealFromServer, type MitmLink, type OpenedMessage } from './test-support/mitm-opener.ts'
+import { memoryPermKeys, nodeEnv, openNodeSocket } from './test-support/node-env.ts'
+import { RecordingKeyStore } from './test-support/recording-key-store.ts'
+
+const UNKNOWN = 0x0badf00d
+const GET_CONFIG = serializeObject({ _: 'help.getConfig' })
+/** How long a call may take to settle in any case here, reconnect backoff included. */
+const SETTLE_MS = 4_000
+
+let server: RunningServer
+let dataDir: string
+const perm = memoryPermKeys()
+const unhandled: unknown[] = []
+const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+let engine: WorkerApi | null = null
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandled)
+  dataDir = mkdtempSync(join(tmpdir(), 'pfs-engine-malformed-'))
+  server = await startServer({ dataDir, wsPort: 0, tcpPort: 0, controlPort: 0 })
+})
+afterEach(async () => {
+  await engine?.close()
+  engine = null
+  // a rejection surfaces a turn or two after its promise settles
+  await new Promise((r) => setTimeout(r, 20))
+  expect(unhandled).toEqual([])
+})
+afterAll(async () => {
+  process.off('unhandledRejection', onUnhandled)
+  await server.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+/**
+ * Rewrites one server→engine frame. Gets the frame payload and, when it is a packet under a
+ * temp key, the opened message; returns the frames to deliver instead, or undefined to let
+ * this one pass and stay armed.
+ */
+type ServerFault = (payload: Uint8Array, msg: OpenedMessage, link: MitmLink) => Uint8Array[] | undefined
+/** Handles one engine→server packet under a temp key; same return convention. */
+type ClientFault = (payload: Uint8Array, msg: OpenedMessage, link: MitmLink) => Uint8Array[] | undefined
+
+interface Rig {
+  api: WorkerApi
+  armServer(fault: ServerFault): void
+  setClient(fault: ClientFault | null): void
+  updates: Uint8Array[]
+  state(): Promise<DcStateView>
+}
+
+async function rig(): Promise<Rig> {
+  const keys = new RecordingKeyStore()
+  let server1: ServerFault | null = null
+  let client: ClientFault | null = null
+  const open = mitmOpener(openNodeSocket, {
+    fromServer(payload, link) {
+      const fault = server1
+      if (!fault) return null
+      const msg = openPacket(keys.temps, payload, false)
+      if (!msg) return null
+      const out = fault(payload, msg, link)
+      if (out === undefined) return null
+      server1 = null
+      return out
+    },
+    fromClient(payload, link) {
+      const msg = client && openPacket(keys.temps, payload, true)
+      if (!client || !msg) return null
+      return client(payload, msg, link) ?? null
+    },
+  })
+  const api = createEngine(nodeEnv(perm, open), { keys })
+  engine = api
+  await api.init(engineOptions(server, SETTLE_MS))
+  const updates: Uint8Array[] = []
+  await api.onUpdate((_dc, bytes) => void updates.push(bytes))
+  await api.connect()
+  return {
+    api,
+    armServer: (f) => void (server1 = f),
+    setClient: (f) => void (client = f),
+    updates,
+    state: async () => (await api.states())[0] as DcStateView,
+  }
+}
+
+/** The padding-free packet (transports.md §1: encrypted packets are 24 + 16k bytes). */
+const trimmed = (p: Uint8Array): Uint8Array => p.subarray(0, p.length - ((p.length - 24) % 16))
+const isAnswer = (m: OpenedMessage): boolean => {
+  const obj = decodeObject(new TlReader(m.body))
+  return obj._ === 'rpc_result' || (obj._ === 'msg_container' && obj.messages.some((x) => x.body._ === 'rpc_result'))
+}
+/** A server-side msg_id (≡ 3 mod 4) just below `near`, clear of the server's own. */
+const injectedId = (near: bigint): bigint => ((near - (1n << 20n)) & ~3n) | 3n
+
+async function settles(api: WorkerApi): Promise<{ ok: true; thisDc: number } | { ok: false; code: unknown }> {
+  const t0 = performance.now()
+  try {
+    const config = await api.getConfig()
+    return { ok: true, thisDc: config.thisDc }
+  } catch (err) {
+    return { ok: false, code: (err as { code?: unknown }).code }
+  } finally {
+    expect(performance.now() - t0).toBeLessThan(SETTLE_MS + 1_000)
+  }
+}
+
+describe('malformed server input (issue #5)', () => {
+  it.each([
+    {
+      rule: 'encryption.md §4.4: a flipped msg_key byte → MSG_KEY_MISMATCH, reconnect, call answered',
+      fault: ((p) => {
+        const bad = trimmed(p).slice()
+        bad[12] = (bad[12] ?? 0) ^ 0x01
+        return [frame(bad)]
+      }) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'MSG_KEY_MISMATCH' },
+    },
+    {
+      rule: 'encryption.md §4.5: message_data_length past the end of the packet → BAD_LENGTH',
+      fault: ((_p, m) => [frame(sealFromServer({ ...m, lengthField: m.body.length + 64 }))]) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'BAD_LENGTH' },
+    },
+    {
+      rule: 'encryption.md §4.5: message_data_length not a multiple of 4 → BAD_LENGTH',
+      fault: ((_p, m) => [frame(sealFromServer({ ...m, lengthField: m.body.length - 1 }))]) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'BAD_LENGTH' },
+    },
+    {
+      rule: 'transports.md §1: a frame length past the packet swallows the next frame → MSG_KEY_MISMATCH',
+      fault: ((p) => {
+        const packet = trimmed(p)
+        return [frame(packet, packet.length + 20), frame(new Uint8Array(16))]
+      }) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'MSG_KEY_MISMATCH' },
+    },
+    {
+      rule: 'transports.md §1: a 16 MiB frame length → BAD_FRAME at once, not a stalled wait for bytes that never come',
+      fault: ((p) => [frame(trimmed(p), 16 * 1024 * 1024)]) satisfies ServerFault,
+      error: { name: 'TransportError', code: 'BAD_FRAME' },
+    },
+    {
+      rule: 'transports.md §1: the connection closes mid-frame → CLOSED, reconnect, call answered',
+      fault: ((p, _m, link) => {
+        const f = frame(trimmed(p))
+        link.toClient(f.subarray(0, f.length >> 1))
+        link.close()
+        return []
+      }) satisfies ServerFault,
+      error: { name: 'TransportError', code: 'CLOSED' },
+    },
+    {
+      rule: 'mtproto-tl.md: an unknown id in a typed service field (msgs_ack vector) → UNKNOWN_CONSTRUCTOR',
+      fault: ((_p, m) => {
+        const body = serializeObject({ _: 'msgs_ack', msg_ids: [1n] })
+        new DataView(body.buffer).setUint32(4, UNKNOWN, true) // the Vector id
+        return [frame(sealFromServer({ ...m, msgId: injectedId(m.msgId), seqno: 0, body }))]
+      }) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'UNKNOWN_CONSTRUCTOR' },
+    },
+  ])('$rule', async ({ fault, error }) => {
+    const r = await rig()
+    r.armServer(fault)
+    const result = await settles(r.api)
+    expect(result).toEqual({ ok: true, thisDc: 2 })
+    const s = await r.state()
+    expect(s.lastError).toMatchObject(error)
+    expect(s).toMatchObject({ status: 'ready', bound: true })
+    expect((await r.api.getConfig()).thisDc).toBe(2)
+  })
+
+  it('transports.md §1: a frame total that is not a multiple of 4 is legal padding → answered, no error', async () => {
+    const r = await rig()
+    r.armServer((p) => [frame(new Uint8Array([...trimmed(p), 1, 2, 3]))])
+    expect(await settles(r.api)).toEqual({ ok: true, thisDc: 2 })
+    expect((await r.state()).lastError).toBeNull()
+  })
+
+  it('mtproto-tl.md: an unknown id in rpc_result.result is a valid raw answer, delivered as is', async () => {
+    const r = await rig()
+    const answer = new Uint8Array(new Uint32Array([UNKNOWN, 7, 8]).buffer)
+    r.armServer((_p, m) => {
+      if (!isAnswer(m)) return undefined
+      const swap = (o: TlObject): TlObject => (o._ === 'rpc_result' ? { ...o, result: { _: 'raw', id: UNKNOWN, bytes: answer } } : o)
+      const obj = decodeObject(new TlReader(m.body))
+      const body =
+        obj._ === 'msg_container'
+          ? serializeObject({ ...obj, messages: obj.messages.map((x) => { const b = serializeObject(swap(x.body)); return { ...x, bytes: b.length, body: swap(x.body) } }) })
+          : serializeObject(swap(obj))
+      return [frame(sealFromServer({ ...m, body }))]
+    })
+    const got = await r.api.invoke(GET_CONFIG, { timeoutMs: SETTLE_MS })
+    expect([...got]).toEqual([...answer])
+    expect((await r.state()).lastError).toBeNull()
+  })
+
+  it('mtproto-tl.md: a top-level message with an unknown id is an Object, not a crash → onUpdate, call answered', async () => {
+    const r = await rig()
+    const update = new Uint8Array(new Uint32Array([UNKNOWN, 0x11223344]).buffer)
+    r.armServer((p, m) => [frame(sealFromServer({ ...m, msgId: injectedId(m.msgId), seqno: 1, body: update })), frame(p)])
+    expect(await settles(r.api)).toEqual({ ok: true, thisDc: 2 })
+    expect(r.updates.map((u) => [...u])).toContainEqual([...update])
+    expect((await r.state()).lastError).toBeNull()
+  })
+
+  it.each([
+    { rule: 'encryption.md §6 code 48: five bad_server_salt in a row, each with a fresh salt → recovered, answered', storm: 5 },
+    { rule: 'encryption.md §6 code 48: an endless bad_server_salt storm → bounded resends, a typed error, no hang', storm: Infinity },
+  ])('$rule', async ({ storm }) => {
+    const r = await rig()
+    let answered = 0
+    let salt = 0x5a17n
+    r.setClient((_p, m, link) => {
+      if (answered >= storm) return undefined
+      answered++
+      const body = serializeObject({ _: 'bad_server_salt', bad_msg_id: m.msgId, bad_msg_seqno: m.seqno, error_code: 48, new_server_salt: salt++ })
+      link.toClient(frame(sealFromServer({ ...m, msgId: m.msgId + 1n, seqno: 0, body })))
+      return []
+    })
+    const t0 = performance.now()
+    const result = await settles(r.api)
+    const elapsed = performance.now() - t0
+    r.setClient(null)
+    console.info(`salt storm ${storm}: ${answered} bad_server_salt answers, ${elapsed.toFixed(0)} ms, ${JSON.stringify(result)}`)
+    if (storm === Infinity) {
+      expect(result).toEqual({ ok: false, code: expect.stringMatching(/TIMEOUT|BAD_MSG_48/) })
+      expect(answered).toBeLessThan(50)
+      expect((await r.state()).lastError).toMatchObject({ name: 'PacketError', code: 'SALT_STORM' })
+    } else {
+      expect(result).toEqual({ ok: true, thisDc: 2 })
+      expect(answered).toBe(5)
+      expect((await r.state()).lastError).toBeNull()
+    }
+    expect((await r.api.getConfig()).thisDc).toBe(2)
+  })
+})
+
