@@ -2,7 +2,8 @@ import { bigIntToBytes, bitLength, bytesToBigInt } from './bigint.ts'
 import { wipe } from './bytes.ts'
 import { KNOWN_DH_PRIME } from './dh-prime.ts'
 import { SecurityError } from './errors.ts'
-import { modPow } from './modpow.ts'
+import { runCooperative, runSync, type CooperativeOptions, type Steps } from './cooperative.ts'
+import { modPowSteps } from './modpow.ts'
 import { randomBytes } from './hash.ts'
 import { isProbablePrime } from './primality.ts'
 
@@ -57,22 +58,45 @@ export function dhGenerate(
   dhPrime: Uint8Array,
   random: (n: number) => Uint8Array,
 ): { b: Uint8Array; gB: Uint8Array } {
+  return runSync(dhGenerateSteps(g, dhPrime, random))
+}
+
+/** dhGenerate yielding to the event loop between slices (see cooperative.ts); same result. */
+export function dhGenerateAsync(
+  g: number,
+  dhPrime: Uint8Array,
+  random: (n: number) => Uint8Array,
+  options?: CooperativeOptions,
+): Promise<{ b: Uint8Array; gB: Uint8Array }> {
+  return runCooperative(dhGenerateSteps(g, dhPrime, random), options)
+}
+
+/** auth_key = g_a^b mod p as exactly 256 big-endian bytes (auth-key.md step 7). */
+export function dhShared(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array): Uint8Array {
+  return runSync(dhSharedSteps(gA, b, dhPrime))
+}
+
+/** dhShared yielding to the event loop between slices (see cooperative.ts); same result. */
+export function dhSharedAsync(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array, options?: CooperativeOptions): Promise<Uint8Array> {
+  return runCooperative(dhSharedSteps(gA, b, dhPrime), options)
+}
+
+function* dhGenerateSteps(g: number, dhPrime: Uint8Array, random: (n: number) => Uint8Array): Steps<{ b: Uint8Array; gB: Uint8Array }> {
   const p = bytesToBigInt(dhPrime)
   for (let i = 0; i < MAX_DRAWS; i++) {
     const b = random(DH_BYTES)
-    const gB = modPow(BigInt(g), bytesToBigInt(b), p)
+    const gB = yield* modPowSteps(BigInt(g), bytesToBigInt(b), p)
     if (isInDhRange(gB, p)) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
     wipe(b)
   }
   throw new SecurityError('G_B_OUT_OF_RANGE', `no g_b in range after ${MAX_DRAWS} draws`)
 }
 
-/** auth_key = g_a^b mod p as exactly 256 big-endian bytes (auth-key.md step 7). */
-export function dhShared(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array): Uint8Array {
+function* dhSharedSteps(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array): Steps<Uint8Array> {
   const p = bytesToBigInt(dhPrime)
   const ga = bytesToBigInt(gA)
   if (!isInDhRange(ga, p)) throw new SecurityError('G_A_OUT_OF_RANGE', 'g_a out of range')
-  return bigIntToBytes(modPow(ga, bytesToBigInt(b), p), DH_BYTES)
+  return bigIntToBytes(yield* modPowSteps(ga, bytesToBigInt(b), p), DH_BYTES)
 }
 
 /** 2^(2048−64) < x < p − 2^(2048−64), which also implies 1 < x < p − 1. */

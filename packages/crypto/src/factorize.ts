@@ -1,4 +1,5 @@
 import { bigIntToBytes, bytesToBigInt } from './bigint.ts'
+import { runCooperative, runSync, type CooperativeOptions, type Steps } from './cooperative.ts'
 import { CryptoError } from './errors.ts'
 import { isPrime64 } from './primality.ts'
 
@@ -14,11 +15,20 @@ const BATCH = 256
  * with PQ_NOT_FACTORABLE rather than answered with a guess the server would reject.
  */
 export function factorizePq(pq: Uint8Array): { p: Uint8Array; q: Uint8Array } {
+  return runSync(factorizeSteps(pq))
+}
+
+/** factorizePq yielding to the event loop between batches (see cooperative.ts); same result. */
+export function factorizePqAsync(pq: Uint8Array, options?: CooperativeOptions): Promise<{ p: Uint8Array; q: Uint8Array }> {
+  return runCooperative(factorizeSteps(pq), options)
+}
+
+function* factorizeSteps(pq: Uint8Array): Steps<{ p: Uint8Array; q: Uint8Array }> {
   if (pq.length === 0 || pq.length > MAX_PQ_BYTES) {
     throw new CryptoError('PQ_NOT_FACTORABLE', `pq must be 1..${MAX_PQ_BYTES} bytes, got ${pq.length}`)
   }
   const n = bytesToBigInt(pq)
-  const factor = findFactor(n)
+  const factor = yield* findFactor(n)
   const other = n / factor
   const [p, q] = factor < other ? [factor, other] : [other, factor]
   if (p === q || !isPrime64(p) || !isPrime64(q)) {
@@ -27,18 +37,18 @@ export function factorizePq(pq: Uint8Array): { p: Uint8Array; q: Uint8Array } {
   return { p: bigIntToBytes(p), q: bigIntToBytes(q) }
 }
 
-function findFactor(n: bigint): bigint {
+function* findFactor(n: bigint): Steps<bigint> {
   if (n < 4n || isPrime64(n)) throw new CryptoError('PQ_NOT_FACTORABLE', 'pq is prime or too small')
   if ((n & 1n) === 0n) return 2n
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const g = brent(n, BigInt(attempt + 1), 2n)
+    const g = yield* brent(n, BigInt(attempt + 1), 2n)
     if (g !== n) return g
   }
   throw new CryptoError('PQ_NOT_FACTORABLE', 'Pollard–Brent found no factor')
 }
 
 /** One Pollard–Brent run with f(y) = y² + c mod n; returns a divisor > 1 (maybe n). */
-function brent(n: bigint, c: bigint, y0: bigint): bigint {
+function* brent(n: bigint, c: bigint, y0: bigint): Steps<bigint> {
   let y = y0
   let x = y0
   let ys = y0
@@ -46,7 +56,10 @@ function brent(n: bigint, c: bigint, y0: bigint): bigint {
   let g = 1n
   for (let r = 1; g === 1n; r *= 2) {
     x = y
-    for (let i = 0; i < r; i++) y = (y * y + c) % n
+    for (let i = 0; i < r; i++) {
+      y = (y * y + c) % n
+      if ((i & (BATCH - 1)) === BATCH - 1) yield
+    }
     for (let k = 0; k < r && g === 1n; k += BATCH) {
       ys = y
       const steps = Math.min(BATCH, r - k)
@@ -56,6 +69,7 @@ function brent(n: bigint, c: bigint, y0: bigint): bigint {
         q = (q * (x - y + n)) % n
       }
       g = gcd(q, n)
+      yield
     }
   }
   if (g !== n) return g

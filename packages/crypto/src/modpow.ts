@@ -1,3 +1,4 @@
+import { runCooperative, runSync, type CooperativeOptions, type Steps } from './cooperative.ts'
 import { CryptoError } from './errors.ts'
 
 /**
@@ -8,6 +9,19 @@ import { CryptoError } from './errors.ts'
  * sequence of operations (see README, Security).
  */
 export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
+  return runSync(modPowSteps(base, exp, mod))
+}
+
+/**
+ * modPow that yields to the event loop about every `sliceMs` (between windows), so a
+ * 2048-bit modexp (~5–12 ms) never holds the thread that serves calls. Same result.
+ */
+export function modPowAsync(base: bigint, exp: bigint, mod: bigint, options?: CooperativeOptions): Promise<bigint> {
+  return runCooperative(modPowSteps(base, exp, mod), options)
+}
+
+/** The sliding-window modexp, pausing after each window (≤ k + 1 multiplies). */
+export function* modPowSteps(base: bigint, exp: bigint, mod: bigint): Steps<bigint> {
   if (mod <= 0n) throw new CryptoError('BAD_MODULUS', 'modPow: mod must be > 0')
   if (exp < 0n) throw new CryptoError('NEGATIVE_EXPONENT', 'modPow: exp must be >= 0')
   if (mod === 1n) return 0n
@@ -30,6 +44,7 @@ export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
     if (bits[i] === '0') {
       r = (r * r) % mod
       i++
+      if ((i & 7) === 0) yield
       continue
     }
     let j = Math.min(i + k, bits.length) - 1
@@ -38,6 +53,7 @@ export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
     if (r !== 1n) for (let s = i; s <= j; s++) r = (r * r) % mod
     r = (r * (table[(w - 1) >> 1] as bigint)) % mod
     i = j + 1
+    yield
   }
   return r
 }
