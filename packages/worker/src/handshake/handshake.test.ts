@@ -1,4 +1,4 @@
-import { aesIgeDecrypt, tmpAesKeyIv } from '@pfs-web/crypto'
+import { aesIgeDecrypt, tmpAesKeyIv, type CooperativeOptions } from '@pfs-web/crypto'
 import { TlReader, decodeObject, deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl'
 import { describe, expect, it } from 'vitest'
 import sample from '../../test/vectors/auth-key-sample.json'
@@ -34,13 +34,14 @@ function scriptedRandom() {
   return { random, given }
 }
 
-function start(mode: 'perm' | 'temp' = 'perm') {
+function start(mode: 'perm' | 'temp' = 'perm', cooperative?: CooperativeOptions) {
   const { random, given } = scriptedRandom()
   const hs = new Handshake({
     mode: mode === 'perm' ? { kind: 'perm' } : { kind: 'temp', expiresIn: 3600 },
     wireDcId: 2,
     rsaKeys: loadRsaKeys([sample.production_pem]),
     random,
+    cooperative,
   })
   return { hs, given, first: hs.start() }
 }
@@ -153,6 +154,54 @@ describe('Handshake state machine against the official sample (auth-key.md, test
   it('a message out of order is refused', async () => {
     const { hs } = start()
     await expect(hs.onMessage(body(sample.dh_gen_ok_body), 0)).rejects.toMatchObject({ code: 'UNEXPECTED_MESSAGE' })
+  })
+})
+
+describe('Handshake maths shares the thread (issue #6: a rotation never makes a call wait)', () => {
+  /** Yields at every pause point (fake clock, 0 ms slices) and records which step was computing. */
+  function everyPause(onYield: () => void = () => undefined) {
+    const counts = { total: 0 }
+    const options: CooperativeOptions = {
+      sliceMs: 0,
+      now: () => 0,
+      yieldNow: () => {
+        counts.total++
+        onYield()
+        return Promise.resolve()
+      },
+    }
+    return { options, counts }
+  }
+
+  it('pq factorisation and both 2048-bit modexps yield, and the messages stay byte-exact', async () => {
+    const { options, counts } = everyPause()
+    const s = start('perm', options)
+    await s.hs.onMessage(body(sample.resPQ_body), 1000)
+    const afterPq = counts.total
+    const setParams = sent(await s.hs.onMessage(body(sample.server_DH_params_ok_body), 2000))
+    expect(afterPq).toBeGreaterThan(0)
+    // g^b and g_a^b: ~350 windows each for a 2048-bit exponent
+    expect(counts.total - afterPq).toBeGreaterThan(600)
+    expect(toHex(serializeObject(setParams))).toBe(sample.set_client_DH_params_body)
+  })
+
+  it('a wipe() while the DH maths yields aborts the step, and b and new_nonce are zero', async () => {
+    let hs: Handshake | null = null
+    let wipedAt = -1
+    const { options, counts } = everyPause(() => {
+      if (hs && hs.step === 'server-dh-params' && wipedAt < 0 && counts.total > 400) {
+        wipedAt = counts.total
+        hs.wipe()
+      }
+    })
+    const s = start('perm', options)
+    hs = s.hs
+    await s.hs.onMessage(body(sample.resPQ_body), 1000)
+    await expect(s.hs.onMessage(body(sample.server_DH_params_ok_body), 2000)).rejects.toMatchObject({ code: 'ABORTED' })
+    expect(wipedAt).toBeGreaterThan(0)
+    expect(s.hs.step).toBe('failed')
+    expect(s.given.get(256)?.every((x) => x === 0)).toBe(true)
+    expect(s.given.get(32)?.every((x) => x === 0)).toBe(true)
   })
 })
 

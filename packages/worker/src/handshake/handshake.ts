@@ -11,14 +11,15 @@ import {
   forgetAesKey,
   authKeyAuxHash,
   checkDhParams,
-  dhGenerate,
-  dhShared,
-  factorizePq,
+  dhGenerateAsync,
+  dhSharedAsync,
+  factorizePqAsync,
   initialServerSalt,
   newNonceHash,
   rsaPadEncrypt,
   sha1,
   tmpAesKeyIv,
+  type CooperativeOptions,
 } from '@pfs-web/crypto'
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl'
 import { HandshakeError } from '../errors.ts'
@@ -34,6 +35,12 @@ export interface HandshakeOptions {
   wireDcId: number
   rsaKeys: readonly RsaKey[]
   random: (n: number) => Uint8Array
+  /**
+   * How the DH and pq maths share the thread (default: ~1 ms slices, then a macrotask
+   * turn). The handshake runs on the worker thread that also serves calls, so a
+   * rotation's handshake must never hold it for a whole modexp (issue #6).
+   */
+  cooperative?: CooperativeOptions
 }
 
 export interface HandshakeResult {
@@ -65,6 +72,7 @@ export class Handshake {
   private pendingKey: Uint8Array | null = null
   private auxHash: Uint8Array = new Uint8Array(0)
   private retries = 0
+  private wiped = false
 
   constructor(private readonly options: HandshakeOptions) {}
 
@@ -101,6 +109,7 @@ export class Handshake {
 
   /** Wipes new_nonce, the tmp AES key/iv and any unused auth key (idempotent). */
   wipe(): void {
+    this.wiped = true
     this.newNonce.fill(0)
     forgetAesKey(this.tmpKey)
     this.tmpKey.fill(0)
@@ -116,7 +125,8 @@ export class Handshake {
     const key = this.options.rsaKeys.find((k) => offered.includes(k.fingerprint))
     if (!key) throw new HandshakeError('NO_RSA_KEY', 'no known RSA key among the server fingerprints')
     this.serverNonce = msg.server_nonce
-    const { p, q } = factorizePq(msg.pq)
+    const { p, q } = await factorizePqAsync(msg.pq, this.options.cooperative)
+    this.checkNotWiped()
     this.newNonce = this.options.random(32)
     const common = { pq: msg.pq, p, q, nonce: this.nonce, server_nonce: this.serverNonce, new_nonce: this.newNonce, dc: this.options.wireDcId }
     const inner: TlObject =
@@ -161,13 +171,15 @@ export class Handshake {
   private async clientDhParams(retryId: bigint): Promise<TlObject> {
     const dh = this.dh
     if (!dh) throw new HandshakeError('BAD_STATE', 'no DH parameters')
-    const { b, gB } = dhGenerate(dh.g, dh.dhPrime, this.options.random)
+    const { b, gB } = await dhGenerateAsync(dh.g, dh.dhPrime, this.options.random, this.options.cooperative)
     try {
       this.pendingKey?.fill(0)
-      this.pendingKey = dhShared(dh.gA, b, dh.dhPrime)
+      this.pendingKey = null
+      this.pendingKey = await dhSharedAsync(dh.gA, b, dh.dhPrime, this.options.cooperative)
     } finally {
       b.fill(0)
     }
+    this.checkNotWiped()
     this.auxHash = authKeyAuxHash(this.pendingKey)
     const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.nonce, server_nonce: this.serverNonce, retry_id: retryId, g_b: gB })
     const hash = await sha1(data)
@@ -209,6 +221,15 @@ export class Handshake {
     this.step = 'done'
     this.wipe()
     return { done: result }
+  }
+
+  /**
+   * The maths yields the thread, so the runtime may give up on this handshake (deadline,
+   * closed socket) and wipe it meanwhile; nothing made after that may survive. Throwing
+   * sends onMessage's catch through wipe() again, which zeroes what was just made.
+   */
+  private checkNotWiped(): void {
+    if (this.wiped) throw new HandshakeError('ABORTED', 'handshake wiped while it computed')
   }
 
   private checkNonces(nonce: Uint8Array, serverNonce: Uint8Array): void {
