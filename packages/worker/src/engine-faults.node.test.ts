@@ -214,6 +214,7 @@ describe('server clock skew (issue #6, encryption.md §5, §6)', () => {
   it.each([
     { rule: 'enc §6: −1 day → bad_msg 17 whose msg_id is no clock → handshake server_time, new session, calls answered', skewS: -86_400 },
     { rule: 'enc §4.9: +120 s (inside the server window, no bad_msg) → answers to our requests accepted, clock resynced from them', skewS: 120 },
+    { rule: 'enc §6: skew cleared after +120 s (server msg_ids stay 120 s ahead of its clock) → the answers\' clock draws bad_msg 17 that contradicts itself → pinned to handshake server_time, calls answered', skewS: 0 },
     { rule: 'enc §6: +1 day → bad_msg 16, resync from its msg_id, calls answered', skewS: 86_400 },
   ])('$rule', async ({ skewS }) => {
     const { api } = await start()

@@ -9,12 +9,14 @@ import type { Lane } from './lane.ts'
 
 /**
  * bad_msg_notification 16/17 for a msg_id `lane` really sent: take the notification's
- * time if it carries one; if it contradicts itself, a new temp key's handshake brings the
- * server's own server_time (and the resync that follows it).
+ * time if it carries one; if it contradicts itself, the clock is pinned and a new temp
+ * key's handshake brings the server's own server_time (and the resync that follows it).
  */
 export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): void {
   if (!lane.session.sentRecently(badMsgId)) return
   if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
+    // answers carry the same msg_ids: they must not move the clock back to where it is wrong
+    dc.clock = stepClock(dc.clock, { type: 'msg-ids-no-clock' }, dc.now())
     dc.tempKeys.step({ type: 'rotate-now' })
     return
   }

@@ -42,6 +42,7 @@ describe('serverTimeFromMsgId', () => {
 
 describe('stepClock', () => {
   const synced: ServerClock = { sync: 'synced', offsetS: T - 100, source: 'handshake' }
+  const pinned: ServerClock = { sync: 'synced', offsetS: T - 100, source: 'pinned' }
   const now = 100_000 // local monotonic ms → 100 s
   it.each([
     { rule: 'enc §5: handshake server_time gives the first offset', clock: UNSYNCED, event: { type: 'handshake', serverTime: T } as const, want: { sync: 'synced', offsetS: T - 100, source: 'handshake' } },
@@ -53,6 +54,11 @@ describe('stepClock', () => {
     { rule: 'enc §4.9: answer to our request 120 s ahead (past our 30 s window) → resync forward', clock: synced, event: { type: 'answer', serverMsgId: id(T + 120, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T + 20, source: 'answer-skew' } },
     { rule: 'enc §6: answer 31 s ahead → resync', clock: synced, event: { type: 'answer', serverMsgId: id(T + 31, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T - 69, source: 'answer-skew' } },
     { rule: 'enc §6: answer a day ahead of a request the server took (> 300 s) is no clock → keep', clock: synced, event: { type: 'answer', serverMsgId: id(T + 86_400, 1n), requestMsgId: id(T, 4n) } as const, want: synced },
+    { rule: 'enc §6: a 16/17 that contradicts itself pins the clock (offset kept)', clock: synced, event: { type: 'msg-ids-no-clock' } as const, want: { ...synced, source: 'pinned' } },
+    { rule: 'enc §6: an unsynced clock is not pinned (it would look synced)', clock: UNSYNCED, event: { type: 'msg-ids-no-clock' } as const, want: UNSYNCED },
+    { rule: 'enc §6: pinned → answers are no clock, even 120 s ahead', clock: pinned, event: { type: 'answer', serverMsgId: id(T + 120, 1n), requestMsgId: id(T, 4n) } as const, want: pinned },
+    { rule: 'enc §5: pinned → a handshake server_time still sets it, and it stays pinned', clock: pinned, event: { type: 'handshake', serverTime: T + 50 } as const, want: { sync: 'synced', offsetS: T - 50, source: 'pinned' } },
+    { rule: 'enc §6: pinned → a (self-consistent) 16/17 sets it and unpins', clock: pinned, event: { type: 'bad-msg-time', code: 16, serverMsgId: id(T + 400, 3n) } as const, want: { sync: 'synced', offsetS: T + 300, source: 'bad-msg' } },
   ])('$rule', ({ clock, event, want }) => expect(stepClock(clock, event, now)).toEqual(want))
 
   it('serverNow adds the offset to the local monotonic time', () => {

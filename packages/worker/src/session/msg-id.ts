@@ -16,7 +16,12 @@ const PAST_S = 300
 
 export type ServerClock =
   | { sync: 'unsynced'; offsetS: number }
-  | { sync: 'synced'; offsetS: number; source: 'handshake' | 'bad-msg' | 'answer-skew' }
+  /**
+   * 'pinned': the server's msg_ids proved to be no clock (a 16/17 that contradicts
+   * itself), so only handshake server_time sets the offset, until a self-consistent
+   * 16/17 shows its msg_ids tell the time again.
+   */
+  | { sync: 'synced'; offsetS: number; source: 'handshake' | 'bad-msg' | 'answer-skew' | 'pinned' }
 
 export type ClockEvent =
   /** server_time from server_DH_inner_data, taken at local `now`. */
@@ -25,6 +30,8 @@ export type ClockEvent =
   | { type: 'bad-msg-time'; code: 16 | 17; serverMsgId: bigint }
   /** rpc_result or pong: its own msg_id and the msg_id of our request it answers. */
   | { type: 'answer'; serverMsgId: bigint; requestMsgId: bigint }
+  /** A bad_msg 16/17 whose own msg_id contradicts it (see timeNoticeConsistent). */
+  | { type: 'msg-ids-no-clock' }
 
 export const UNSYNCED: ServerClock = { sync: 'unsynced', offsetS: 0 }
 
@@ -43,10 +50,14 @@ export function stepClock(clock: ServerClock, event: ClockEvent, now: number): S
   const localS = now / 1000
   switch (event.type) {
     case 'handshake':
-      return { sync: 'synced', offsetS: event.serverTime - localS, source: 'handshake' }
+      return { sync: 'synced', offsetS: event.serverTime - localS, source: isPinned(clock) ? 'pinned' : 'handshake' }
+    case 'msg-ids-no-clock':
+      // only a synced clock can be pinned: pinning must not make a guessed offset look synced
+      return clock.sync === 'synced' ? { ...clock, source: 'pinned' } : clock
     case 'bad-msg-time':
       return { sync: 'synced', offsetS: serverTimeFromMsgId(event.serverMsgId) - localS, source: 'bad-msg' }
     case 'answer': {
+      if (isPinned(clock)) return clock
       const answerS = serverTimeFromMsgId(event.serverMsgId)
       const ourS = serverNow(clock, now)
       const behind = event.serverMsgId + ANSWER_SKEW_RESYNC < event.requestMsgId
@@ -58,6 +69,10 @@ export function stepClock(clock: ServerClock, event: ClockEvent, now: number): S
       return { sync: 'synced', offsetS: answerS - localS, source: 'answer-skew' }
     }
   }
+}
+
+function isPinned(clock: ServerClock): boolean {
+  return clock.sync === 'synced' && clock.source === 'pinned'
 }
 
 /**
