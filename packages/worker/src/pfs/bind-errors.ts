@@ -58,10 +58,11 @@ export function onBindError(
     case 'TEMP_AUTH_KEY_ALREADY_BOUND':
       return ctx.attempt < config.maxAttempts ? { action: 'new-temp-key' } : { action: 'report', code: message }
     case 'EXPIRES_AT_INVALID':
-      // §2: recompute from server time; if it still fails, a new temp key; then give up
+      // §2: recompute from server time; if it still fails, a new temp key. `attempt` counts
+      // every failure of this key: after earlier 500s the key is near its expiry and the
+      // bind fails because of it, which a new key cures as well (never a refusal of calls).
       if (ctx.attempt === 1) return { action: 'resync-time-and-retry' }
-      if (ctx.attempt === 2) return { action: 'new-temp-key' }
-      return { action: 'report', code: message }
+      return ctx.attempt < config.maxAttempts ? { action: 'new-temp-key' } : { action: 'report', code: message }
     default:
       return { action: 'report', code: message }
   }
