@@ -179,7 +179,7 @@ describe('key expiring during its bind', () => {
     const failedCodes = [...new Set(calls.filter((c) => c.outcome === 'failed').map((c) => String((c.error as { code?: unknown }).code)))]
     figure('key-expired-during-bind', {
       failedCodes,
-      bindErrors: (statsAfter.binds.failed['INTERNAL'] ?? 0) - (statsBefore.binds.failed['INTERNAL'] ?? 0),
+      bindFailures: Object.fromEntries(Object.entries(statsAfter.binds.failed).map(([k, n]) => [k, n - (statsBefore.binds.failed[k] ?? 0)]).filter(([, n]) => n !== 0)),
       nextKeyGivenUpAfterMs: expiredNext.seenAt - injectedAt,
       newKeyBoundAfterMs: bound.seenAt - injectedAt,
       maxCallLatencyMs: Math.round(Math.max(...calls.map((c) => c.latencyMs ?? 0))),
