@@ -17,6 +17,8 @@ interface FaultCase {
   temp: 'changed' | 'any'
   /** Server stats are cumulative over the run: compare before and after. */
   check?: (demo: DemoPage, before: ServerStats, after: ServerStats) => Promise<void>
+  /** Server-wide faults that would leak into later specs are cleared through the page. */
+  clearAfter?: boolean
 }
 
 const CASES: FaultCase[] = [
@@ -42,6 +44,13 @@ const CASES: FaultCase[] = [
     },
   },
   { fault: 'restart-server', trigger: 'get-config', temp: 'changed' },
+  {
+    // encryption.md §5: answers to our own requests resync the clock; the page shows it.
+    fault: 'clock-skew', trigger: 'get-config', temp: 'any', clearAfter: true,
+    check: async (demo) => {
+      await expect.poll(async () => parseFloat((await demo.field('time-offset').textContent())?.replace('−', '-') ?? 'NaN')).toBeGreaterThan(100)
+    },
+  },
 ]
 
 for (const c of CASES) {
@@ -70,5 +79,10 @@ for (const c of CASES) {
     const traffic = await settleTraffic(demo)
     reportRecovery(info, { recoveryMs, lostCalls: traffic.failed })
     expect(traffic.failed).toBe(0)
+    if (c.clearAfter) {
+      await page.getByTestId('fault-clear').click()
+      await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+      await expect(demo.act('get-config')).resolves.toMatchObject({ state: 'ok' })
+    }
   })
 }
