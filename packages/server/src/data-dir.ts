@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateRsaPrivatePem } from './crypto/rsa-key.ts'
+import { generateRsaPrivatePem } from './primitives/rsa-key.ts'
 import type { DcRef } from './handshake/dc.ts'
 
 export interface StoredPermKey {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { longToBytes } from '../crypto/bytes.ts'
+import { longToBytes } from '../primitives/bytes.ts'
 import { ControlError } from '../errors.ts'
 import { parseFaultAction, type FaultAction } from '../faults.ts'
 import type { RunningServer } from '../server.ts'

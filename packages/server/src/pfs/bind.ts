@@ -1,8 +1,8 @@
 import { deserializeObject, type TlOf } from '@pfs-web/tl'
 import { timingSafeEqual } from 'node:crypto'
-import { igeDecrypt } from '../crypto/aes-ige.ts'
-import { sha1 } from '../crypto/hash.ts'
-import { kdfV1 } from '../crypto/kdf.ts'
+import { igeDecrypt } from '../primitives/aes-ige.ts'
+import { sha1 } from '../primitives/hash.ts'
+import { kdfV1 } from '../primitives/kdf.ts'
 import type { AuthKey, PermKey } from './key-store.ts'
 
 export type BindError =

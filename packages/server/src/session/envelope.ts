@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
-import { igeDecrypt, igeEncrypt } from '../crypto/aes-ige.ts'
-import { longToBytes } from '../crypto/bytes.ts'
-import { kdfV2, msgKeyV2, type Direction } from '../crypto/kdf.ts'
+import { igeDecrypt, igeEncrypt } from '../primitives/aes-ige.ts'
+import { longToBytes } from '../primitives/bytes.ts'
+import { kdfV2, msgKeyV2, type Direction } from '../primitives/kdf.ts'
 import { ProtocolCheckError } from '../errors.ts'
 
 export interface PlainMessage {
