@@ -7,6 +7,7 @@ import type { KeyEvent, WorkerApi, WorkerOptions } from './api.ts'
 import { createEngine } from './engine.ts'
 import { KeyStore, type KeyHandle, type KeyKind } from './keys/key-store.ts'
 import { memoryPermKeys, nodeEnv } from './test-support/node-env.ts'
+import { engineOptions } from './test-support/engine-options.ts'
 
 let server: RunningServer
 let dataDir: string
@@ -21,14 +22,7 @@ afterAll(async () => {
 })
 
 function options(): WorkerOptions {
-  return {
-    dcs: [{ id: 2, url: `ws://${server.host}:${server.wsPort}/apiws` }],
-    defaultDcId: 2,
-    rsaPublicKeys: [server.rsaPublicKeyPem],
-    app: { apiId: 1, deviceModel: 'node', systemVersion: 'test', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
-    layer: 227,
-    defaultTimeoutMs: 20_000,
-  }
+  return engineOptions(server, 20_000)
 }
 
 async function engineWith(storage = memoryPermKeys()): Promise<{ engine: WorkerApi; events: KeyEvent[]; storage: typeof storage }> {

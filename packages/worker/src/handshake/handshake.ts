@@ -11,6 +11,8 @@ import {
   forgetAesKey,
   authKeyAuxHash,
   checkDhParams,
+  concatBytes,
+  constantTimeEqual,
   dhGenerateAsync,
   dhSharedAsync,
   factorizePqAsync,
@@ -120,7 +122,7 @@ export class Handshake {
 
   private async onResPq(msg: TlObject): Promise<TlObject> {
     if (msg._ !== 'resPQ') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected resPQ, got ${msg._}`)
-    if (!equal(msg.nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'resPQ.nonce')
+    if (!constantTimeEqual(msg.nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'resPQ.nonce')
     const offered = msg.server_public_key_fingerprints.map((f) => BigInt.asIntN(64, f))
     const key = this.options.rsaKeys.find((k) => offered.includes(k.fingerprint))
     if (!key) throw new HandshakeError('NO_RSA_KEY', 'no known RSA key among the server fingerprints')
@@ -158,7 +160,7 @@ export class Handshake {
     if (inner._ !== 'server_DH_inner_data') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected server_DH_inner_data, got ${inner._}`)
     if (plain.length - reader.offset >= 16) throw new HandshakeError('BAD_ANSWER_PADDING', 'more than 15 padding bytes')
     const hash = await sha1(plain.subarray(20, reader.offset))
-    if (!equal(hash, plain.subarray(0, 20))) throw new HandshakeError('BAD_ANSWER_HASH', 'SHA1(answer) mismatch')
+    if (!constantTimeEqual(hash, plain.subarray(0, 20))) throw new HandshakeError('BAD_ANSWER_HASH', 'SHA1(answer) mismatch')
     this.checkNonces(inner.nonce, inner.server_nonce)
     this.dh = { g: inner.g, dhPrime: inner.dh_prime, gA: inner.g_a }
     checkDhParams(this.dh, this.options.random)
@@ -184,7 +186,7 @@ export class Handshake {
     const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.nonce, server_nonce: this.serverNonce, retry_id: retryId, g_b: gB })
     const hash = await sha1(data)
     const padLen = (16 - ((20 + data.length) % 16)) % 16
-    const withHash = concat(hash, data, this.options.random(padLen))
+    const withHash = concatBytes(hash, data, this.options.random(padLen))
     const encrypted = await aesIgeEncrypt(this.tmpKey, this.tmpIv, withHash)
     withHash.fill(0)
     this.step = 'dh-gen-response'
@@ -202,7 +204,7 @@ export class Handshake {
     const key = this.pendingKey
     if (!key) throw new HandshakeError('BAD_STATE', 'no auth key')
     const want = newNonceHash(this.newNonce, n, this.auxHash)
-    if (!equal(want, got)) throw new HandshakeError('BAD_NEW_NONCE_HASH', `new_nonce_hash${n} mismatch`)
+    if (!constantTimeEqual(want, got)) throw new HandshakeError('BAD_NEW_NONCE_HASH', `new_nonce_hash${n} mismatch`)
     if (n === 3) throw new HandshakeError('DH_GEN_FAIL', 'server answered dh_gen_fail')
     if (n === 2) {
       if (++this.retries > MAX_RETRIES) throw new HandshakeError('TOO_MANY_RETRIES', 'dh_gen_retry loop')
@@ -233,24 +235,8 @@ export class Handshake {
   }
 
   private checkNonces(nonce: Uint8Array, serverNonce: Uint8Array): void {
-    if (!equal(nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'nonce')
-    if (!equal(serverNonce, this.serverNonce)) throw new HandshakeError('SERVER_NONCE_MISMATCH', 'server_nonce')
+    if (!constantTimeEqual(nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'nonce')
+    if (!constantTimeEqual(serverNonce, this.serverNonce)) throw new HandshakeError('SERVER_NONCE_MISMATCH', 'server_nonce')
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let d = 0
-  for (let i = 0; i < a.length; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0)
-  return d === 0
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
-}
