@@ -99,15 +99,33 @@ describe('auth.bindTempAuthKey server checks (encryption.md §7 "Server verifica
     t.close()
   })
 
-  it('a new bind replaces the previous temp key of that perm key, which then gets -404', async () => {
+  it('pfs §1.6 in practice: a new bind leaves the previous temp key of that perm key bound', async () => {
     const first = await tempSession()
     await first.bind(perm)
     await first.api({ _: 'help.getConfig' })
     const second = await tempSession()
     await second.bind(perm)
-    await expect(first.call({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -404 })
     expect((await second.api({ _: 'help.getConfig' }))._).toBe('config')
+    expect((await first.call({ _: 'help.getConfig' }))._).toBe('config')
     first.close()
     second.close()
+  })
+
+  it("binding-mode 'replace' (the documented rule): a new bind drops the previous temp key, which then gets -404", async () => {
+    await server.faults.apply({ type: 'binding-mode', mode: 'replace' })
+    try {
+      const first = await tempSession()
+      await first.bind(perm)
+      await first.api({ _: 'help.getConfig' })
+      const second = await tempSession()
+      await second.bind(perm)
+      await expect(first.call({ _: 'help.getConfig' })).rejects.toMatchObject({ code: -404 })
+      expect((await second.api({ _: 'help.getConfig' }))._).toBe('config')
+      first.close()
+      second.close()
+    } finally {
+      await server.faults.apply({ type: 'clear' })
+    }
+    expect(server.faults.state().bindingMode).toBe('many')
   })
 })

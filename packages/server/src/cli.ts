@@ -14,6 +14,7 @@ const { values } = parseArgs({
     'temp-key-max-expires-in': { type: 'string' },
     'bind-slack-seconds': { type: 'string' },
     'expose-keys': { type: 'boolean', default: false },
+    'replace-bindings': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
   strict: true,
@@ -42,6 +43,7 @@ const server = await startServer({
   tempKeyMaxExpiresIn: optionalNumber(values['temp-key-max-expires-in']),
   bindSlackSeconds: optionalNumber(values['bind-slack-seconds']),
   exposeKeyBytes: values['expose-keys'],
+  bindingMode: values['replace-bindings'] ? 'replace' : 'many',
   logger: values.verbose ? { info: log('info'), warn: log('warn') } : { info: () => {}, warn: log('warn') },
 })
 

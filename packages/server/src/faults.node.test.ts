@@ -50,6 +50,23 @@ describe('faults (issue #4 "Fault injection")', () => {
     c.close()
   })
 
+  it('latency: packets are handled that long after they arrive, in order, without queueing behind each other', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'latency', ms: 80 })
+    const t0 = performance.now()
+    const answers = await Promise.all(Array.from({ length: 5 }, () => c.session.api({ _: 'help.getNearestDc' })))
+    const took = performance.now() - t0
+    expect(answers.map((a) => a._)).toEqual(Array(5).fill('nearestDc'))
+    // each waits 80 ms from its own arrival, not 80 ms behind the previous one
+    expect(took).toBeGreaterThanOrEqual(80)
+    expect(took).toBeLessThan(5 * 80)
+    await control.fault({ type: 'latency', ms: 0 })
+    const t1 = performance.now()
+    await c.session.api({ _: 'help.getNearestDc' })
+    expect(performance.now() - t1).toBeLessThan(80)
+    c.close()
+  })
+
   it('forget-temp-key after N seconds → usable until then, -404 after', async () => {
     const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
     await control.fault({ type: 'forget-temp-key', keyId: c.temp.id.toString(), afterSeconds: 0.3 })

@@ -9,28 +9,45 @@ export type FaultAction =
   | { type: 'bind-error'; error: string; code?: number; count?: number }
   | { type: 'drop-connection'; after: DropPoint }
   | { type: 'delay-handshake'; ms: number }
+  | { type: 'latency'; ms: number }
   | { type: 'clock-offset'; seconds: number }
   | { type: 'storm-404'; seconds: number }
   | { type: 'flood-429'; seconds: number }
   | { type: 'dh-gen'; answer: 'retry' | 'fail' }
   | { type: 'push-updates'; everySeconds: number }
+  | { type: 'binding-mode'; mode: BindingMode }
   | { type: 'restart' }
   | { type: 'clear' }
+
+/**
+ * pfs-and-errors.md §1.6: the docs say a new bind overwrites the previous one ('replace');
+ * Telegram in practice keeps every bound temp key of a perm key until it expires or
+ * auth.dropTempAuthKeys drops it ('many', the default, which TDLib's several sessions rely on).
+ */
+export type BindingMode = 'many' | 'replace'
 
 export interface FaultState {
   clockOffsetSeconds: number
   handshakeDelayMs: number
+  /** Every packet is handled this long after it arrived. */
+  latencyMs: number
   storm404Until: number | null
   flood429Until: number | null
   pendingBindErrors: { error: string; code: number }[]
   pendingDrops: DropPoint[]
   pendingDhGen: ('retry' | 'fail')[]
   pushEverySeconds: number
+  bindingMode: BindingMode
 }
 
 /** The mutable fault settings the server consults; key-touching faults run in server.ts. */
 export class Faults {
-  state: FaultState = initialState()
+  state: FaultState
+
+  /** `bindingMode` is the server's setting; `clear` and `restart` return to it. */
+  constructor(private readonly bindingMode: BindingMode = 'many') {
+    this.state = initialState(bindingMode)
+  }
 
   takeBindError(): { error: string; code: number } | null {
     return this.state.pendingBindErrors.shift() ?? null
@@ -55,20 +72,22 @@ export class Faults {
   }
 
   reset(): void {
-    this.state = initialState()
+    this.state = initialState(this.bindingMode)
   }
 }
 
-function initialState(): FaultState {
+function initialState(bindingMode: BindingMode): FaultState {
   return {
     clockOffsetSeconds: 0,
     handshakeDelayMs: 0,
+    latencyMs: 0,
     storm404Until: null,
     flood429Until: null,
     pendingBindErrors: [],
     pendingDrops: [],
     pendingDhGen: [],
     pushEverySeconds: 0,
+    bindingMode,
   }
 }
 
@@ -106,6 +125,11 @@ export function parseFaultAction(value: unknown): FaultAction {
       return { type: 'drop-connection', after: v.after as DropPoint }
     case 'delay-handshake':
       return { type: 'delay-handshake', ms: num('ms')! }
+    case 'latency': {
+      const ms = num('ms')!
+      if (ms < 0 || ms > 60_000) throw new ControlError('BAD_FAULT', 'ms must be 0..60000')
+      return { type: 'latency', ms }
+    }
     case 'clock-offset':
       return { type: 'clock-offset', seconds: num('seconds')! }
     case 'storm-404':
@@ -117,6 +141,9 @@ export function parseFaultAction(value: unknown): FaultAction {
       return { type: 'dh-gen', answer: v.answer }
     case 'push-updates':
       return { type: 'push-updates', everySeconds: num('everySeconds')! }
+    case 'binding-mode':
+      if (v.mode !== 'many' && v.mode !== 'replace') throw new ControlError('BAD_FAULT', 'mode must be many or replace')
+      return { type: 'binding-mode', mode: v.mode }
     case 'restart':
     case 'clear':
       return { type: v.type }

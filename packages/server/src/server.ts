@@ -5,7 +5,7 @@ import { MtprotoCore } from './core.ts'
 import { loadRsaKey } from './primitives/rsa-key.ts'
 import { DataDir } from './data-dir.ts'
 import { ControlError } from './errors.ts'
-import { Faults, type FaultAction, type FaultState } from './faults.ts'
+import { Faults, type BindingMode, type FaultAction, type FaultState } from './faults.ts'
 import type { DcPolicy } from './handshake/dc.ts'
 import { HandshakeServer, type NewAuthKey } from './handshake/handshake.ts'
 import { silentLogger, type Logger } from './logger.ts'
@@ -35,6 +35,8 @@ export interface ServerOptions {
   maxFrameLength?: number
   clock?: Clock
   logger?: Logger
+  /** What a new bind does to the perm key's previous temp key (faults.ts BindingMode): default 'many'. */
+  bindingMode?: BindingMode
   /** Serve GET /keys/temp/:id for e2e leak searches. Tests only. */
   exposeKeyBytes?: boolean
 }
@@ -65,7 +67,7 @@ const randomLong = (): bigint => randomBytes(8).readBigInt64LE(0)
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
   const logger = options.logger ?? silentLogger
-  const faults = new Faults()
+  const faults = new Faults(options.bindingMode)
   const clock = offsetClock(options.clock ?? systemClock, () => faults.state.clockOffsetSeconds)
   const dataDir = new DataDir(options.dataDir)
   const rsa = loadRsaKey(dataDir.rsaPrivatePem())
@@ -156,6 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     handle: (conn: Connection, payload: Buffer) => core.handlePayload(conn, payload),
     onClose: (conn: Connection) => connections.delete(conn),
+    latencyMs: () => faults.state.latencyMs,
   }
   const track = (c: Connection): void => {
     connections.add(c)
@@ -195,6 +198,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       case 'delay-handshake':
         faults.state.handshakeDelayMs = a.ms
         return
+      case 'latency':
+        faults.state.latencyMs = a.ms
+        return
       case 'clock-offset':
         faults.state.clockOffsetSeconds = a.seconds
         return
@@ -210,6 +216,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       case 'push-updates':
         faults.state.pushEverySeconds = a.everySeconds
         schedulePushes(a.everySeconds)
+        return
+      case 'binding-mode':
+        faults.state.bindingMode = a.mode
         return
       case 'restart':
         for (const c of [...connections]) c.close()

@@ -111,7 +111,7 @@ describe('service messages (mtproto-tl.md §4, encryption.md §4–§6)', () => 
     expect(Buffer.from(file.bytes).equals(part)).toBe(true)
   })
 
-  it('a media temp key fills its own slot; auth.dropTempAuthKeys from the main one drops it', async () => {
+  it('a media temp key is bound beside the main one; auth.dropTempAuthKeys from the main one drops it', async () => {
     const media = await connectPfs(tcp(server, 'abridged'), server.rsaPublicKeyPem, { perm: c.perm, dc: -2, expiresIn: 600 })
     const bound = (): string[] => server.stats().keys.filter((k) => k.boundTo === c.perm.id.toString()).map((k) => k.id).sort()
     expect(bound()).toEqual([c.temp.id.toString(), media.temp.id.toString()].sort())

@@ -94,7 +94,7 @@ export async function handleApiCall(body: TlObject, call: ApiCall, deps: ApiDeps
         return rpcError(400, outcome.error)
       }
       const temp = key as TempKey
-      const replaced = deps.keys.bind(temp, outcome.perm.id, outcome.expiresAt)
+      const replaced = deps.keys.bind(temp, outcome.perm.id, outcome.expiresAt, deps.faults.state.bindingMode === 'replace')
       deps.stats.bindOk()
       deps.onBound(temp, replaced)
       if (deps.faults.takeDrop('bind')) return { dropConnection: true }

@@ -33,7 +33,11 @@ export interface TempKey {
 
 export type AuthKey = PermKey | TempKey
 
-/** Which slot of a perm key a bound temp key fills: one bound temp key per kind. */
+/**
+ * Which slot of a perm key a bound temp key fills. In 'replace' mode a perm key keeps one
+ * bound temp key per slot (the documented rule); in 'many' mode slots only record the
+ * newest binding.
+ */
 export function bindSlot(key: TempKey): string {
   return key.dc.media ? 'media' : 'main'
 }
@@ -72,8 +76,11 @@ export class KeyStore {
     this.temp.set(key.id, key)
   }
 
-  /** Binds; returns the temp key id it replaced in that slot, if any. */
-  bind(temp: TempKey, permId: bigint, expiresAt: number): bigint | null {
+  /**
+   * Binds. With `replace`, the slot's previous temp key is dropped and its id returned;
+   * otherwise it stays bound until it expires or auth.dropTempAuthKeys drops it.
+   */
+  bind(temp: TempKey, permId: bigint, expiresAt: number, replace: boolean): bigint | null {
     temp.boundTo = permId
     temp.expiresAt = Math.min(temp.expiresAt, expiresAt)
     temp.inited = false
@@ -85,7 +92,7 @@ export class KeyStore {
     const slot = bindSlot(temp)
     const previous = slots.get(slot)
     slots.set(slot, temp.id)
-    if (previous !== undefined && previous !== temp.id) {
+    if (replace && previous !== undefined && previous !== temp.id) {
       this.dropTemp(previous)
       return previous
     }

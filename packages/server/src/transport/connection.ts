@@ -9,6 +9,8 @@ export interface ConnectionDeps {
   logger: Logger
   handle(conn: ConnectionHandle, payload: Buffer): Promise<void>
   onClose(conn: Connection): void
+  /** Injected network latency: a payload is handled this long after it arrived. */
+  latencyMs?(): number
 }
 
 let nextId = 1
@@ -45,8 +47,15 @@ export class Connection implements ConnectionHandle {
     } catch (err) {
       return this.fail(err)
     }
+    const latency = this.deps.latencyMs?.() ?? 0
+    // Due times are taken on arrival, so a constant latency keeps the order of packets
+    // across connections as well as within one.
+    const due = Date.now() + latency
     for (const p of payloads) {
-      this.queue = this.queue.then(() => (this.isClosed ? undefined : this.deps.handle(this, p))).catch((err) => this.fail(err))
+      this.queue = this.queue
+        .then(() => (latency > 0 ? waitUntil(due) : undefined))
+        .then(() => (this.isClosed ? undefined : this.deps.handle(this, p)))
+        .catch((err) => this.fail(err))
     }
   }
 
@@ -86,4 +95,9 @@ export class Connection implements ConnectionHandle {
     this.sink.close()
     this.deps.onClose(this)
   }
+}
+
+function waitUntil(at: number): Promise<void> | undefined {
+  const ms = at - Date.now()
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined
 }
