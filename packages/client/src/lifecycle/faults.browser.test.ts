@@ -105,6 +105,35 @@ describe('faults: recovery with 0 lost calls and the perm key kept', () => {
     const { after } = await survives('server-restart', () => [{ type: 'restart' }], 'nearest')
     expect(after.rebinds).toBeGreaterThanOrEqual(1)
   })
+
+  it("binding-mode 'replace' (a bind drops the previous temp key) with 40 ms latency: calls in flight on the replaced key get -404 and are resent", async () => {
+    // 40 ms each way: a call issued while the next key's bind is on the wire reaches the
+    // server after the bind dropped its key.
+    await control.fault([{ type: 'binding-mode', mode: 'replace' }, { type: 'latency', ms: 40 }])
+    const lc = client()
+    const before = await lc.client.connect(DC)
+    const probe = await fileSliceProbe(lc.client, DC, ++files)
+    const run = await aroundFault(
+      lc.client,
+      probe,
+      async () => {
+        for (let i = 0; i < 5; i++) await lc.client.rotateNow(DC)
+      },
+      { perSecond: 50 },
+    )
+    const after = await state(lc)
+    const s = summary(run.calls)
+    const replacedKeys = new Set(lc.events.filter((e) => e.kind === 'rotated').map((e) => e.detail?.replace('replaces ', '')))
+    const lost = lc.events.filter((e) => e.kind === 'not-found-404')
+    figure('fault binding-mode replace', { calls: s.total, rotations: after.rotations - before.rotations, replacedKey404s: lost.length })
+    expect(s).toMatchObject({ ok: s.total, wrong: 0, failed: 0, pending: 0 })
+    expect(after.rotations - before.rotations).toBe(5)
+    expect(after).toMatchObject({ status: 'ready', bound: true, permKeyId: before.permKeyId })
+    expect(lost.length).toBeGreaterThanOrEqual(1)
+    expect(lost.filter((e) => !replacedKeys.has(e.keyId ?? ''))).toEqual([])
+    // the resends cost no new key: one handshake per rotation
+    expect(after.handshakes.temp - before.handshakes.temp).toBe(5)
+  })
 })
 
 describe('revoked perm key: proven dead, logged out, no handshake loop (pfs §2)', () => {

@@ -1,13 +1,16 @@
 /**
  * Issue #6, timed rotation in real Chromium against the real server: 5 s temp keys for
- * 60 s under a steady 25 calls/s through the public client. No call may fail, calls made
- * while a rotation runs must not be slower than the rest (make-before-break), and the
- * server must see every new key bound before the old one expired (pfs-and-errors.md §1.5,
- * §1.7; auth-key.md "Permanent vs temporary key").
+ * 60 s under a steady 50 calls/s through the public client. No call may fail, calls made
+ * while a rotation runs must not be slower than the rest (make-before-break; the next
+ * key's handshake runs in the background, dc/dc-runtime.ts), and the server must see every
+ * new key bound before the old one expired (pfs-and-errors.md §1.5, §1.7; auth-key.md
+ * "Permanent vs temporary key"). 50 calls/s (the issue asks ≥ 20) puts ~300 calls in the
+ * rotation windows, enough for a p99.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import type { KeyView } from '@pfs-web/server'
 import {
+  binomialQuantile,
   CallStream,
   ServerControl,
   figure,
@@ -22,7 +25,7 @@ import {
 
 const DC = 2
 const RUN_MS = 60_000
-const RATE = 25
+const RATE = 50
 const server = isolatedServer('rotation')
 const control = new ServerControl(server)
 // 5 s keys; the policy renews at expires − min(margin, ½ life) = 2.5 s before expiry and
@@ -38,7 +41,7 @@ interface ServerSeen {
   expiresAt: number
 }
 
-describe('rotation: 5 s temp keys for 60 s at 25 calls/s', () => {
+describe('rotation: 5 s temp keys for 60 s at 50 calls/s', () => {
   it('≥ 10 rotations, 0 failed calls, rotation-window p99 ≈ steady p99, each new key bound before the old one expired', { timeout: 120_000 }, async () => {
     const first = await lc.client.connect(DC)
     expect(first).toMatchObject({ status: 'ready', bound: true })
@@ -79,15 +82,11 @@ describe('rotation: 5 s temp keys for 60 s at 25 calls/s', () => {
     // --- ≥ 10 rotations, the perm key kept, no -404 and no PFS violation on the server
     expect(state?.rotations).toBeGreaterThanOrEqual(10)
     expect(state?.permKeyId).toBe(first.permKeyId)
-    // The server keeps one bound temp key per perm key: a bind overwrites the previous one
-    // (pfs-and-errors.md §1.6), so a call still in flight on the replaced key may get -404.
-    // Those -404s must only ever hit replaced keys, be resent (counted above as answered)
-    // and cost no extra handshake.
+    // The server keeps a replaced key bound until it expires (pfs-and-errors.md §1.6, its
+    // default binding mode), so calls in flight on it finish there: no -404 at all.
     const n404 = (statsAfter.transportErrors['-404'] ?? 0) - (statsBefore.transportErrors['-404'] ?? 0)
-    const replaced = new Set(lc.events.filter((e) => e.kind === 'rotated').map((e) => e.detail?.replace('replaces ', '')))
-    const lost = lc.events.filter((e) => e.kind === 'not-found-404')
-    expect(lost.length).toBe(n404)
-    expect(lost.filter((e) => !replaced.has(e.keyId ?? ''))).toEqual([])
+    expect(n404).toBe(0)
+    expect(lc.events.filter((e) => e.kind === 'not-found-404')).toEqual([])
     expect(state?.handshakes.temp).toBe(state?.binds)
     expect(state?.rebinds).toBe(0)
     expect(statsAfter.violations.count).toBe(statsBefore.violations.count)
@@ -136,7 +135,6 @@ describe('rotation: 5 s temp keys for 60 s at 25 calls/s', () => {
       ratePerS: +(s.total / (RUN_MS / 1000)).toFixed(1),
       rotations: state?.rotations,
       windows: windows.length,
-      replacedKey404s: n404,
       callsInWindows: during.length,
       p50,
       p99,
@@ -147,19 +145,17 @@ describe('rotation: 5 s temp keys for 60 s at 25 calls/s', () => {
     expect(margins.length).toBeGreaterThanOrEqual(10)
     expect(Math.min(...margins)).toBeGreaterThan(0)
 
-    // The handshake's DH and pq maths yield the worker thread every ~1 ms (crypto
-    // cooperative.ts), so a call no longer waits for a whole modexp; none waits for a
-    // handshake *and* a bind round trip (make-before-break) and none fails. Windows are
-    // ~50–65 ms (handshake + bind), so 24 rotations hold only 35–46 in-flight calls and
-    // their p99 is in effect their maximum. Measured on the shared 2-core box (load 1.7–3),
-    // p99 steady → rotation, with the maths synchronous: 17.5 → 50.7 and 17.4 → 171 ms;
-    // cooperative: 19.1 → 29.9 and 109.5 → 56.3 ms; p50 4–5 → 10–14 ms either way (the
-    // server's half of the handshake and the bind share the same 2 cores). So the 10 %
-    // criterion is not met at this sample size; the bounds allow steady + 75 ms (the
-    // largest cooperative gap seen, 10.8 ms, or 22.5 ms with looser windows, doubled for a
-    // loaded CI machine, plus one stray scheduler delay) and p50 + 15 ms.
-    expect(during.length).toBeGreaterThanOrEqual(windows.length / 2)
-    expect(p50.rotation).toBeLessThanOrEqual(p50.steady + 15)
-    expect(p99.rotation).toBeLessThanOrEqual(Math.max(1.1 * p99.steady, p99.steady + 75))
+    // "p99 within 10 % of steady state", tested as a proportion: no more window calls may
+    // be slower than 1.1 × the steady p99 than a 1 % tail allows at 99.5 % confidence
+    // (Binomial(n, 0.01)). With ~150 calls in the windows their own p99 is their 2nd
+    // largest, one scheduler hiccup, so it is reported but not what the test rests on.
+    // A rotation that made calls wait for its handshake would put most of them above.
+    const slowLimit = 1.1 * p99.steady
+    const slow = during.filter((ms) => ms > slowLimit).length
+    const allowed = binomialQuantile(during.length, 0.01, 0.995)
+    figure('rotation tail', { slowLimitMs: +slowLimit.toFixed(1), slowInWindows: slow, allowed, n: during.length })
+    expect(during.length).toBeGreaterThanOrEqual(100)
+    expect(slow).toBeLessThanOrEqual(allowed)
+    expect(p50.rotation).toBeLessThanOrEqual(p50.steady + 3)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CALM, stepStorm, type HandshakeVerdict, type StormEvent, type StormState } from './storm-control.ts'
 
-const cfg = { windowMs: 60_000, maxPerWindow: 6, baseBackoffMs: 1_000, maxBackoffMs: 60_000, stableAfterMs: 60_000 }
+const cfg = { windowMs: 60_000, maxPerWindow: 6, baseBackoffMs: 1_000, maxBackoffMs: 60_000, stableAfterMs: 60_000, firstRetryJitterMs: 250 }
 const half = () => 0.5
 
 function verdictAfter(events: Array<[number, StormEvent]>, at: number): HandshakeVerdict | null {
@@ -16,16 +16,17 @@ const fail = (t: number): [number, StormEvent] => [t, { type: 'failed' }]
 describe('stepStorm', () => {
   it.each<{ rule: string; events: Array<[number, StormEvent]>; at: number; want: HandshakeVerdict }>([
     { rule: 'pfs §1.7: the first handshake is never delayed', events: [], at: 0, want: { allowed: true } },
-    { rule: 'storm: after one failure wait base/2..base (jitter 0.5 → 750 ms)', events: [req(0), fail(100)], at: 500, want: { allowed: false, until: 850, reason: 'backoff' } },
-    { rule: 'storm: backoff elapsed → allowed', events: [req(0), fail(100)], at: 850, want: { allowed: true } },
-    { rule: 'storm: backoff doubles per failure (3rd: 4 s ceiling → 3 s)', events: [fail(0), fail(0), fail(0)], at: 2_999, want: { allowed: false, until: 3_000, reason: 'backoff' } },
+    { rule: 'storm: one failure waits only a random spread of 0..250 ms (0.5 → 125 ms)', events: [req(0), fail(100)], at: 200, want: { allowed: false, until: 225, reason: 'backoff' } },
+    { rule: 'storm: the spread elapsed → allowed', events: [req(0), fail(100)], at: 225, want: { allowed: true } },
+    { rule: 'storm: the 2nd failure in a row waits base/2..base (0.5 → 750 ms)', events: [fail(0), fail(0)], at: 749, want: { allowed: false, until: 750, reason: 'backoff' } },
+    { rule: 'storm: backoff doubles per failure after that (3rd: 2 s ceiling → 1.5 s)', events: [fail(0), fail(0), fail(0)], at: 1_499, want: { allowed: false, until: 1_500, reason: 'backoff' } },
     { rule: 'storm: backoff capped at maxBackoffMs', events: Array.from({ length: 20 }, () => fail(0)), at: 1, want: { allowed: false, until: 45_000, reason: 'backoff' } },
     { rule: 'storm: at most 6 starts in a sliding minute once a failure is uncleared', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 10_000, want: { allowed: false, until: 60_000, reason: 'rate-limit' } },
     { rule: 'storm: healthy planned rotations are not capped', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 10_000, want: { allowed: true } },
     { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 60_001, want: { allowed: true } },
     { rule: 'storm: the stable period counts from the first bind, not the latest rotation', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], [30_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
     { rule: 'storm: a bind held for 60 s clears the failure count', events: [fail(0), fail(0), fail(0), fail(0), [1_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
-    { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 52_000, want: { allowed: false, until: 53_000, reason: 'backoff' } },
+    { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 51_000, want: { allowed: false, until: 51_500, reason: 'backoff' } },
   ])('$rule', ({ events, at, want }) => expect(verdictAfter(events, at)).toEqual(want))
 
   it('rejects a rand() outside [0, 1)', () => expect(() => stepStorm(CALM, { type: 'failed' }, 0, () => 1, cfg)).toThrow(RangeError))

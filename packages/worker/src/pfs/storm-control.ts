@@ -1,13 +1,18 @@
 /**
  * Re-handshake budget for one DC (pfs-and-errors.md §1.7: every -404 asks for a new
  * temp key; a server that keeps answering -404 must not turn that into a handshake
- * loop). Two limits: exponential backoff with jitter after each failure, and a
+ * loop). Two limits: backoff with jitter after each failure, and a
  * sliding window of at most `maxPerWindow` starts per `windowMs` whatever the backoff
  * says. The window counts every start but only refuses while a failure is uncleared:
  * healthy planned rotations of very short test keys may run faster than 6/min, a storm
  * may not. A bind that holds for `stableAfterMs` clears the failure count.
+ *
+ * The first failure waits only a short random spread (`firstRetryJitterMs`): one lost key
+ * is the common case (a server restart) and its calls wait for the new key, while the
+ * spread still keeps every client of a restarted server from handshaking in the same
+ * instant. Exponential backoff starts at the second failure in a row.
  */
-import { backoffMs } from './jitter.ts'
+import { backoffMs, drawUnit } from './jitter.ts'
 
 export interface StormConfig {
   windowMs: number
@@ -15,14 +20,18 @@ export interface StormConfig {
   baseBackoffMs: number
   maxBackoffMs: number
   stableAfterMs: number
+  firstRetryJitterMs: number
 }
 
 export const DEFAULT_STORM_CONFIG: StormConfig = {
   windowMs: 60_000,
   maxPerWindow: 6,
   baseBackoffMs: 1_000,
-  maxBackoffMs: 60_000,
+  // 8–16 s between attempts in a long outage: the window already caps the rate at 6 a
+  // minute, and a longer wait would only delay recovery once the server is back.
+  maxBackoffMs: 16_000,
   stableAfterMs: 60_000,
+  firstRetryJitterMs: 250,
 }
 
 export interface StormState {
@@ -59,7 +68,7 @@ export function stepStorm(
       return { state: { ...state, boundSince: state.boundSince ?? now }, verdict: null }
     case 'failed': {
       const failures = state.failures + 1
-      const delay = backoffMs(failures, config.baseBackoffMs, config.maxBackoffMs, rand)
+      const delay = failures === 1 ? config.firstRetryJitterMs * drawUnit(rand) : backoffMs(failures - 1, config.baseBackoffMs, config.maxBackoffMs, rand)
       return { state: { ...state, failures, backoffUntil: now + delay, boundSince: null }, verdict: null }
     }
     case 'request': {

@@ -67,8 +67,8 @@ describe('stepTempKeys', () => {
   it('schedules the renewal wake-up and the backoff wake-up', () => {
     expect(drive(bound('a', 0)).last.at(-1)).toEqual({ type: 'schedule', atMs: renewAtMs, reason: 'renew' })
     const r = drive([tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'transport-404', keyId: 'a' }]])
-    expect(r.state.next).toEqual({ phase: 'waiting', until: 950, reason: 'backoff' })
-    expect(r.last.at(-1)).toEqual({ type: 'schedule', atMs: 950, reason: 'handshake-budget' })
+    expect(r.state.next).toEqual({ phase: 'waiting', until: 325, reason: 'backoff' })
+    expect(r.last.at(-1)).toEqual({ type: 'schedule', atMs: 325, reason: 'handshake-budget' })
   })
 
   it('a handshake result nobody asked for is dropped', () =>
