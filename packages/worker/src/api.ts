@@ -34,6 +34,11 @@ export interface WorkerOptions {
   rotationMarginS?: number
   /** Per-call deadline when the caller gives none (ms). */
   defaultTimeoutMs?: number
+  /**
+   * A connection that owes answers and has received nothing for this long is reopened and
+   * its unanswered calls resent; a ping goes out at a third of it (default 15000 ms).
+   */
+  stallTimeoutMs?: number
   /** IndexedDB database holding the perm keys (one per DC). */
   storageName?: string
   /** Test DCs: `dc` in p_q_inner_data is id + 10000. */

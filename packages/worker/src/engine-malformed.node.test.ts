@@ -22,6 +22,8 @@ const UNKNOWN = 0x0badf00d
 const GET_CONFIG = serializeObject({ _: 'help.getConfig' })
 /** How long a call may take to settle in any case here, reconnect backoff included. */
 const SETTLE_MS = 4_000
+/** The engine's stall watch (session/stall-watch.ts), short enough to act inside SETTLE_MS. */
+const STALL_MS = 1_500
 
 let server: RunningServer
 let dataDir: string
@@ -60,6 +62,8 @@ type ClientFault = (payload: Uint8Array, msg: OpenedMessage, link: MitmLink) => 
 interface Rig {
   api: WorkerApi
   armServer(fault: ServerFault): void
+  /** From now on nothing the server sends on `link` reaches the engine. */
+  mute(link: MitmLink): void
   setClient(fault: ClientFault | null): void
   updates: Uint8Array[]
   state(): Promise<DcStateView>
@@ -69,8 +73,10 @@ async function rig(): Promise<Rig> {
   const keys = new RecordingKeyStore()
   let server1: ServerFault | null = null
   let client: ClientFault | null = null
+  const muted = new Set<MitmLink>()
   const open = mitmOpener(openNodeSocket, {
     fromServer(payload, link) {
+      if (muted.has(link)) return []
       const fault = server1
       if (!fault) return null
       const msg = openPacket(keys.temps, payload, false)
@@ -88,13 +94,14 @@ async function rig(): Promise<Rig> {
   })
   const api = createEngine(nodeEnv(perm, open), { keys })
   engine = api
-  await api.init(engineOptions(server, SETTLE_MS))
+  await api.init({ ...engineOptions(server, SETTLE_MS), stallTimeoutMs: STALL_MS })
   const updates: Uint8Array[] = []
   await api.onUpdate((_dc, bytes) => void updates.push(bytes))
   await api.connect()
   return {
     api,
     armServer: (f) => void (server1 = f),
+    mute: (link) => void muted.add(link),
     setClient: (f) => void (client = f),
     updates,
     state: async () => (await api.states())[0] as DcStateView,
@@ -184,6 +191,42 @@ describe('malformed server input (issue #5)', () => {
     expect(s.lastError).toMatchObject(error)
     expect(s).toMatchObject({ status: 'ready', bound: true })
     expect((await r.api.getConfig()).thisDc).toBe(2)
+  })
+
+  it('a frame whose promised bytes never come, on a link that then goes silent → STALLED after the stall time, reconnect, call answered', async () => {
+    const r = await rig()
+    r.armServer((p, _m, link) => {
+      r.mute(link)
+      const f = frame(trimmed(p), trimmed(p).length + 1_000)
+      return [f.subarray(0, f.length - 8)]
+    })
+    const t0 = performance.now()
+    const result = await settles(r.api)
+    const took = performance.now() - t0
+    expect(result).toEqual({ ok: true, thisDc: 2 })
+    // not before the watch could know, not as late as the call's own deadline
+    expect(took).toBeGreaterThanOrEqual(STALL_MS)
+    expect(took).toBeLessThan(SETTLE_MS)
+    const s = await r.state()
+    expect(s.lastError).toMatchObject({ name: 'TransportError', code: 'STALLED' })
+    expect(s).toMatchObject({ status: 'ready', bound: true })
+  })
+
+  it('an answer slower than the stall time on a link that answers pings → no reconnect, the call waits for it', async () => {
+    const r = await rig()
+    const held = STALL_MS + 700
+    r.armServer((p, m, link) => {
+      if (!isAnswer(m)) return undefined
+      setTimeout(() => link.toClient(frame(trimmed(p))), held)
+      return []
+    })
+    const t0 = performance.now()
+    const result = await settles(r.api)
+    expect(result).toEqual({ ok: true, thisDc: 2 })
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(held)
+    const s = await r.state()
+    expect(s.lastError).toBeNull()
+    expect(s).toMatchObject({ status: 'ready', bound: true })
   })
 
   it('transports.md §1: a frame total that is not a multiple of 4 is legal padding → answered, no error', async () => {

@@ -15,6 +15,7 @@ import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { backoffMs } from '../pfs/jitter.ts'
 import { nextMsgId, serverNow, type ServerClock } from '../session/msg-id.ts'
+import type { StallConfig } from '../session/stall-watch.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
 import { CallDriver, type CallHost } from './calls.ts'
 import { dcStateView, errorView } from './dc-view.ts'
@@ -156,6 +157,20 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   scheduleAckFlush(lane: Lane, atMs: number): void {
     this.later(`ack-${lane.key.idHex}`, Math.max(0, atMs - this.now()), () => lane.ackEvent({ type: 'tick' }))
+  }
+
+  get stallConfig(): StallConfig {
+    return this.options.stall
+  }
+
+  owesAnswers(lane: Lane): boolean {
+    return this.calls.inFlightOn(lane.key.idHex) > 0 || this.service.pendingOn(lane)
+  }
+
+  scheduleStallCheck(lane: Lane, atMs: number): void {
+    this.later(`stall-${lane.key.idHex}`, Math.max(0, atMs - this.now()), () => {
+      if (this.lanes.get(lane.key.idHex) === lane) lane.stallEvent({ type: 'tick', owed: this.owesAnswers(lane) })
+    })
   }
 
   /** 401 AUTH_KEY_PERM_EMPTY: pfs §3 treats it like a lost key — new temp key, bind, resend. */

@@ -11,6 +11,7 @@ import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../session/acks.ts'
 import { NO_SALT, decideSalt, stepSalts, type SaltEvent, type SaltState } from '../session/salts.ts'
 import type { MessageKind } from '../session/seqno.ts'
+import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
 import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
 import { MtSession, type InMessage, type OutMessage } from './session.ts'
 
@@ -41,6 +42,10 @@ export interface LaneOwner {
   /** The salt store asked for get_future_salts. */
   onSaltRefresh(lane: Lane, num: number): void
   scheduleAckFlush(lane: Lane, atMs: number): void
+  readonly stallConfig: StallConfig
+  scheduleStallCheck(lane: Lane, atMs: number): void
+  /** Calls or service requests sent on this lane and not answered yet. */
+  owesAnswers(lane: Lane): boolean
 }
 
 const CONTAINER_MAX = 1024
@@ -53,6 +58,8 @@ const CONTAINER_MAX = 1024
 const SALT_STORM_MAX = 6
 /** Messages at least this large go alone rather than in a container. */
 const CONTAINER_MAX_BODY = 64 * 1024
+/** What the server answers (rpc_result, pong, future_salts, msgs_state_info): arms the stall watch. */
+const ANSWERED: ReadonlySet<MessageKind> = new Set<MessageKind>(['rpc-query', 'ping', 'ping-delay-disconnect', 'get-future-salts', 'msgs-state-req'])
 
 export class Lane {
   session: MtSession
@@ -66,6 +73,7 @@ export class Lane {
   /** Fresh salts from bad_server_salt since the last content-related message (SALT_STORM_MAX). */
   private saltStorm: { count: number; last: bigint | null } = { count: 0, last: null }
   private acks: AckState = NO_ACKS
+  private stall: StallState = QUIET
   private opening: Promise<void> | null = null
   private sendChain: Promise<unknown> = Promise.resolve()
   private recvChain: Promise<unknown> = Promise.resolve()
@@ -101,6 +109,8 @@ export class Lane {
     const old = this.conn
     this.conn = null
     old?.close()
+    // a new connection owes nothing yet; the resends re-arm the watch
+    this.stall = QUIET
     const conn = new Connection(this.env, this.url, this.wireDcId, this.purpose)
     this.conn = conn
     await conn.open({
@@ -170,6 +180,26 @@ export class Lane {
     }
   }
 
+  /** The stall watch's event loop (session/stall-watch.ts); 'stalled' reopens the connection. */
+  stallEvent(event: StallEvent): void {
+    const { state, actions } = stepStall(this.stall, event, this.env.clock.now(), this.owner.stallConfig)
+    this.stall = state
+    for (const a of actions) {
+      if (a.type === 'schedule') this.owner.scheduleStallCheck(this, a.atMs)
+      else if (a.type === 'ping') {
+        const pingId = new DataView(this.env.random(8).buffer).getBigInt64(0, true)
+        this.send([{ kind: 'ping', body: serializeObject({ _: 'ping', ping_id: pingId }) }]).catch(() => undefined)
+      } else {
+        const conn = this.conn
+        if (!conn) continue
+        const err = new TransportError('STALLED', `nothing received for ${this.owner.stallConfig.stalledAfterMs} ms with answers owed`)
+        this.conn = null
+        conn.close(err)
+        this.owner.onDown(this, err)
+      }
+    }
+  }
+
   private async sendNow(items: Outgoing[]): Promise<Sent[]> {
     const conn = this.conn
     if (!conn?.isOpen) throw new TransportError('CLOSED', 'lane connection is down')
@@ -208,6 +238,7 @@ export class Lane {
         if (i < items.length) sent.push({ msgId: m.msgId, containerId: null, sessionId: session.sessionId })
       }
     }
+    if (items.some((item) => ANSWERED.has(item.kind))) this.stallEvent({ type: 'sent-request' })
     return sent
   }
 
@@ -217,6 +248,7 @@ export class Lane {
       try {
         const msg = await this.keys.usePrepared(this.key, (k) => this.session.open(k, packet))
         this.unpack(msg)
+        this.stallEvent({ type: 'received', owed: this.owner.owesAnswers(this) })
       } catch (err) {
         // encryption.md §4: use nothing from a bad packet, close, reconnect.
         const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))

@@ -1,6 +1,7 @@
 /** WorkerOptions with defaults applied and checked once, at init(). */
 import type { AppInfo, DcAddress, WorkerOptions } from '../api.ts'
 import { EngineError } from '../errors.ts'
+import { stallConfig, type StallConfig } from '../session/stall-watch.ts'
 
 export interface ResolvedOptions {
   dcs: readonly DcAddress[]
@@ -10,6 +11,7 @@ export interface ResolvedOptions {
   tempKeyLifetimeS: readonly [number, number]
   rotationMarginS: number
   defaultTimeoutMs: number
+  stall: StallConfig
   /** `dc` for p_q_inner_data and the obfuscation init: +10000 on test DCs (auth-key.md). */
   wireDcId(dcId: number): number
 }
@@ -18,6 +20,7 @@ export interface ResolvedOptions {
 const DEFAULT_LIFETIME: readonly [number, number] = [82_800, 86_400]
 const DEFAULT_MARGIN_S = 600
 const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_STALL_MS = 15_000
 
 export function resolveOptions(o: WorkerOptions): ResolvedOptions {
   if (!Array.isArray(o.dcs) || o.dcs.length === 0) throw new EngineError('BAD_OPTIONS', 'dcs: at least one DC is required')
@@ -28,6 +31,8 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
   if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi >= lo)) throw new EngineError('BAD_OPTIONS', 'tempKeyLifetimeS: need 0 < lo <= hi')
   const margin = o.rotationMarginS ?? Math.min(DEFAULT_MARGIN_S, Math.floor(lo / 4))
   if (!(margin >= 0 && margin < lo)) throw new EngineError('BAD_OPTIONS', 'rotationMarginS: must be below the temp key lifetime')
+  const stallMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
+  if (!(Number.isFinite(stallMs) && stallMs >= 300)) throw new EngineError('BAD_OPTIONS', 'stallTimeoutMs: at least 300 ms')
   const test = o.testMode === true
   return {
     dcs: o.dcs,
@@ -37,6 +42,7 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
     tempKeyLifetimeS: [lo, hi],
     rotationMarginS: margin,
     defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    stall: stallConfig(stallMs),
     wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),
   }
 }

@@ -57,6 +57,11 @@ export class ServiceRequests {
     this.waits.get(badMsgId)?.resend()
   }
 
+  pendingOn(lane: Lane): boolean {
+    for (const w of this.waits.values()) if (w.lane === lane) return true
+    return false
+  }
+
   failLane(lane: Lane, error: Error): void {
     for (const w of [...this.waits.values()]) if (w.lane === lane) w.settle(error)
   }
