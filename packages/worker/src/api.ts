@@ -64,7 +64,7 @@ export interface ErrorView {
 export interface Last404View {
   /** Server unixtime when it was seen. */
   at: number
-  /** Classified cause, e.g. 'temp-key-forgotten', 'storm', 'during-handshake'. */
+  /** Classified cause (pfs/recovery.ts LOSS_CAUSE): 'temp-key-forgotten', 'replaced-by-bind', 'retiring-key-forgotten', 'during-bind', 'stale-key'. */
   cause: string
 }
 

@@ -14,6 +14,7 @@ import { runHandshake } from '../handshake/run-handshake.ts'
 import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { backoffMs } from '../pfs/jitter.ts'
+import { classify404, LOSS_CAUSE } from '../pfs/recovery.ts'
 import { nextMsgId, serverNow, type ServerClock } from '../session/msg-id.ts'
 import type { StallConfig } from '../session/stall-watch.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
@@ -130,7 +131,7 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   onTransportError(lane: Lane, code: number): void {
     if (code === -404) {
-      this.last404 = { at: Math.floor(this.serverNowS()), cause: lane === this.lane ? 'temp-key-forgotten' : lane.bound ? 'retiring-key-forgotten' : 'during-bind' }
+      this.last404 = { at: Math.floor(this.serverNowS()), cause: LOSS_CAUSE[classify404(this.tempKeys.state, lane.key.idHex).case] }
       this.hooks.keyEvent(this.event('not-found-404', lane.key))
       this.setError(new TransportError(-404, 'temp key not found'))
       this.tempKeys.step({ type: 'transport-404', keyId: lane.key.idHex })

@@ -14,7 +14,9 @@ describe('classify404', () => {
     { rule: 'pfs §1.7: -404 during the handshake → it never existed', state: handshake, keyId: null, want: { case: 'handshake-rejected' } },
     { rule: 'pfs §1.7: -404 on the key being bound → lost before the bind', state: binding, keyId: 'nxt', want: { case: 'binding-key-lost', keyId: 'nxt' } },
     { rule: 'pfs §1.7: -404 on a retiring key → only its calls move', state: base, keyId: 'old', want: { case: 'retiring-key-lost', keyId: 'old' } },
-    { rule: 'pfs §1.7: -404 on the current key → server restart, every key presumed gone', state: binding, keyId: 'cur', want: { case: 'server-restart', lostKeyIds: ['cur', 'old', 'nxt'] } },
+    { rule: 'pfs §1.7: -404 on the current key → server restart, every key presumed gone', state: base, keyId: 'cur', want: { case: 'server-restart', lostKeyIds: ['cur', 'old'] } },
+    { rule: 'pfs §1.6: -404 on the current key while its successor\'s bind is on the wire → replaced by that bind', state: binding, keyId: 'cur', want: { case: 'replaced-by-bind', keyId: 'cur' } },
+    { rule: 'the same -404 while the next bind waits to be retried → server restart', state: { ...binding, next: { phase: 'binding', key: key('nxt'), attempt: 2, step: { kind: 'retry-at', at: 5 } } }, keyId: 'cur', want: { case: 'server-restart', lostKeyIds: ['cur', 'old', 'nxt'] } },
     { rule: 'a -404 for a key already dropped is stale', state: base, keyId: 'gone', want: { case: 'stale', keyId: 'gone' } },
     { rule: 'a handshake -404 with no handshake running is stale', state: base, keyId: null, want: { case: 'stale', keyId: null } },
   ])('$rule', ({ state, keyId, want }) => expect(classify404(state, keyId)).toEqual(want))
@@ -22,7 +24,8 @@ describe('classify404', () => {
 
 describe('recover404', () => {
   it('server restart: requeue and drop every key, hold traffic, never touch the perm key', () => {
-    const r = recover404(binding, 'cur', clock, () => 0.5)
+    const retrying: TempKeyState = { ...binding, next: { phase: 'binding', key: key('nxt'), attempt: 2, step: { kind: 'retry-at', at: 5 } } }
+    const r = recover404(retrying, 'cur', clock, () => 0.5)
     expect(r.actions).toEqual([
       { type: 'switch-traffic', keyId: null },
       { type: 'requeue-calls', keyId: 'cur' }, { type: 'drop-key', keyId: 'cur' },
@@ -31,6 +34,13 @@ describe('recover404', () => {
     ])
     expect(r.state).toMatchObject({ current: null, retiring: [], next: { phase: 'idle' }, perm: 'usable' })
     expect(r.state.storm.failures).toBe(1)
+  })
+
+  it('replaced by our own bind: the current key\'s calls wait for that bind; the next key is kept, no storm failure', () => {
+    const r = recover404(binding, 'cur', clock, () => 0.5)
+    expect(r.actions).toEqual([{ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: 'cur' }, { type: 'drop-key', keyId: 'cur' }])
+    expect(r.state).toMatchObject({ current: null, retiring: [key('old')], next: { phase: 'binding', key: { id: 'nxt' } } })
+    expect(r.state.storm).toBe(CALM)
   })
 
   it('retiring key lost: no storm failure, current untouched', () => {

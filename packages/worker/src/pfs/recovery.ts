@@ -19,13 +19,33 @@ export type Loss404 =
    * held for us is presumed gone at once — one new handshake, not one per key.
    */
   | { case: 'server-restart'; lostKeyIds: string[] }
+  /**
+   * The current key while our bind of its successor is on the wire: under the documented
+   * one-binding rule (pfs §1.6) that bind dropped it. Its calls wait for the bind's answer
+   * instead of a restart being presumed; if the server did restart, that bind gets -404
+   * as well (binding-key-lost) and only then is a new key made.
+   */
+  | { case: 'replaced-by-bind'; keyId: string }
   /** A key we already dropped: a late packet, nothing to do. */
   | { case: 'stale'; keyId: string | null }
+
+/** Names each case for the state view's last404.cause. */
+export const LOSS_CAUSE: Record<Loss404['case'], string> = {
+  'handshake-rejected': 'during-handshake',
+  'binding-key-lost': 'during-bind',
+  'retiring-key-lost': 'retiring-key-forgotten',
+  'replaced-by-bind': 'replaced-by-bind',
+  'server-restart': 'temp-key-forgotten',
+  stale: 'stale-key',
+}
 
 /** `keyId` is the auth_key_id the -404 answered, or null on the unencrypted handshake connection. */
 export function classify404(state: TempKeyState, keyId: string | null): Loss404 {
   if (keyId === null) return state.next.phase === 'handshake' ? { case: 'handshake-rejected' } : { case: 'stale', keyId }
-  if (state.current?.id === keyId) return { case: 'server-restart', lostKeyIds: allKeyIds(state) }
+  if (state.current?.id === keyId) {
+    if (state.next.phase === 'binding' && state.next.step.kind === 'sent') return { case: 'replaced-by-bind', keyId }
+    return { case: 'server-restart', lostKeyIds: allKeyIds(state) }
+  }
   if (state.next.phase === 'binding' && state.next.key.id === keyId) return { case: 'binding-key-lost', keyId }
   if (state.retiring.some((k) => k.id === keyId)) return { case: 'retiring-key-lost', keyId }
   return { case: 'stale', keyId }
@@ -51,6 +71,12 @@ export function recover404(
       return {
         state: { ...state, retiring: state.retiring.filter((k) => k.id !== loss.keyId) },
         actions: [{ type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
+        loss,
+      }
+    case 'replaced-by-bind':
+      return {
+        state: { ...state, current: null },
+        actions: [{ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
         loss,
       }
     case 'server-restart': {
