@@ -134,6 +134,41 @@ describe('faults: recovery with 0 lost calls and the perm key kept', () => {
     // the resends cost no new key: one handshake per rotation
     expect(after.handshakes.temp - before.handshakes.temp).toBe(5)
   })
+
+  it("binding-mode 'replace', the rotation's bind answer lost with its connection: the old key's -404 waits for the re-sent bind, no extra key", async () => {
+    const lc = client()
+    const before = await lc.client.connect(DC)
+    // armed after connect: the bind it drops is the rotation's, not the first one
+    await control.fault([{ type: 'binding-mode', mode: 'replace' }, { type: 'drop-connection', after: 'bind' }])
+    const probe = await fileSliceProbe(lc.client, DC, ++files)
+    const run = await aroundFault(lc.client, probe, () => lc.client.rotateNow(DC), { perSecond: 50 })
+    const after = await state(lc)
+    const s = summary(run.calls)
+    figure('fault replace + bind answer lost', { calls: s.total, recoveryMs: run.recoveryMs, last404: after.last404?.cause ?? null })
+    expect(s).toMatchObject({ ok: s.total, wrong: 0, failed: 0, pending: 0 })
+    expect(after).toMatchObject({ status: 'ready', bound: true, permKeyId: before.permKeyId })
+    expect(after.tempKeyId).not.toBe(before.tempKeyId)
+    expect(after.last404?.cause).toBe('replaced-by-bind')
+    expect(after.handshakes.temp - before.handshakes.temp).toBe(1)
+  })
+})
+
+describe('-429 flood (transports.md: too many requests)', () => {
+  it('3 s of -429 on every packet → the lane backs off and reconnects on the same keys; every call answered', async () => {
+    const lc = client()
+    const before = await lc.client.connect(DC)
+    const probe = await fileSliceProbe(lc.client, DC, ++files)
+    const run = await aroundFault(lc.client, probe, () => control.fault({ type: 'flood-429', seconds: 3 }), { tailMs: 500 })
+    const after = await state(lc)
+    const s = summary(run.calls)
+    figure('fault flood-429 3s', { recoveryMs: run.recoveryMs, calls: s.total, tempHandshakes: after.handshakes.temp - before.handshakes.temp })
+    expect(s).toMatchObject({ ok: s.total, wrong: 0, failed: 0, pending: 0 })
+    // -429 is about the rate, not the key: no new key, no rebind, no -404 handling
+    expect(after).toMatchObject({ status: 'ready', bound: true, permKeyId: before.permKeyId, tempKeyId: before.tempKeyId })
+    expect(after.handshakes.temp).toBe(before.handshakes.temp)
+    expect(after.rebinds).toBe(before.rebinds)
+    expect(run.recoveryMs).toBeGreaterThanOrEqual(3_000)
+  })
 })
 
 describe('revoked perm key: proven dead, logged out, no handshake loop (pfs §2)', () => {
