@@ -13,6 +13,18 @@ export const chromiumArgs = [
   '--disable-sync',
 ]
 
+const LIFECYCLE = 'packages/client/src/lifecycle/**/*.test.ts'
+
+const browser = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  provider: playwright({
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+  }),
+  instances: [{ browser: 'chromium' as const }],
+}
+
 // The same test files run in Node and in Chromium, except the ones that need the
 // other side's platform: `*.node.test.ts` (node:crypto cross-checks, servers) and
 // `*.browser.test.ts` (Workers, IndexedDB, WebSocket from a page).
@@ -36,17 +48,22 @@ export default defineConfig({
           // The browser suites talk to a real conformance server started in Node.
           globalSetup: ['packages/client/test/global-setup.ts'],
           include: ['packages/*/src/**/*.test.ts'],
-          exclude: ['**/*.node.test.ts', 'packages/server/**', '**/node_modules/**'],
+          exclude: ['**/*.node.test.ts', 'packages/server/**', LIFECYCLE, '**/node_modules/**'],
           testTimeout: 60_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Issue #6's timed suites measure latency and handshake rates: one file at a time,
+          // so no other suite's handshakes land inside their rotation windows.
+          name: 'lifecycle',
+          globalSetup: ['packages/client/test/global-setup.ts'],
+          include: [LIFECYCLE],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          browser,
         },
       },
     ],
