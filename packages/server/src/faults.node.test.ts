@@ -67,6 +67,16 @@ describe('faults (issue #4 "Fault injection")', () => {
     c.close()
   })
 
+  it('unbind-temp-key → the key still decrypts, but API calls get 401 AUTH_KEY_PERM_EMPTY until it is bound again', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    expect((await c.session.api({ _: 'help.getConfig' }))._).toBe('config')
+    await control.fault({ type: 'unbind-temp-key', keyId: c.temp.id.toString() })
+    await expect(c.session.call({ _: 'updates.getState' })).rejects.toMatchObject({ code: 401, message: 'AUTH_KEY_PERM_EMPTY' })
+    await c.session.bind(c.perm)
+    expect((await c.session.api({ _: 'updates.getState' }))._).toBe('updates.state')
+    c.close()
+  })
+
   it('forget-temp-key after N seconds → usable until then, -404 after', async () => {
     const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
     await control.fault({ type: 'forget-temp-key', keyId: c.temp.id.toString(), afterSeconds: 0.3 })

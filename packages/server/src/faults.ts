@@ -6,6 +6,7 @@ export type DropPoint = 'req_pq_multi' | 'req_DH_params' | 'set_client_DH_params
 export type FaultAction =
   | { type: 'forget-temp-key'; keyId?: string; afterSeconds?: number }
   | { type: 'forget-perm-key'; keyId?: string }
+  | { type: 'unbind-temp-key'; keyId?: string }
   | { type: 'bind-error'; error: string; code?: number; count?: number }
   | { type: 'drop-connection'; after: DropPoint }
   | { type: 'delay-handshake'; ms: number }
@@ -116,6 +117,8 @@ export function parseFaultAction(value: unknown): FaultAction {
     }
     case 'forget-perm-key':
       return { type: 'forget-perm-key', ...withDefined({ keyId: keyId() }) }
+    case 'unbind-temp-key':
+      return { type: 'unbind-temp-key', ...withDefined({ keyId: keyId() }) }
     case 'bind-error': {
       if (typeof v.error !== 'string' || !/^[A-Z_0-9]+$/.test(v.error)) throw new ControlError('BAD_FAULT', 'error must be an rpc error name')
       return { type: 'bind-error', error: v.error, ...withDefined({ code: num('code', true), count: num('count', true) }) }

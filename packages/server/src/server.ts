@@ -185,6 +185,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           else if (k.kind === 'temp') k.expiresAt = Math.min(k.expiresAt, now + a.afterSeconds)
         }
         return
+      case 'unbind-temp-key':
+        for (const k of findKeys(a.keyId, keys.temp)) keys.unbind(k.id)
+        return
       case 'forget-perm-key':
         for (const k of findKeys(a.keyId, keys.perm)) keys.dropPerm(k.id)
         savePermKeys()

@@ -96,6 +96,12 @@ describe('faults: recovery with 0 lost calls and the perm key kept', () => {
     expect(after.handshakes.temp).toBe(before.handshakes.temp + 1 + extraKeys)
   })
 
+  it('pfs §3: the server unbinds the temp key (it still decrypts) → 401 AUTH_KEY_PERM_EMPTY, new temp key, bind, resend', async () => {
+    const { after, before } = await survives('unbind-temp-key (AUTH_KEY_PERM_EMPTY)', (id) => [{ type: 'unbind-temp-key', keyId: id }])
+    expect(after.handshakes.temp).toBe(before.handshakes.temp + 1)
+    expect(after.rebinds).toBe(before.rebinds + 1)
+  })
+
   it('connection dropped after the bind was applied, before its answer → bind resent, answered boolTrue', async () => {
     const { statsBefore, statsAfter } = await survives('drop-connection-mid-bind', (id) => [{ type: 'drop-connection', after: 'bind' }, forgetCurrent(id)])
     expect(statsAfter.binds.ok - statsBefore.binds.ok).toBeGreaterThanOrEqual(2)

@@ -9,7 +9,7 @@ import type { EngineEnv } from '../env.ts'
 import { PacketError } from '../errors.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../session/acks.ts'
-import { NO_SALT, decideSalt, stepSalts, type SaltEvent, type SaltState } from '../session/salts.ts'
+import { NO_SALT, NO_SALT_STORM, decideSalt, stepSaltStorm, stepSalts, type SaltEvent, type SaltState, type SaltStorm } from '../session/salts.ts'
 import type { MessageKind } from '../session/seqno.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
 import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
@@ -49,13 +49,6 @@ export interface LaneOwner {
 }
 
 const CONTAINER_MAX = 1024
-/**
- * bad_server_salt answers in a row, each with a salt other than the last one given, that a
- * lane takes before it treats the connection as broken. A real server gives one new salt
- * and then accepts it; a peer that rejects every salt it hands out would otherwise get our
- * calls resent at round-trip speed until their deadlines.
- */
-const SALT_STORM_MAX = 6
 /** Messages at least this large go alone rather than in a container. */
 const CONTAINER_MAX_BODY = 64 * 1024
 /** What the server answers (rpc_result, pong, future_salts, msgs_state_info): arms the stall watch. */
@@ -70,8 +63,8 @@ export class Lane {
   /** Consecutive failed reconnects, for the backoff. */
   reconnects = 0
   private salts: SaltState = NO_SALT
-  /** Fresh salts from bad_server_salt since the last content-related message (SALT_STORM_MAX). */
-  private saltStorm: { count: number; last: bigint | null } = { count: 0, last: null }
+  /** Fresh salts from bad_server_salt since the last content-related message. */
+  private saltStorm: SaltStorm = NO_SALT_STORM
   private acks: AckState = NO_ACKS
   private stall: StallState = QUIET
   private opening: Promise<void> | null = null
@@ -143,14 +136,15 @@ export class Lane {
   }
 
   /**
-   * Throws PacketError('SALT_STORM') past SALT_STORM_MAX fresh salts in a row; the salt is
+   * Throws PacketError('SALT_STORM') past session/salts SALT_STORM_MAX fresh salts in a row; the salt is
    * taken first, so the resend after the reconnect carries the newest one.
    */
   salt(event: SaltEvent): void {
     this.salts = stepSalts(this.salts, event, this.owner.serverNowS())
-    if (event.type !== 'bad-server-salt' || event.newSalt === this.saltStorm.last) return
-    this.saltStorm = { count: this.saltStorm.count + 1, last: event.newSalt }
-    if (this.saltStorm.count > SALT_STORM_MAX) throw new PacketError('SALT_STORM', `${this.saltStorm.count} new salts in a row`)
+    if (event.type !== 'bad-server-salt') return
+    const { storm, broken } = stepSaltStorm(this.saltStorm, event)
+    this.saltStorm = storm
+    if (broken) throw new PacketError('SALT_STORM', `${storm.count} new salts in a row`)
   }
 
   /**
@@ -165,7 +159,7 @@ export class Lane {
 
   ackEvent(event: Parameters<typeof stepAcks>[1]): void {
     // every accepted message passes here first; a content-related one is the progress that ends a salt storm
-    if (event.type === 'received' && event.contentRelated) this.saltStorm = { count: 0, last: null }
+    if (event.type === 'received' && event.contentRelated) this.saltStorm = stepSaltStorm(this.saltStorm, { type: 'progress' }).storm
     const { state, actions } = stepAcks(this.acks, event, this.env.clock.now())
     this.acks = state
     this.runAckActions(actions)

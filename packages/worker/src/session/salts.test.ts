@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { NO_SALT, decideSalt, stepSalts, type SaltDecision, type SaltState } from './salts.ts'
+import { NO_SALT, NO_SALT_STORM, SALT_STORM_MAX, decideSalt, stepSaltStorm, stepSalts, type SaltDecision, type SaltState, type SaltStorm } from './salts.ts'
 
 const T = 1_700_000_000
 const cfg = { learnedValidityS: 600, refreshMarginS: 60, futureCount: 32, requestTimeoutS: 30 }
@@ -29,5 +29,23 @@ describe('decideSalt', () => {
   it('enc §5: future-salts-requested suppresses the next ask', () => {
     const st = stepSalts(stepSalts(NO_SALT, { type: 'handshake', salt: 1n }, T, cfg), { type: 'future-salts-requested' }, T, cfg)
     expect(decideSalt(st, T + 1, cfg)).toEqual({ salt: 1n, refresh: 'none' })
+  })
+})
+
+describe('stepSaltStorm', () => {
+  const fresh = (n: number): SaltStorm => {
+    let storm = NO_SALT_STORM
+    for (let i = 1; i <= n; i++) storm = stepSaltStorm(storm, { type: 'bad-server-salt', newSalt: BigInt(i) }).storm
+    return storm
+  }
+  it.each<{ rule: string; storm: SaltStorm; event: Parameters<typeof stepSaltStorm>[1]; broken: boolean; count: number }>([
+    { rule: 'enc §6 code 48: one new salt is normal', storm: NO_SALT_STORM, event: { type: 'bad-server-salt', newSalt: 1n }, broken: false, count: 1 },
+    { rule: 'the same salt again is the same correction, not a new one', storm: fresh(6), event: { type: 'bad-server-salt', newSalt: 6n }, broken: false, count: 6 },
+    { rule: `a ${SALT_STORM_MAX + 1}th different salt in a row → broken`, storm: fresh(SALT_STORM_MAX), event: { type: 'bad-server-salt', newSalt: 99n }, broken: true, count: SALT_STORM_MAX + 1 },
+    { rule: 'a content-related message from the server ends the run', storm: fresh(SALT_STORM_MAX), event: { type: 'progress' }, broken: false, count: 0 },
+  ])('$rule', ({ storm, event, broken, count }) => {
+    const r = stepSaltStorm(storm, event)
+    expect(r.broken).toBe(broken)
+    expect(r.storm.count).toBe(count)
   })
 })

@@ -95,3 +95,26 @@ function promote(state: SaltState, serverNowS: number): SaltState {
   }
   return i === 0 ? state : { ...state, current, future: state.future.slice(i) }
 }
+
+/**
+ * bad_server_salt answers in a row, each with a salt other than the last one given, past
+ * which a connection counts as broken. A real server gives one new salt and then accepts
+ * it; a peer that rejects every salt it hands out would otherwise get our calls resent at
+ * round-trip speed until their deadlines.
+ */
+export const SALT_STORM_MAX = 6
+
+export interface SaltStorm {
+  readonly count: number
+  readonly last: bigint | null
+}
+
+export const NO_SALT_STORM: SaltStorm = { count: 0, last: null }
+
+/** Counts fresh salts from bad_server_salt; a content-related message from the server ends the run. */
+export function stepSaltStorm(storm: SaltStorm, event: { type: 'bad-server-salt'; newSalt: bigint } | { type: 'progress' }): { storm: SaltStorm; broken: boolean } {
+  if (event.type === 'progress') return { storm: NO_SALT_STORM, broken: false }
+  if (event.newSalt === storm.last) return { storm, broken: false }
+  const next = { count: storm.count + 1, last: event.newSalt }
+  return { storm: next, broken: next.count > SALT_STORM_MAX }
+}
