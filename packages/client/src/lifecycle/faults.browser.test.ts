@@ -156,6 +156,9 @@ describe('faults: recovery with 0 lost calls and the perm key kept', () => {
     expect(after.tempKeyId).not.toBe(before.tempKeyId)
     expect(after.last404?.cause).toBe('replaced-by-bind')
     expect(after.handshakes.temp - before.handshakes.temp).toBe(1)
+    // still a rotation, not a recovery from a lost key
+    expect(after.rotations - before.rotations).toBe(1)
+    expect(after.rebinds).toBe(before.rebinds)
   })
 })
 

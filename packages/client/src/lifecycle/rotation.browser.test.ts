@@ -147,7 +147,7 @@ describe('rotation: 5 s temp keys for 60 s at 50 calls/s', () => {
 
     // "p99 within 10 % of steady state", tested as a proportion: no more window calls may
     // be slower than 1.1 × the steady p99 than a 1 % tail allows at 99.5 % confidence
-    // (Binomial(n, 0.01)). With ~150 calls in the windows their own p99 is their 2nd
+    // (Binomial(n, 0.01)). With ~300 calls in the windows their own p99 is their 3rd
     // largest, one scheduler hiccup, so it is reported but not what the test rests on.
     // A rotation that made calls wait for its handshake would put most of them above.
     const slowLimit = 1.1 * p99.steady

@@ -16,6 +16,12 @@ function fakeLane() {
     needsInit: true,
     isUp: true,
     key: { idHex: 'k1' },
+    /** In-flight count on this lane as each stall-watch event arrived. */
+    stallEvents: [] as { type: string; inFlight: number }[],
+    inFlight: (): number => 0,
+    stallEvent(e: { type: string }): void {
+      lane.stallEvents.push({ type: e.type, inFlight: lane.inFlight() })
+    },
     async send(items: Outgoing[]): Promise<Sent[]> {
       return items.map((it) => {
         const msgId = (next += 4n)
@@ -46,6 +52,7 @@ function harness(phase: BindPhase = 'bound') {
     onDrained: () => undefined,
   }
   const calls = new CallDriver(host)
+  state.inFlight = () => calls.inFlightOn('k1')
   const advance = (ms: number): void => {
     now += ms
     for (const t of [...timers].filter((t) => t.at <= now)) {
@@ -62,6 +69,13 @@ function harness(phase: BindPhase = 'bound') {
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
 
 describe('CallDriver', () => {
+  it('a sent call arms the lane\'s stall watch only once it is registered as in flight', async () => {
+    const h = harness()
+    void h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)
+    await settle()
+    expect(h.state.stallEvents).toEqual([{ type: 'sent-request', inFlight: 1 }])
+  })
+
   it('pfs §1.5: the first call after a bind carries initConnection, later ones do not', async () => {
     const h = harness()
     const first = h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)

@@ -153,6 +153,7 @@ export class CallDriver {
         if (!this.records.has(callId)) continue
         this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
       }
+      lane.stallEvent({ type: 'sent-request' })
       if (ids.length >= MAX_ITEMS_PER_PACKET) this.flushAgain = true
     } while (this.flushAgain)
   }

@@ -5,6 +5,7 @@
  * the EngineEnv.
  */
 import { TransportError } from '@pfs-web/errors'
+import { yieldToEventLoop } from '@pfs-web/crypto'
 import { serializeObject } from '@pfs-web/tl'
 import type { ConnectionStatus, DcStateView, ErrorView, KeyEvent, Last404View } from '../api.ts'
 import type { EngineEnv } from '../env.ts'
@@ -64,6 +65,8 @@ export class DcRuntime implements LaneOwner, CallHost {
   private permLoading: Promise<KeyHandle> | null = null
   private started = false
   private trafficLost = false
+  /** A planned switch-traffic hold: the replaced key and the successor whose bind is out. */
+  private plannedHold: { replaced: string; successor: string | null } | null = null
   private connectWaiters: Waiter[] = []
   private rotateWaiters: (Waiter & { from: string })[] = []
   private plainMsgId = 0n
@@ -241,15 +244,17 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
 
   /**
-   * `background`: a planned rotation, with a bound key still carrying the calls. Its maths
-   * then runs in 0.5 ms slices with BACKGROUND_PAUSE_MS between them instead of 1 ms slices
-   * and a bare macrotask turn: ~6 % of a core, so the calls it runs beside keep their
-   * latency (issue #6: rotation-window p99 within 10 % of steady state, measured in
-   * client/src/lifecycle/rotation.browser.test.ts).
+   * `backgroundUntil` (local ms): a planned rotation, with a bound key still carrying the
+   * calls. Until then its maths runs in 0.5 ms slices with BACKGROUND_PAUSE_MS between them
+   * instead of 1 ms slices and a bare macrotask turn: ~6 % of a core, so the calls it runs
+   * beside keep their latency (issue #6: rotation-window p99 within 10 % of steady state,
+   * measured in client/src/lifecycle/rotation.browser.test.ts). Past it (a slow machine, a
+   * throttled tab) the rest runs at full speed so the current key does not run out first.
    */
-  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, background = false): Promise<HandshakeResult> {
+  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null = null): Promise<HandshakeResult> {
     if (this.stopped) return Promise.reject(new EngineError('CLOSED', 'DC stopped'))
-    const pause = (): Promise<void> => new Promise((resolve) => this.env.setTimer(BACKGROUND_PAUSE_MS, resolve))
+    const pause = (): Promise<void> =>
+      backgroundUntil !== null && this.now() < backgroundUntil ? new Promise((resolve) => this.env.setTimer(BACKGROUND_PAUSE_MS, resolve)) : yieldToEventLoop()
     return runHandshake({
       env: this.env,
       url: this.url,
@@ -259,31 +264,38 @@ export class DcRuntime implements LaneOwner, CallHost {
         wireDcId: this.options.wireDcId(this.dcId),
         rsaKeys: this.rsaKeys,
         random: this.env.random,
-        ...(background ? { cooperative: { sliceMs: 0.5, yieldNow: pause } } : {}),
+        ...(backgroundUntil !== null ? { cooperative: { sliceMs: 0.5, yieldNow: pause } } : {}),
       },
       nextMsgId: () => (this.plainMsgId = nextMsgId(this.plainMsgId, this.serverNowS())),
       timeoutMs: HANDSHAKE_TIMEOUT_MS,
     })
   }
 
-  /** The policy's switch-traffic: new calls go to this key (null: hold them). */
-  switchTraffic(keyId: string | null): void {
+  /**
+   * The policy's switch-traffic: new calls go to this key (null: hold them). A planned hold
+   * (the key was replaced by its successor's bind) still ends in a rotation, not a recovery,
+   * unless that successor is lost too (dropLane).
+   */
+  switchTraffic(keyId: string | null, planned = false): void {
     const previous = this.lane
     const next = keyId === null ? null : (this.lanes.get(keyId) ?? null)
     this.lane = next
     if (!next) {
-      if (previous) this.trafficLost = true
+      if (previous && planned) this.plannedHold = { replaced: previous.key.idHex, successor: this.tempKeys.nextKeyId }
+      else if (previous) this.trafficLost = true
       if (this.phase === 'bound') this.phase = 'unbound'
       return
     }
     this.phase = 'bound'
+    const replaced = previous?.key.idHex ?? this.plannedHold?.replaced ?? null
+    this.plannedHold = null
     if (this.trafficLost) {
       this.trafficLost = false
       this.counters.rebinds++
       this.hooks.keyEvent(this.event('recovered', next.key))
-    } else if (previous) {
+    } else if (replaced !== null) {
       this.counters.rotations++
-      this.hooks.keyEvent(this.event('rotated', next.key, `replaces ${previous.key.idHex}`))
+      this.hooks.keyEvent(this.event('rotated', next.key, `replaces ${replaced}`))
     }
     this.schedulePing()
     for (const w of this.connectWaiters.splice(0)) w.resolve()
@@ -305,6 +317,11 @@ export class DcRuntime implements LaneOwner, CallHost {
     const lane = this.lanes.get(keyId)
     if (!lane) return
     this.lanes.delete(keyId)
+    if (this.plannedHold?.successor === keyId) {
+      // the successor a planned hold waited for is gone as well: traffic was lost after all
+      this.plannedHold = null
+      this.trafficLost = true
+    }
     this.timers.get(`reconnect-${keyId}`)?.()
     lane.close()
     this.service.failLane(lane, reason)

@@ -51,8 +51,6 @@ export interface LaneOwner {
 const CONTAINER_MAX = 1024
 /** Messages at least this large go alone rather than in a container. */
 const CONTAINER_MAX_BODY = 64 * 1024
-/** What the server answers (rpc_result, pong, future_salts, msgs_state_info): arms the stall watch. */
-const ANSWERED: ReadonlySet<MessageKind> = new Set<MessageKind>(['rpc-query', 'ping', 'ping-delay-disconnect', 'get-future-salts', 'msgs-state-req'])
 
 export class Lane {
   session: MtSession
@@ -174,7 +172,12 @@ export class Lane {
     }
   }
 
-  /** The stall watch's event loop (session/stall-watch.ts); 'stalled' reopens the connection. */
+  /**
+   * The stall watch (session/stall-watch.ts). Whoever registers a sent request as owed (the
+   * outbox, the service requests) reports 'sent-request' after registering it, so a packet
+   * handled in between cannot disarm the watch with the request unseen; 'stalled' reopens
+   * the connection.
+   */
   stallEvent(event: StallEvent): void {
     const { state, actions } = stepStall(this.stall, event, this.env.clock.now(), this.owner.stallConfig)
     this.stall = state
@@ -232,7 +235,6 @@ export class Lane {
         if (i < items.length) sent.push({ msgId: m.msgId, containerId: null, sessionId: session.sessionId })
       }
     }
-    if (items.some((item) => ANSWERED.has(item.kind))) this.stallEvent({ type: 'sent-request' })
     return sent
   }
 

@@ -37,6 +37,7 @@ export class ServiceRequests {
             if (!s) return
             msgId = s.msgId
             this.waits.set(s.msgId, { lane, settle, resend: send })
+            lane.stallEvent({ type: 'sent-request' })
           },
           (err: unknown) => settle(err instanceof Error ? err : new EngineError('SEND_FAILED', String(err))),
         )

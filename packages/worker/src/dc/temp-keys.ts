@@ -22,6 +22,8 @@ const BIND_TIMEOUT_MS = 25_000
 const MAX_REBINDS_ON_DROP = 4
 /** A background handshake takes ~0.3–0.6 s of wall time (measured with 5 s test keys). */
 const BACKGROUND_MIN_SLACK_S = 1
+/** …and turns to full speed this long before the current key becomes unusable. */
+const BACKGROUND_MARGIN_S = 0.5
 
 export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
   const [lo, hi] = o.tempKeyLifetimeS
@@ -82,7 +84,7 @@ export class TempKeys {
         return
       }
       case 'switch-traffic':
-        dc.switchTraffic(a.keyId)
+        dc.switchTraffic(a.keyId, a.planned === true)
         return
       case 'requeue-calls':
         dc.calls.step({ type: 'key-lost', keyId: a.keyId })
@@ -128,7 +130,7 @@ export class TempKeys {
     const dc = this.dc
     let lane: Lane | null = null
     try {
-      const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', this.canTakeItsTime())
+      const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', this.backgroundUntil())
       dc.clock = stepClock(dc.clock, { type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
       renumberSessionsAhead(dc)
       const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
@@ -147,11 +149,14 @@ export class TempKeys {
 
   /**
    * A planned rotation whose current key stays usable for a while yet: nobody waits for
-   * this handshake, so it may yield the thread to the calls (dc-runtime runHandshake).
+   * this handshake, so it may yield the thread to the calls (dc-runtime runHandshake) until
+   * BACKGROUND_MARGIN_S before that key becomes unusable. Null: full speed.
    */
-  private canTakeItsTime(): boolean {
+  private backgroundUntil(): number | null {
     const current = this.state.current
-    return this.dc.lane !== null && current !== null && current.unusableAt - this.dc.serverNowS() >= BACKGROUND_MIN_SLACK_S
+    if (this.dc.lane === null || current === null) return null
+    const slackS = current.unusableAt - this.dc.serverNowS()
+    return slackS >= BACKGROUND_MIN_SLACK_S ? this.dc.now() + (slackS - BACKGROUND_MARGIN_S) * 1000 : null
   }
 
   /** send-bind: auth.bindTempAuthKey on the key's own lane and session (encryption.md §7). */

@@ -53,8 +53,12 @@ export type TempKeyAction =
   | { type: 'start-temp-handshake'; expiresInS: number }
   | { type: 'send-bind'; keyId: string; expiresAt: number }
   | { type: 'send-init-connection'; keyId: string }
-  /** New calls go to this key from now on; null = hold them, no usable key. */
-  | { type: 'switch-traffic'; keyId: string | null }
+  /**
+   * New calls go to this key from now on; null = hold them, no usable key. `planned`: the
+   * key was replaced by its successor's bind, still on the wire, so this is a rotation
+   * in progress, not a lost key.
+   */
+  | { type: 'switch-traffic'; keyId: string | null; planned?: true }
   /** Outbox `key-lost`: resend this key's unanswered calls elsewhere. */
   | { type: 'requeue-calls'; keyId: string }
   /** Forget the key; zeroing its bytes is the key store's job. */

@@ -38,7 +38,7 @@ describe('recover404', () => {
 
   it('replaced by our own bind: the current key\'s calls wait for that bind; the next key is kept, no storm failure', () => {
     const r = recover404(binding, 'cur', clock, () => 0.5)
-    expect(r.actions).toEqual([{ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: 'cur' }, { type: 'drop-key', keyId: 'cur' }])
+    expect(r.actions).toEqual([{ type: 'switch-traffic', keyId: null, planned: true }, { type: 'requeue-calls', keyId: 'cur' }, { type: 'drop-key', keyId: 'cur' }])
     expect(r.state).toMatchObject({ current: null, retiring: [key('old')], next: { phase: 'binding', key: { id: 'nxt' } } })
     expect(r.state.storm).toBe(CALM)
   })

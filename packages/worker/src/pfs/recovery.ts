@@ -76,7 +76,7 @@ export function recover404(
     case 'replaced-by-bind':
       return {
         state: { ...state, current: null },
-        actions: [{ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
+        actions: [{ type: 'switch-traffic', keyId: null, planned: true }, { type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
         loss,
       }
     case 'server-restart': {

@@ -26,6 +26,7 @@ describe('stepStorm', () => {
     { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 60_001, want: { allowed: true } },
     { rule: 'storm: the stable period counts from the first bind, not the latest rotation', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], [30_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
     { rule: 'storm: a bind held for 60 s clears the failure count', events: [fail(0), fail(0), fail(0), fail(0), [1_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
+    { rule: 'storm: a key bound for 60 s ends the old run even with no handshake asked since: the next failure waits only the spread', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], fail(3_600_000)], at: 3_600_100, want: { allowed: false, until: 3_600_125, reason: 'backoff' } },
     { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 51_000, want: { allowed: false, until: 51_500, reason: 'backoff' } },
   ])('$rule', ({ events, at, want }) => expect(verdictAfter(events, at)).toEqual(want))
 

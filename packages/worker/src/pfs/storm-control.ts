@@ -67,7 +67,10 @@ export function stepStorm(
     case 'bound':
       return { state: { ...state, boundSince: state.boundSince ?? now }, verdict: null }
     case 'failed': {
-      const failures = state.failures + 1
+      // a key that held for the stable period ended the last run of failures, even if no
+      // handshake was asked for since (24 h keys rotate rarely)
+      const stable = state.boundSince !== null && now - state.boundSince >= config.stableAfterMs
+      const failures = (stable ? 0 : state.failures) + 1
       const delay = failures === 1 ? config.firstRetryJitterMs * drawUnit(rand) : backoffMs(failures - 1, config.baseBackoffMs, config.maxBackoffMs, rand)
       return { state: { ...state, failures, backoffUntil: now + delay, boundSince: null }, verdict: null }
     }

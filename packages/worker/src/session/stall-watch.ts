@@ -26,7 +26,7 @@ export interface StallState {
 export const QUIET: StallState = { silentSince: null, pinged: false }
 
 export type StallEvent =
-  /** A message the server must answer went out (a call, a bind, a ping, get_future_salts). */
+  /** A call or service request (the bind) went out and is now registered as owed. */
   | { type: 'sent-request' }
   /** `owed`: answers are still outstanding on this connection after this packet. */
   | { type: 'received'; owed: boolean }
