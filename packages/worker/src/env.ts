@@ -23,6 +23,12 @@ export interface PermKeyStorage {
   get(dcId: number): Promise<Uint8Array | undefined>
   set(dcId: number, key: Uint8Array): Promise<void>
   delete(dcId: number): Promise<void>
+  /**
+   * Runs `fn` while no other engine sharing this storage (another tab's worker) loads or
+   * makes the DC's perm key, so two tabs starting together end with one perm key rather
+   * than each storing its own over the other's. Storage no one shares may leave it out.
+   */
+  exclusive?<T>(dcId: number, fn: () => Promise<T>): Promise<T>
 }
 
 export interface EngineClock {

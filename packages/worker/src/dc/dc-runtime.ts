@@ -214,7 +214,13 @@ export class DcRuntime implements LaneOwner, CallHost {
     return this.permLoading
   }
 
-  private async loadOrMakePerm(): Promise<KeyHandle> {
+  private loadOrMakePerm(): Promise<KeyHandle> {
+    const storage = this.env.permKeys
+    const run = (): Promise<KeyHandle> => this.loadOrMakePermNow()
+    return storage.exclusive ? storage.exclusive(this.dcId, run) : run()
+  }
+
+  private async loadOrMakePermNow(): Promise<KeyHandle> {
     const stored = await this.keys.loadPerm(this.dcId, this.env.permKeys)
     if (stored) {
       this.perm = stored

@@ -32,6 +32,12 @@ export function createIdbPermKeyStorage(dbName: string | (() => string)): PermKe
     get: (dcId) => getPermKey(store(), dcId),
     set: (dcId, key) => setPermKey(store(), dcId, key),
     delete: (dcId) => deletePermKey(store(), dcId),
+    exclusive: <T>(dcId: number, fn: () => Promise<T>): Promise<T> => {
+      // Web Locks are shared by every tab and worker of the origin; without them (very old
+      // browsers) two tabs may still race, as before.
+      const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
+      return locks ? (locks.request(`${nameOf()}:${PERM_KEY_STORE_NAME}:${dcId}`, fn) as Promise<T>) : fn()
+    },
   }
 }
 
