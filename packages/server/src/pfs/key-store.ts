@@ -102,7 +102,7 @@ export class KeyStore {
   /** The temp key stays known but no longer bound: its API calls get 401 AUTH_KEY_PERM_EMPTY. */
   unbind(id: bigint): boolean {
     const key = this.temp.get(id)
-    if (key?.boundTo == null) return false
+    if (key === undefined || key.boundTo === null) return false
     const slots = this.bindings.get(key.boundTo)
     if (slots?.get(bindSlot(key)) === id) slots.delete(bindSlot(key))
     key.boundTo = null

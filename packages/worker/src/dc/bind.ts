@@ -6,6 +6,7 @@
 import { encryptBindMessageV1 } from '@pfs-web/crypto'
 import { serializeObject } from '@pfs-web/tl'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
+import { randomLong } from './session.ts'
 
 export interface BindParams {
   keys: KeyStore
@@ -19,7 +20,7 @@ export interface BindParams {
 
 /** Returns the body builder for Lane.send: msg_id M → boxed auth.bindTempAuthKey. */
 export function bindRequest(p: BindParams): (msgId: bigint) => Promise<Uint8Array> {
-  const nonce = new DataView(p.random(8).buffer).getBigInt64(0, true)
+  const nonce = randomLong(p.random)
   return async (msgId) => {
     const inner = serializeObject({
       _: 'bind_auth_key_inner',

@@ -71,6 +71,11 @@ export class CallDriver {
     return this.outbox.inFlightOn(keyId)
   }
 
+  /** inFlightOn(keyId) > 0, stopping at the first: asked for every packet received. */
+  anyInFlightOn(keyId: string): boolean {
+    return this.outbox.anyInFlightOn(keyId)
+  }
+
   get pending(): number {
     return this.outbox.size
   }

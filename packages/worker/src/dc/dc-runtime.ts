@@ -24,6 +24,7 @@ import { dcStateView, errorView } from './dc-view.ts'
 import { dispatch } from './dispatch.ts'
 import type { BindPhase } from './gate.ts'
 import { rawOf, type Lane, type LaneOwner, type Received } from './lane.ts'
+import { randomLong } from './session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
 import { TempKeys } from './temp-keys.ts'
@@ -168,7 +169,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
 
   owesAnswers(lane: Lane): boolean {
-    return this.calls.inFlightOn(lane.key.idHex) > 0 || this.service.pendingOn(lane)
+    return this.calls.anyInFlightOn(lane.key.idHex) || this.service.pendingOn(lane)
   }
 
   scheduleStallCheck(lane: Lane, atMs: number): void {
@@ -365,8 +366,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.later('ping', PING_INTERVAL_MS, () => {
       const lane = this.lane
       if (lane?.isUp) {
-        const pingId = new DataView(this.env.random(8).buffer).getBigInt64(0, true)
-        const body = serializeObject({ _: 'ping_delay_disconnect', ping_id: pingId, disconnect_delay: PING_DISCONNECT_DELAY_S })
+        const body = serializeObject({ _: 'ping_delay_disconnect', ping_id: randomLong(this.env.random), disconnect_delay: PING_DISCONNECT_DELAY_S })
         lane.send([{ kind: 'ping-delay-disconnect', body }]).catch(() => undefined)
       }
       this.schedulePing()

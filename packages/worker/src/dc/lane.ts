@@ -13,7 +13,7 @@ import { NO_SALT, NO_SALT_STORM, decideSalt, stepSaltStorm, stepSalts, type Salt
 import type { MessageKind } from '../session/seqno.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
 import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
-import { MtSession, type InMessage, type OutMessage } from './session.ts'
+import { MtSession, randomLong, type InMessage, type OutMessage } from './session.ts'
 
 export interface Outgoing {
   kind: MessageKind
@@ -184,8 +184,7 @@ export class Lane {
     for (const a of actions) {
       if (a.type === 'schedule') this.owner.scheduleStallCheck(this, a.atMs)
       else if (a.type === 'ping') {
-        const pingId = new DataView(this.env.random(8).buffer).getBigInt64(0, true)
-        this.send([{ kind: 'ping', body: serializeObject({ _: 'ping', ping_id: pingId }) }]).catch(() => undefined)
+        this.send([{ kind: 'ping', body: serializeObject({ _: 'ping', ping_id: randomLong(this.env.random) }) }]).catch(() => undefined)
       } else {
         const conn = this.conn
         if (!conn) continue

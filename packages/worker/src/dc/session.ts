@@ -26,6 +26,11 @@ const HEADER = 32
 /** How many of our own recent msg_ids a session remembers (answers and notices name them). */
 const SENT_MEMORY = 2048
 
+/** A random TL long (session_id, ping_id, the bind nonce). */
+export function randomLong(random: (n: number) => Uint8Array): bigint {
+  return new DataView(random(8).buffer).getBigInt64(0, true)
+}
+
 export class MtSession {
   readonly sessionId: bigint
   readonly received: ReceivedIds
@@ -35,7 +40,7 @@ export class MtSession {
   private readonly sent = new Set<bigint>()
 
   constructor(private readonly random: (n: number) => Uint8Array) {
-    this.sessionId = new DataView(random(8).buffer).getBigInt64(0, true)
+    this.sessionId = randomLong(random)
     this.received = new ReceivedIds(this.sessionId)
   }
 

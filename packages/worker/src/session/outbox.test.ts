@@ -57,6 +57,8 @@ describe('Outbox', () => {
     expect(box.ready(0)).toEqual([1])
     expect(box.ready(50)).toEqual([1, 3])
     expect(box.inFlightOn('k1')).toBe(1)
+    expect(box.anyInFlightOn('k1')).toBe(true)
+    expect(box.anyInFlightOn('k2')).toBe(false)
     expect(box.callFor(100n)).toBe(2)
   })
 

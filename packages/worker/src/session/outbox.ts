@@ -125,8 +125,13 @@ export class Outbox {
 
   inFlightOn(keyId: string): number {
     let n = 0
-    for (const call of this.calls.values()) if (call.state.kind === 'sent' && call.state.keyId === keyId) n++
+    for (const call of this.calls.values()) if (isInFlightOn(call.state, keyId)) n++
     return n
+  }
+
+  anyInFlightOn(keyId: string): boolean {
+    for (const call of this.calls.values()) if (isInFlightOn(call.state, keyId)) return true
+    return false
   }
 
   get size(): number {
@@ -209,4 +214,8 @@ export class Outbox {
     if (retry !== Infinity) out.push({ type: 'schedule', atMs: retry, reason: 'call-retry' })
     return out
   }
+}
+
+function isInFlightOn(state: CallState, keyId: string): boolean {
+  return state.kind === 'sent' && state.keyId === keyId
 }
