@@ -1,49 +1,24 @@
-import { randomBytes } from 'node:crypto'
-import { FileStore } from './api/files.ts'
-import { offsetClock, systemClock, type Clock } from './clock.ts'
-import { MtprotoCore } from './core.ts'
-import { loadRsaKey } from './primitives/rsa-key.ts'
-import { DataDir } from './data-dir.ts'
-import { ControlError } from './errors.ts'
-import { Faults, type BindingMode, type FaultAction, type FaultState } from './faults.ts'
-import type { DcPolicy } from './handshake/dc.ts'
-import { HandshakeServer, type NewAuthKey } from './handshake/handshake.ts'
-import { silentLogger, type Logger } from './logger.ts'
-import { KeyStore, type AuthKey } from './pfs/key-store.ts'
-import { MsgIdSource } from './session/msg-id.ts'
-import { SaltBook } from './session/salts.ts'
-import { StatsRecorder, type ServerStats } from './stats.ts'
-import type { Connection } from './transport/connection.ts'
-import { listenTcp, listenWs, type Listener } from './transport/listeners.ts'
+/**
+ * The conformance server on real sockets: the core (server-core.ts) on the system clock,
+ * behind a TCP listener, a WebSocket listener and the JSON control port.
+ */
 import { listenControl } from './control/http.ts'
+import { createServerCore, type CoreOptions, type FaultsApi } from './server-core.ts'
+import { systemServerEnv, type ServerEnv } from './server-env.ts'
+import type { Clock } from './clock.ts'
+import type { ServerStats } from './stats.ts'
+import { listenTcp, listenWs, type Listener } from './transport/listeners.ts'
 
-export interface ServerOptions {
+export type { FaultsApi } from './server-core.ts'
+
+export interface ServerOptions extends CoreOptions {
   host?: string
   /** 0 picks a free port. */
   tcpPort?: number
   wsPort?: number
   controlPort?: number
   dataDir: string
-  /** Count every non-bind API call under a perm key as a violation (default true). */
-  strictPfs?: boolean
-  /** Cap on a temp key's expires_in (our choice, auth-key.md step 5.9): default 86400. */
-  tempKeyMaxExpiresIn?: number
-  /** How far a bind's expires_at may pass the key's own expiry (encryption.md §7.7): default 3600. */
-  bindSlackSeconds?: number
-  dcIds?: number[]
-  dcMode?: DcPolicy['mode']
-  maxFrameLength?: number
   clock?: Clock
-  logger?: Logger
-  /** What a new bind does to the perm key's previous temp key (faults.ts BindingMode): default 'many'. */
-  bindingMode?: BindingMode
-  /** Serve GET /keys/temp/:id for e2e leak searches. Tests only. */
-  exposeKeyBytes?: boolean
-}
-
-export interface FaultsApi {
-  apply(action: FaultAction | FaultAction[]): Promise<FaultState>
-  state(): FaultState
 }
 
 export interface RunningServer {
@@ -61,210 +36,27 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-const random = (n: number): Uint8Array => randomBytes(n)
-const randomLong = (): bigint => randomBytes(8).readBigInt64LE(0)
-
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
-  const logger = options.logger ?? silentLogger
-  const faults = new Faults(options.bindingMode)
-  const clock = offsetClock(options.clock ?? systemClock, () => faults.state.clockOffsetSeconds)
-  const dataDir = new DataDir(options.dataDir)
-  const rsa = loadRsaKey(dataDir.rsaPrivatePem())
-  const keys = new KeyStore()
-  const stats = new StatsRecorder()
-  const files = new FileStore()
-  const connections = new Set<Connection>()
-  const bindSlackSeconds = options.bindSlackSeconds ?? 3600
-
-  const loadPermKeys = (): void => {
-    for (const k of dataDir.loadPermKeys()) {
-      keys.addPerm({ kind: 'perm', ...k, salts: new SaltBook(randomLong(), clock.now(), randomLong), messages: 0, apiCalls: 0 })
-    }
-  }
-  const savePermKeys = (): void => dataDir.savePermKeys(keys.perm.values())
-  loadPermKeys()
-
-  const handshake = new HandshakeServer({
-    rsa,
-    clock,
-    random,
-    dcPolicy: { dcIds: options.dcIds ?? [1, 2, 3, 4, 5], mode: options.dcMode ?? 'both' },
-    tempKeyMaxExpiresIn: options.tempKeyMaxExpiresIn ?? 86400,
-    isKeyIdFree: (id) => !keys.has(id),
-    forcedDhGenAnswer: () => faults.takeDhGen(),
-  })
-
-  const onKeyCreated = (k: NewAuthKey): void => {
-    const now = clock.now()
-    const salts = new SaltBook(k.firstSalt, now, randomLong)
-    if (k.kind === 'perm') {
-      keys.addPerm({ kind: 'perm', id: k.id, key: k.key, dc: k.dc, createdAt: now, salts, messages: 0, apiCalls: 0 })
-      savePermKeys()
-    } else {
-      keys.addTemp({
-        kind: 'temp',
-        id: k.id,
-        key: k.key,
-        dc: k.dc,
-        createdAt: now,
-        expiresIn: k.expiresIn,
-        expiresAt: now + k.expiresIn,
-        boundTo: null,
-        inited: false,
-        layer: null,
-        salts,
-        messages: 0,
-        apiCalls: 0,
-      })
-    }
-    logger.info('key-created', { kind: k.kind, id: k.id.toString(), dc: k.dc.id })
-  }
-
+  const env: ServerEnv = options.clock === undefined ? systemServerEnv : { ...systemServerEnv, clock: options.clock }
+  const core = createServerCore(options, env)
+  const maxFrameLength = options.maxFrameLength ?? 2 * 1024 * 1024
+  const tcp = await listenTcp(host, options.tcpPort ?? 0, core)
+  const ws = await listenWs(host, options.wsPort ?? 0, maxFrameLength, core)
+  core.setDcAddress(host, tcp.port)
   const holder: { control: Listener | null } = { control: null }
-  const dcAddresses = (): { id: number; host: string; port: number }[] =>
-    (options.dcIds ?? [1, 2, 3, 4, 5]).map((id) => ({ id, host, port: tcp.port }))
-
-  const core = new MtprotoCore({
-    clock,
-    keys,
-    handshake,
-    faults,
-    stats,
-    msgIds: new MsgIdSource(),
-    logger,
-    random,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    onKeyCreated,
-    api: {
-      keys,
-      files,
-      stats,
-      faults,
-      strictPfs: options.strictPfs ?? true,
-      bindSlackSeconds,
-      get dcAddresses() {
-        return dcAddresses()
-      },
-      onBound: (temp, replaced) =>
-        logger.info('bound', { temp: temp.id.toString(), replaced: replaced === null ? '' : replaced.toString() }),
-      onDropped: (ids) => logger.info('dropped-temp-keys', { count: ids.length }),
-    },
-  })
-
-  const streamOptions = { maxFrameLength: options.maxFrameLength ?? 2 * 1024 * 1024, random }
-  const connDeps = {
-    stats,
-    logger,
-    handle: (conn: Connection, payload: Buffer) => core.handlePayload(conn, payload),
-    onClose: (conn: Connection) => connections.delete(conn),
-    latencyMs: () => faults.state.latencyMs,
-  }
-  const track = (c: Connection): void => {
-    connections.add(c)
-  }
-  const tcp = await listenTcp(host, options.tcpPort ?? 0, streamOptions, connDeps, track)
-  const ws = await listenWs(host, options.wsPort ?? 0, streamOptions, connDeps, track)
-
-  const sweepTimer = setInterval(() => keys.sweep(clock.now()), 1000)
-  let pushTimer: NodeJS.Timeout | null = null
-  const schedulePushes = (everySeconds: number): void => {
-    if (pushTimer !== null) clearInterval(pushTimer)
-    pushTimer = everySeconds > 0 ? setInterval(() => core.pushUpdates(), everySeconds * 1000) : null
-  }
-
-  const findKeys = (keyId: string | undefined, map: Map<bigint, AuthKey>): AuthKey[] =>
-    keyId === undefined ? [...map.values()] : [map.get(BigInt(keyId))].filter((k): k is AuthKey => k !== undefined)
-
-  const applyOne = (a: FaultAction): void => {
-    const now = clock.now()
-    switch (a.type) {
-      case 'forget-temp-key':
-        for (const k of findKeys(a.keyId, keys.temp)) {
-          if (a.afterSeconds === undefined) keys.dropTemp(k.id)
-          else if (k.kind === 'temp') k.expiresAt = Math.min(k.expiresAt, now + a.afterSeconds)
-        }
-        return
-      case 'unbind-temp-key':
-        for (const k of findKeys(a.keyId, keys.temp)) keys.unbind(k.id)
-        return
-      case 'forget-perm-key':
-        for (const k of findKeys(a.keyId, keys.perm)) keys.dropPerm(k.id)
-        savePermKeys()
-        return
-      case 'bind-error':
-        for (let i = 0; i < (a.count ?? 1); i++) faults.state.pendingBindErrors.push({ error: a.error, code: a.code ?? 400 })
-        return
-      case 'drop-connection':
-        faults.state.pendingDrops.push(a.after)
-        return
-      case 'delay-handshake':
-        faults.state.handshakeDelayMs = a.ms
-        return
-      case 'latency':
-        faults.state.latencyMs = a.ms
-        return
-      case 'clock-offset':
-        faults.state.clockOffsetSeconds = a.seconds
-        return
-      case 'storm-404':
-        faults.state.storm404Until = now + a.seconds
-        return
-      case 'flood-429':
-        faults.state.flood429Until = now + a.seconds
-        return
-      case 'dh-gen':
-        faults.state.pendingDhGen.push(a.answer)
-        return
-      case 'push-updates':
-        faults.state.pushEverySeconds = a.everySeconds
-        schedulePushes(a.everySeconds)
-        return
-      case 'binding-mode':
-        faults.state.bindingMode = a.mode
-        return
-      case 'restart':
-        for (const c of [...connections]) c.close()
-        keys.clear()
-        handshake.clear()
-        core.clear()
-        files.clear()
-        faults.reset()
-        schedulePushes(0)
-        loadPermKeys()
-        return
-      case 'clear':
-        faults.reset()
-        schedulePushes(0)
-        return
-    }
-  }
-
-  const faultsApi: FaultsApi = {
-    apply: async (action) => {
-      for (const a of Array.isArray(action) ? action : [action]) applyOne(a)
-      return faultsApi.state()
-    },
-    state: () => structuredClone(faults.state),
-  }
-
   const server: RunningServer = {
     host,
     tcpPort: tcp.port,
     wsPort: ws.port,
     controlPort: 0,
-    rsaPublicKeyPem: rsa.publicPem,
-    fingerprint: rsa.fingerprint,
-    stats: () => stats.snapshot([...keys.perm.values(), ...keys.temp.values()]),
-    faults: faultsApi,
-    tempKeyHex: (id) => {
-      if (options.exposeKeyBytes !== true) throw new ControlError('KEY_BYTES_NOT_EXPOSED')
-      return keys.temp.get(BigInt(id))?.key.toString('hex') ?? null
-    },
+    rsaPublicKeyPem: core.rsaPublicKeyPem,
+    fingerprint: core.fingerprint,
+    stats: () => core.stats(),
+    faults: core.faults,
+    tempKeyHex: (id) => core.tempKeyHex(id),
     close: async () => {
-      clearInterval(sweepTimer)
-      schedulePushes(0)
-      for (const c of [...connections]) c.close()
+      core.close()
       await Promise.all([tcp.close(), ws.close(), holder.control?.close()])
     },
   }

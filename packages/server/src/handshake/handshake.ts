@@ -34,6 +34,8 @@ export interface HandshakeDeps {
   random: (n: number) => Uint8Array
   dcPolicy: DcPolicy
   tempKeyMaxExpiresIn: number
+  /** Size of pq's prime factors (primitives/pq.ts; default 31 bits). */
+  pqPrimeBits?: number
   /** False when the id collides with a live key: the answer is then dh_gen_retry. */
   isKeyIdFree(id: bigint): boolean
   /** A fault may force the next dh_gen answer. */
@@ -108,7 +110,7 @@ export class HandshakeServer {
       return known.resPQ
     }
     const serverNonce = Buffer.from(this.deps.random(16))
-    const pq = generatePq()
+    const pq = generatePq(this.deps.random, this.deps.pqPrimeBits)
     const resPQ: TlObject = {
       _: 'resPQ',
       nonce,

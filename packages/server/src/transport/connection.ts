@@ -11,6 +11,9 @@ export interface ConnectionDeps {
   onClose(conn: Connection): void
   /** Injected network latency: a payload is handled this long after it arrived. */
   latencyMs?(): number
+  /** Monotonic ms and timers (server-env.ts), so a virtual clock drives them in the simulation. */
+  nowMs(): number
+  setTimer(ms: number, fn: () => void): () => void
 }
 
 let nextId = 1
@@ -23,7 +26,7 @@ export class Connection implements ConnectionHandle {
   readonly id = nextId++
   private readonly stream: ServerStream
   private queue: Promise<void> = Promise.resolve()
-  private disconnectTimer: NodeJS.Timeout | null = null
+  private cancelDisconnect: (() => void) | null = null
   private isClosed = false
 
   constructor(
@@ -50,10 +53,10 @@ export class Connection implements ConnectionHandle {
     const latency = this.deps.latencyMs?.() ?? 0
     // Due times are taken on arrival, so a constant latency keeps the order of packets
     // across connections as well as within one.
-    const due = Date.now() + latency
+    const due = this.deps.nowMs() + latency
     for (const p of payloads) {
       this.queue = this.queue
-        .then(() => (latency > 0 ? waitUntil(due) : undefined))
+        .then(() => (latency > 0 ? this.waitUntil(due) : undefined))
         .then(() => (this.isClosed ? undefined : this.deps.handle(this, p)))
         .catch((err) => this.fail(err))
     }
@@ -68,8 +71,8 @@ export class Connection implements ConnectionHandle {
   }
 
   closeAfter(ms: number): void {
-    if (this.disconnectTimer !== null) clearTimeout(this.disconnectTimer)
-    this.disconnectTimer = setTimeout(() => this.close(), ms)
+    this.cancelDisconnect?.()
+    this.cancelDisconnect = this.deps.setTimer(ms, () => this.close())
   }
 
   close(): void {
@@ -81,6 +84,11 @@ export class Connection implements ConnectionHandle {
     this.closeWith(null)
   }
 
+  private waitUntil(at: number): Promise<void> | undefined {
+    const ms = at - this.deps.nowMs()
+    return ms > 0 ? new Promise((resolve) => this.deps.setTimer(ms, () => resolve())) : undefined
+  }
+
   private fail(err: unknown): void {
     const code = err instanceof ServerTransportError ? String(err.code) : 'INTERNAL'
     if (code === 'INTERNAL') this.deps.logger.warn('connection-error', { id: this.id, error: String(err) })
@@ -90,14 +98,10 @@ export class Connection implements ConnectionHandle {
   private closeWith(badInput: string | null): void {
     if (this.isClosed) return
     this.isClosed = true
-    if (this.disconnectTimer !== null) clearTimeout(this.disconnectTimer)
+    this.cancelDisconnect?.()
+    this.cancelDisconnect = null
     this.deps.stats.connectionClosed(badInput)
     this.sink.close()
     this.deps.onClose(this)
   }
-}
-
-function waitUntil(at: number): Promise<void> | undefined {
-  const ms = at - Date.now()
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined
 }

@@ -2,34 +2,30 @@ import { createServer, type Server, type Socket } from 'node:net'
 import type { Server as HttpServer } from 'node:http'
 import { createServer as createHttpServer } from 'node:http'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { Connection, type ConnectionDeps } from './connection.ts'
-import type { StreamOptions } from './stream.ts'
+import type { Connection } from './connection.ts'
+import type { ByteSink } from './stream.ts'
 
 export interface Listener {
   port: number
   close(): Promise<void>
 }
 
-type Track = (c: Connection) => void
+/** What a listener hands each accepted socket to (server-core.ts). */
+export interface Acceptor {
+  accept(sink: ByteSink, transport: 'tcp' | 'ws'): Connection
+}
 
 /** Plain TCP: abridged, intermediate, padded intermediate and obfuscated on one port. */
 export async function listenTcp(
   host: string,
   port: number,
-  options: Omit<StreamOptions, 'obfuscationRequired'>,
-  deps: ConnectionDeps,
-  track: Track,
+  core: Acceptor,
 ): Promise<Listener> {
   const sockets = new Set<Socket>()
   const server: Server = createServer((socket) => {
     sockets.add(socket)
     socket.setNoDelay(true)
-    const conn = new Connection(
-      { write: (b) => socket.write(b), close: () => socket.destroy() },
-      { ...options, obfuscationRequired: false },
-      deps,
-    )
-    track(conn)
+    const conn = core.accept({ write: (b) => socket.write(b), close: () => socket.destroy() }, 'tcp')
     socket.on('data', (d) => conn.receive(d))
     socket.on('close', () => {
       sockets.delete(socket)
@@ -55,16 +51,15 @@ export async function listenTcp(
 export async function listenWs(
   host: string,
   port: number,
-  options: Omit<StreamOptions, 'obfuscationRequired'>,
-  deps: ConnectionDeps,
-  track: Track,
+  maxFrameLength: number,
+  core: Acceptor,
 ): Promise<Listener> {
   const http: HttpServer = createHttpServer((_req, res) => {
     res.writeHead(426).end()
   })
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: options.maxFrameLength + 64,
+    maxPayload: maxFrameLength + 64,
     handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
   })
   http.on('upgrade', (req, socket, head) => {
@@ -74,7 +69,7 @@ export async function listenWs(
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachWs(ws, options, deps, track))
+    wss.handleUpgrade(req, socket, head, (ws) => attachWs(ws, core))
   })
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
@@ -92,16 +87,8 @@ export async function listenWs(
   }
 }
 
-function attachWs(ws: WebSocket, options: Omit<StreamOptions, 'obfuscationRequired'>, deps: ConnectionDeps, track: Track): void {
-  const conn = new Connection(
-    {
-      write: (b) => ws.send(b, { binary: true }),
-      close: () => ws.close(1000),
-    },
-    { ...options, obfuscationRequired: true },
-    deps,
-  )
-  track(conn)
+function attachWs(ws: WebSocket, core: Acceptor): void {
+  const conn = core.accept({ write: (b) => ws.send(b, { binary: true }), close: () => ws.close(1000) }, 'ws')
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return conn.close()
     const chunks = Array.isArray(data) ? data : [Buffer.from(data as ArrayBuffer)]

@@ -1,0 +1,297 @@
+/**
+ * The conformance server without its listeners: keys, handshakes, the MTProto core, faults
+ * and stats over a ServerEnv. startServer (server.ts) puts TCP, WebSocket and control
+ * listeners in front of it; the simulation (packages/sim) feeds it in-process sockets on
+ * virtual time.
+ */
+import { FileStore } from './api/files.ts'
+import { offsetClock } from './clock.ts'
+import { MtprotoCore } from './core.ts'
+import { loadRsaKey } from './primitives/rsa-key.ts'
+import { DataDir, type StoredPermKey } from './data-dir.ts'
+import { ControlError } from './errors.ts'
+import { Faults, type BindingMode, type FaultAction, type FaultState } from './faults.ts'
+import type { DcPolicy } from './handshake/dc.ts'
+import { HandshakeServer, type NewAuthKey } from './handshake/handshake.ts'
+import { silentLogger, type Logger } from './logger.ts'
+import { KeyStore, type AuthKey } from './pfs/key-store.ts'
+import type { ServerEnv } from './server-env.ts'
+import { MsgIdSource } from './session/msg-id.ts'
+import { SaltBook } from './session/salts.ts'
+import { StatsRecorder, type ServerStats } from './stats.ts'
+import { Connection } from './transport/connection.ts'
+import type { ByteSink } from './transport/stream.ts'
+
+/** Where perm keys survive a restart: a DataDir on disk, or memory in the simulation. */
+export interface PermKeyFile {
+  loadPermKeys(): StoredPermKey[]
+  savePermKeys(keys: Iterable<StoredPermKey>): void
+}
+
+export interface CoreOptions {
+  /** Holds the RSA key and the perm keys unless both are given below. */
+  dataDir?: string
+  rsaPrivatePem?: string
+  permKeyFile?: PermKeyFile
+  /** Count every non-bind API call under a perm key as a violation (default true). */
+  strictPfs?: boolean
+  /** Cap on a temp key's expires_in (our choice, auth-key.md step 5.9): default 86400. */
+  tempKeyMaxExpiresIn?: number
+  /** How far a bind's expires_at may pass the key's own expiry (encryption.md §7.7): default 3600. */
+  bindSlackSeconds?: number
+  dcIds?: number[]
+  dcMode?: DcPolicy['mode']
+  maxFrameLength?: number
+  logger?: Logger
+  /** What a new bind does to the perm key's previous temp key (faults.ts BindingMode): default 'many'. */
+  bindingMode?: BindingMode
+  /** Serve temp key bytes for e2e leak searches. Tests only. */
+  exposeKeyBytes?: boolean
+  /** Size of pq's prime factors (default 31 bits, as Telegram's). */
+  pqPrimeBits?: number
+}
+
+export interface FaultsApi {
+  apply(action: FaultAction | FaultAction[]): Promise<FaultState>
+  state(): FaultState
+}
+
+export interface ServerCore {
+  rsaPublicKeyPem: string
+  /** TL long, as sent in resPQ. */
+  fingerprint: bigint
+  /** A new client connection: feed it bytes with receive(), end it with ended(); answers go to `sink`. */
+  accept(sink: ByteSink, transport: 'tcp' | 'ws'): Connection
+  stats(): ServerStats
+  faults: FaultsApi
+  /** Temp key bytes (hex) by decimal id; only with exposeKeyBytes. */
+  tempKeyHex(id: string): string | null
+  /** The address config and help.getConfig give for every DC. */
+  setDcAddress(host: string, port: number): void
+  /** Closes every connection and stops the core's timers. */
+  close(): void
+}
+
+export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCore {
+  const logger = options.logger ?? silentLogger
+  const random = env.random
+  const randomLong = (): bigint => new DataView(random(8).buffer).getBigInt64(0, true)
+  const faults = new Faults(options.bindingMode)
+  const clock = offsetClock(env.clock, () => faults.state.clockOffsetSeconds)
+  const dataDir = options.dataDir !== undefined ? new DataDir(options.dataDir) : null
+  const rsaPem = options.rsaPrivatePem ?? dataDir?.rsaPrivatePem()
+  const permFile = options.permKeyFile ?? dataDir
+  if (rsaPem === undefined || permFile === null) throw new ControlError('NO_DATA_DIR', 'a dataDir, or an RSA key and a perm key file')
+  const rsa = loadRsaKey(rsaPem)
+  const keys = new KeyStore()
+  const stats = new StatsRecorder()
+  const files = new FileStore()
+  const connections = new Set<Connection>()
+  const bindSlackSeconds = options.bindSlackSeconds ?? 3600
+  let dcAddress = { host: '127.0.0.1', port: 0 }
+
+  const loadPermKeys = (): void => {
+    for (const k of permFile.loadPermKeys()) {
+      keys.addPerm({ kind: 'perm', ...k, salts: new SaltBook(randomLong(), clock.now(), randomLong), messages: 0, apiCalls: 0 })
+    }
+  }
+  const savePermKeys = (): void => permFile.savePermKeys(keys.perm.values())
+  loadPermKeys()
+
+  const handshake = new HandshakeServer({
+    rsa,
+    clock,
+    random,
+    ...(options.pqPrimeBits !== undefined ? { pqPrimeBits: options.pqPrimeBits } : {}),
+    dcPolicy: { dcIds: options.dcIds ?? [1, 2, 3, 4, 5], mode: options.dcMode ?? 'both' },
+    tempKeyMaxExpiresIn: options.tempKeyMaxExpiresIn ?? 86400,
+    isKeyIdFree: (id) => !keys.has(id),
+    forcedDhGenAnswer: () => faults.takeDhGen(),
+  })
+
+  const onKeyCreated = (k: NewAuthKey): void => {
+    const now = clock.now()
+    const salts = new SaltBook(k.firstSalt, now, randomLong)
+    if (k.kind === 'perm') {
+      keys.addPerm({ kind: 'perm', id: k.id, key: k.key, dc: k.dc, createdAt: now, salts, messages: 0, apiCalls: 0 })
+      savePermKeys()
+    } else {
+      keys.addTemp({
+        kind: 'temp',
+        id: k.id,
+        key: k.key,
+        dc: k.dc,
+        createdAt: now,
+        expiresIn: k.expiresIn,
+        expiresAt: now + k.expiresIn,
+        boundTo: null,
+        inited: false,
+        layer: null,
+        salts,
+        messages: 0,
+        apiCalls: 0,
+      })
+    }
+    logger.info('key-created', { kind: k.kind, id: k.id.toString(), dc: k.dc.id })
+  }
+
+  const dcAddresses = (): { id: number; host: string; port: number }[] =>
+    (options.dcIds ?? [1, 2, 3, 4, 5]).map((id) => ({ id, ...dcAddress }))
+
+  const core = new MtprotoCore({
+    clock,
+    keys,
+    handshake,
+    faults,
+    stats,
+    msgIds: new MsgIdSource(),
+    logger,
+    random,
+    sleep: (ms) => new Promise((r) => env.setTimer(ms, () => r())),
+    onKeyCreated,
+    api: {
+      keys,
+      files,
+      stats,
+      faults,
+      strictPfs: options.strictPfs ?? true,
+      bindSlackSeconds,
+      get dcAddresses() {
+        return dcAddresses()
+      },
+      onBound: (temp, replaced) =>
+        logger.info('bound', { temp: temp.id.toString(), replaced: replaced === null ? '' : replaced.toString() }),
+      onDropped: (ids) => logger.info('dropped-temp-keys', { count: ids.length }),
+    },
+  })
+
+  const streamOptions = { maxFrameLength: options.maxFrameLength ?? 2 * 1024 * 1024, random }
+  const connDeps = {
+    stats,
+    logger,
+    handle: (conn: Connection, payload: Buffer) => core.handlePayload(conn, payload),
+    onClose: (conn: Connection) => connections.delete(conn),
+    latencyMs: () => faults.state.latencyMs,
+    nowMs: () => env.nowMs(),
+    setTimer: (ms: number, fn: () => void) => env.setTimer(ms, fn),
+  }
+  let stopped = false
+  const every = (ms: number, fn: () => void): (() => void) => {
+    let cancel = (): void => undefined
+    const arm = (): void => {
+      cancel = env.setTimer(ms, () => {
+        if (stopped) return
+        fn()
+        arm()
+      })
+    }
+    arm()
+    return () => cancel()
+  }
+  const stopSweep = every(1000, () => keys.sweep(clock.now()))
+  let stopPushes: (() => void) | null = null
+  const schedulePushes = (everySeconds: number): void => {
+    stopPushes?.()
+    stopPushes = everySeconds > 0 ? every(everySeconds * 1000, () => core.pushUpdates()) : null
+  }
+
+  const findKeys = (keyId: string | undefined, map: Map<bigint, AuthKey>): AuthKey[] =>
+    keyId === undefined ? [...map.values()] : [map.get(BigInt(keyId))].filter((k): k is AuthKey => k !== undefined)
+
+  const applyOne = (a: FaultAction): void => {
+    const now = clock.now()
+    switch (a.type) {
+      case 'forget-temp-key':
+        for (const k of findKeys(a.keyId, keys.temp)) {
+          if (a.afterSeconds === undefined) keys.dropTemp(k.id)
+          else if (k.kind === 'temp') k.expiresAt = Math.min(k.expiresAt, now + a.afterSeconds)
+        }
+        return
+      case 'unbind-temp-key':
+        for (const k of findKeys(a.keyId, keys.temp)) keys.unbind(k.id)
+        return
+      case 'forget-perm-key':
+        for (const k of findKeys(a.keyId, keys.perm)) keys.dropPerm(k.id)
+        savePermKeys()
+        return
+      case 'bind-error':
+        for (let i = 0; i < (a.count ?? 1); i++) faults.state.pendingBindErrors.push({ error: a.error, code: a.code ?? 400 })
+        return
+      case 'drop-connection':
+        faults.state.pendingDrops.push(a.after)
+        return
+      case 'delay-handshake':
+        faults.state.handshakeDelayMs = a.ms
+        return
+      case 'latency':
+        faults.state.latencyMs = a.ms
+        return
+      case 'clock-offset':
+        faults.state.clockOffsetSeconds = a.seconds
+        return
+      case 'storm-404':
+        faults.state.storm404Until = now + a.seconds
+        return
+      case 'flood-429':
+        faults.state.flood429Until = now + a.seconds
+        return
+      case 'dh-gen':
+        faults.state.pendingDhGen.push(a.answer)
+        return
+      case 'push-updates':
+        faults.state.pushEverySeconds = a.everySeconds
+        schedulePushes(a.everySeconds)
+        return
+      case 'binding-mode':
+        faults.state.bindingMode = a.mode
+        return
+      case 'restart':
+        for (const c of [...connections]) c.close()
+        keys.clear()
+        handshake.clear()
+        core.clear()
+        files.clear()
+        faults.reset()
+        schedulePushes(0)
+        loadPermKeys()
+        return
+      case 'clear':
+        faults.reset()
+        schedulePushes(0)
+        return
+    }
+  }
+
+  const faultsApi: FaultsApi = {
+    apply: async (action) => {
+      for (const a of Array.isArray(action) ? action : [action]) applyOne(a)
+      return faultsApi.state()
+    },
+    state: () => structuredClone(faults.state),
+  }
+
+  return {
+    rsaPublicKeyPem: rsa.publicPem,
+    fingerprint: rsa.fingerprint,
+    accept(sink, transport) {
+      const conn = new Connection(sink, { ...streamOptions, obfuscationRequired: transport === 'ws' }, connDeps)
+      connections.add(conn)
+      return conn
+    },
+    stats: () => stats.snapshot([...keys.perm.values(), ...keys.temp.values()]),
+    faults: faultsApi,
+    tempKeyHex: (id) => {
+      if (options.exposeKeyBytes !== true) throw new ControlError('KEY_BYTES_NOT_EXPOSED')
+      return keys.temp.get(BigInt(id))?.key.toString('hex') ?? null
+    },
+    setDcAddress(host, port) {
+      dcAddress = { host, port }
+    },
+    close() {
+      stopped = true
+      stopSweep()
+      schedulePushes(0)
+      for (const c of [...connections]) c.close()
+    },
+  }
+}
