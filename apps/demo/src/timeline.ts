@@ -10,6 +10,7 @@ type KeyEventKind = KeyEvent['kind']
 const MAX_ROWS = 300
 
 const KIND_LABEL: Record<KeyEventKind, string> = {
+  'handshake-started': 'handshake',
   created: 'created',
   bound: 'bound',
   rotated: 'rotated',

@@ -16,7 +16,14 @@ export interface CooperativeOptions {
   yieldNow?: YieldToEventLoop
   /** Monotonic ms (default `performance.now`). */
   now?: () => number
+  /**
+   * The host's own modular exponentiation, used instead of ours where it is faster (Node's
+   * OpenSSL, in the simulation). It runs as one step: nothing yields inside it.
+   */
+  modPow?: ModPow
 }
+
+export type ModPow = (base: bigint, exponent: bigint, modulus: bigint) => bigint
 
 /** A computation that pauses (yields undefined) where it may be interrupted. */
 export type Steps<T> = Generator<void, T, void>

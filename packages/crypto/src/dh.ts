@@ -2,7 +2,7 @@ import { bigIntToBytes, bitLength, bytesToBigInt } from './bigint.ts'
 import { wipe } from './bytes.ts'
 import { KNOWN_DH_PRIME } from './dh-prime.ts'
 import { SecurityError } from './errors.ts'
-import { runCooperative, runSync, type CooperativeOptions, type Steps } from './cooperative.ts'
+import { runCooperative, runSync, type CooperativeOptions, type ModPow, type Steps } from './cooperative.ts'
 import { modPowSteps } from './modpow.ts'
 import { randomBytes } from './hash.ts'
 import { isProbablePrime } from './primality.ts'
@@ -68,7 +68,7 @@ export function dhGenerateAsync(
   random: (n: number) => Uint8Array,
   options?: CooperativeOptions,
 ): Promise<{ b: Uint8Array; gB: Uint8Array }> {
-  return runCooperative(dhGenerateSteps(g, dhPrime, random), options)
+  return runCooperative(dhGenerateSteps(g, dhPrime, random, options?.modPow), options)
 }
 
 /** auth_key = g_a^b mod p as exactly 256 big-endian bytes (auth-key.md step 7). */
@@ -78,25 +78,31 @@ export function dhShared(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array): Ui
 
 /** dhShared yielding to the event loop between slices (see cooperative.ts); same result. */
 export function dhSharedAsync(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array, options?: CooperativeOptions): Promise<Uint8Array> {
-  return runCooperative(dhSharedSteps(gA, b, dhPrime), options)
+  return runCooperative(dhSharedSteps(gA, b, dhPrime, options?.modPow), options)
 }
 
-function* dhGenerateSteps(g: number, dhPrime: Uint8Array, random: (n: number) => Uint8Array): Steps<{ b: Uint8Array; gB: Uint8Array }> {
+function* dhGenerateSteps(
+  g: number,
+  dhPrime: Uint8Array,
+  random: (n: number) => Uint8Array,
+  hostModPow?: ModPow,
+): Steps<{ b: Uint8Array; gB: Uint8Array }> {
   const p = bytesToBigInt(dhPrime)
   for (let i = 0; i < MAX_DRAWS; i++) {
     const b = random(DH_BYTES)
-    const gB = yield* modPowSteps(BigInt(g), bytesToBigInt(b), p)
+    const gB = hostModPow ? hostModPow(BigInt(g), bytesToBigInt(b), p) : yield* modPowSteps(BigInt(g), bytesToBigInt(b), p)
     if (isInDhRange(gB, p)) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
     wipe(b)
   }
   throw new SecurityError('G_B_OUT_OF_RANGE', `no g_b in range after ${MAX_DRAWS} draws`)
 }
 
-function* dhSharedSteps(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array): Steps<Uint8Array> {
+function* dhSharedSteps(gA: Uint8Array, b: Uint8Array, dhPrime: Uint8Array, hostModPow?: ModPow): Steps<Uint8Array> {
   const p = bytesToBigInt(dhPrime)
   const ga = bytesToBigInt(gA)
   if (!isInDhRange(ga, p)) throw new SecurityError('G_A_OUT_OF_RANGE', 'g_a out of range')
-  return bigIntToBytes(yield* modPowSteps(ga, bytesToBigInt(b), p), DH_BYTES)
+  const shared = hostModPow ? hostModPow(ga, bytesToBigInt(b), p) : yield* modPowSteps(ga, bytesToBigInt(b), p)
+  return bigIntToBytes(shared, DH_BYTES)
 }
 
 /** 2^(2048−64) < x < p − 2^(2048−64), which also implies 1 < x < p − 1. */

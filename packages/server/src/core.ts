@@ -58,7 +58,10 @@ export class MtprotoCore {
     const forced = this.deps.faults.transportErrorNow(now)
     if (forced !== null) return this.transportError(conn, forced)
     const key = this.deps.keys.get(authKeyId, now)
-    if (key === undefined) return this.transportError(conn, -404)
+    if (key === undefined) {
+      if (this.deps.keys.expiredRecently(authKeyId)) this.deps.stats.expiredKeyPacket()
+      return this.transportError(conn, -404)
+    }
     let msg: PlainMessage
     try {
       msg = openPacket(key.key, payload)

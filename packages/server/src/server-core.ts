@@ -49,6 +49,13 @@ export interface CoreOptions {
   exposeKeyBytes?: boolean
   /** Size of pq's prime factors (default 31 bits, as Telegram's). */
   pqPrimeBits?: number
+  /** Size of the server's DH exponent (default 256 bytes). */
+  dhExponentBytes?: number
+  /**
+   * How often expired temp keys are swept from memory (default 1000 ms). Lookups check
+   * expires_at themselves, so this only bounds memory; a simulated month sweeps less often.
+   */
+  sweepIntervalMs?: number
 }
 
 export interface FaultsApi {
@@ -68,6 +75,8 @@ export interface ServerCore {
   tempKeyHex(id: string): string | null
   /** The address config and help.getConfig give for every DC. */
   setDcAddress(host: string, port: number): void
+  /** The two counters the simulation checks after every step, without building a stats snapshot. */
+  health(): { violations: number; expiredKeyPackets: number }
   /** Closes every connection and stops the core's timers. */
   close(): void
 }
@@ -103,6 +112,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     clock,
     random,
     ...(options.pqPrimeBits !== undefined ? { pqPrimeBits: options.pqPrimeBits } : {}),
+    ...(options.dhExponentBytes !== undefined ? { dhExponentBytes: options.dhExponentBytes } : {}),
     dcPolicy: { dcIds: options.dcIds ?? [1, 2, 3, 4, 5], mode: options.dcMode ?? 'both' },
     tempKeyMaxExpiresIn: options.tempKeyMaxExpiresIn ?? 86400,
     isKeyIdFree: (id) => !keys.has(id),
@@ -188,7 +198,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     arm()
     return () => cancel()
   }
-  const stopSweep = every(1000, () => keys.sweep(clock.now()))
+  const stopSweep = every(options.sweepIntervalMs ?? 1000, () => keys.sweep(clock.now()))
   let stopPushes: (() => void) | null = null
   const schedulePushes = (everySeconds: number): void => {
     stopPushes?.()
@@ -279,6 +289,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       return conn
     },
     stats: () => stats.snapshot([...keys.perm.values(), ...keys.temp.values()]),
+    health: () => stats.health(),
     faults: faultsApi,
     tempKeyHex: (id) => {
       if (options.exposeKeyBytes !== true) throw new ControlError('KEY_BYTES_NOT_EXPOSED')

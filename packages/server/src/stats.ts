@@ -23,6 +23,8 @@ export interface ServerStats {
   transportErrors: Record<string, number>
   badMsgNotifications: Record<string, number>
   violations: { count: number; recent: { keyId: string; method: string; at: number }[] }
+  /** Packets under a temp key after its expires_at (answered -404): a client that used a key past its life. */
+  expiredKeyPackets: number
   apiCalls: Record<string, number>
   connections: { open: number; total: number; closedForBadInput: Record<string, number> }
   keys: KeyView[]
@@ -56,6 +58,12 @@ export class StatsRecorder {
   }
   badMsg(code: number): void {
     bump(this.data.badMsgNotifications, code)
+  }
+  health(): { violations: number; expiredKeyPackets: number } {
+    return { violations: this.data.violations.count, expiredKeyPackets: this.data.expiredKeyPackets }
+  }
+  expiredKeyPacket(): void {
+    this.data.expiredKeyPackets++
   }
   violation(keyId: bigint, method: string, at: number): void {
     this.data.violations.count++
@@ -104,6 +112,7 @@ function empty(): Omit<ServerStats, 'keys'> {
     transportErrors: {},
     badMsgNotifications: {},
     violations: { count: 0, recent: [] },
+    expiredKeyPackets: 0,
     apiCalls: {},
     connections: { open: 0, total: 0, closedForBadInput: {} },
   }

@@ -99,7 +99,8 @@ export interface InvokeOptions {
   timeoutMs?: number
 }
 
-export type KeyEventKind = 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out'
+/** 'handshake-started': a temp key handshake began; `detail` says why ('planned' or 'failure'). */
+export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out'
 
 export interface KeyEvent {
   dcId: number

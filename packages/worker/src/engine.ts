@@ -89,6 +89,7 @@ export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
     if (rt.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
     // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).
+    rt.noticeSleep()
     if (rt.phase !== 'failed') rt.connect().catch((err: unknown) => rt.setError(err))
     return rt.calls.invoke(request, method, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs, opts.callId)
   }

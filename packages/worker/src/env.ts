@@ -1,3 +1,5 @@
+import type { ModPow } from '@pfs-web/crypto'
+
 /**
  * Everything with a side effect the engine needs, passed in so the same engine runs in a
  * dedicated Worker, a SharedWorker or Node tests (no globals are read).
@@ -46,4 +48,9 @@ export interface EngineEnv {
   clock: EngineClock
   random: (n: number) => Uint8Array
   setTimer(ms: number, fn: () => void): CancelTimer
+  /**
+   * The host's modular exponentiation for the handshake's DH, where it beats ours (Node's
+   * OpenSSL: the simulation runs thousands of handshakes). Browsers leave it out.
+   */
+  modPow?: ModPow
 }

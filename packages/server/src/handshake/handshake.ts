@@ -36,6 +36,8 @@ export interface HandshakeDeps {
   tempKeyMaxExpiresIn: number
   /** Size of pq's prime factors (primitives/pq.ts; default 31 bits). */
   pqPrimeBits?: number
+  /** Size of the server's DH exponent a (primitives/dh.ts; default 256 bytes). */
+  dhExponentBytes?: number
   /** False when the id collides with a live key: the answer is then dh_gen_retry. */
   isKeyIdFree(id: bigint): boolean
   /** A fault may force the next dh_gen answer. */
@@ -159,7 +161,7 @@ export class HandshakeServer {
         expiresIn = Math.min(inner.expires_in, this.deps.tempKeyMaxExpiresIn)
       }
       const newNonce = Buffer.from(inner.new_nonce)
-      const secret = dhGenerate(this.deps.random)
+      const secret = dhGenerate(this.deps.random, DH_G, DH_PRIME, this.deps.dhExponentBytes)
       const aes = handshakeAesKeyIv(newNonce, state.serverNonce)
       const innerAnswer = serializeObject({
         _: 'server_DH_inner_data',

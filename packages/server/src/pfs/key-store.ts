@@ -33,6 +33,8 @@ export interface TempKey {
 
 export type AuthKey = PermKey | TempKey
 
+const EXPIRED_MEMORY = 4096
+
 /**
  * Which slot of a perm key a bound temp key fills. In 'replace' mode a perm key keeps one
  * bound temp key per slot (the documented rule); in 'many' mode slots only record the
@@ -51,17 +53,30 @@ export class KeyStore {
   readonly temp = new Map<bigint, TempKey>()
   /** perm id → slot → temp id */
   private readonly bindings = new Map<bigint, Map<string, bigint>>()
+  /** Temp keys that reached expires_at, newest last (bounded), to tell a late use from an unknown id. */
+  private readonly expired = new Set<bigint>()
 
   get(id: bigint, now: number): AuthKey | undefined {
     const temp = this.temp.get(id)
     if (temp !== undefined) {
       if (temp.expiresAt <= now) {
-        this.dropTemp(id)
+        this.expire(id)
         return undefined
       }
       return temp
     }
     return this.perm.get(id)
+  }
+
+  /** True for a temp key id this store dropped at its expires_at (recently). */
+  expiredRecently(id: bigint): boolean {
+    return this.expired.has(id)
+  }
+
+  private expire(id: bigint): void {
+    this.dropTemp(id)
+    this.expired.add(id)
+    if (this.expired.size > EXPIRED_MEMORY) this.expired.delete(this.expired.values().next().value as bigint)
   }
 
   has(id: bigint): boolean {
@@ -141,7 +156,7 @@ export class KeyStore {
   sweep(now: number): bigint[] {
     const gone: bigint[] = []
     for (const t of this.temp.values()) if (t.expiresAt <= now) gone.push(t.id)
-    for (const id of gone) this.dropTemp(id)
+    for (const id of gone) this.expire(id)
     return gone
   }
 

@@ -16,8 +16,9 @@ import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { backoffMs } from '../pfs/jitter.ts'
 import { classify404, LOSS_CAUSE } from '../pfs/recovery.ts'
-import { nextMsgId, serverNow, type ServerClock } from '../session/msg-id.ts'
+import { nextMsgId, serverNow, stepClock, type ServerClock } from '../session/msg-id.ts'
 import type { StallConfig } from '../session/stall-watch.ts'
+import { lookAtWall, startWallWatch, type WallWatch } from '../session/wall-watch.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
 import { CallDriver, type CallHost } from './calls.ts'
 import { dcStateView, errorView } from './dc-view.ts'
@@ -73,6 +74,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private plainMsgId = 0n
   private readonly timers = new Map<string, () => void>()
   private stopped: 'closed' | 'logged-out' | null = null
+  private wallWatch: WallWatch
 
   constructor(
     readonly env: EngineEnv,
@@ -84,6 +86,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     readonly hooks: DcHooks,
   ) {
     this.clock = { sync: 'unsynced', offsetS: (env.clock.wallNow() - env.clock.now()) / 1000 }
+    this.wallWatch = startWallWatch(env.clock.wallNow(), env.clock.now())
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
     this.tempKeys = new TempKeys(this)
@@ -271,7 +274,13 @@ export class DcRuntime implements LaneOwner, CallHost {
         wireDcId: this.options.wireDcId(this.dcId),
         rsaKeys: this.rsaKeys,
         random: this.env.random,
-        ...(backgroundUntil !== null ? { cooperative: { sliceMs: 0.5, yieldNow: pause } } : {}),
+        // Slices are timed on the env's clock: on a virtual one (the simulation) the maths
+        // never yields, so how fast this machine computes cannot change a seed's run.
+        cooperative: {
+          now: () => this.now(),
+          ...(backgroundUntil !== null ? { sliceMs: 0.5, yieldNow: pause } : {}),
+          ...(this.env.modPow !== undefined ? { modPow: this.env.modPow } : {}),
+        },
       },
       nextMsgId: () => (this.plainMsgId = nextMsgId(this.plainMsgId, this.serverNowS())),
       timeoutMs: HANDSHAKE_TIMEOUT_MS,
@@ -344,7 +353,6 @@ export class DcRuntime implements LaneOwner, CallHost {
     try {
       lane.needsInit = true
       await lane.open()
-      lane.reconnects = 0
     } catch {
       return // onDown scheduled the next attempt
     }
@@ -475,10 +483,25 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.hooks.changed()
   }
 
+  /**
+   * Before a call is sent and when a timer fires: a sleep the monotonic clock did not see
+   * moves the server clock on, and the temp-key policy looks again, so a key that expired
+   * meanwhile is replaced before anything is sent under it (issue #11).
+   */
+  noticeSleep(): void {
+    if (this.stopped) return
+    const { watch, sleptMs } = lookAtWall(this.wallWatch, this.env.clock.wallNow(), this.now())
+    this.wallWatch = watch
+    if (sleptMs === 0) return
+    this.clock = stepClock(this.clock, { type: 'slept', seconds: sleptMs / 1000 }, this.now())
+    this.tempKeys.step({ type: 'tick' })
+  }
+
   later(name: string, ms: number, fn: () => void): void {
     this.timers.get(name)?.()
     const cancel = this.env.setTimer(ms, () => {
       this.timers.delete(name)
+      this.noticeSleep()
       if (!this.stopped) fn()
     })
     this.timers.set(name, cancel)

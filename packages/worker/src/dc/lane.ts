@@ -66,6 +66,7 @@ export class Lane {
   private acks: AckState = NO_ACKS
   private stall: StallState = QUIET
   private opening: Promise<void> | null = null
+  private closed = false
   private sendChain: Promise<unknown> = Promise.resolve()
   private recvChain: Promise<unknown> = Promise.resolve()
 
@@ -89,6 +90,7 @@ export class Lane {
 
   /** Opens (or reopens after a drop) the lane's connection; the session survives. */
   open(): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportError('CLOSED', 'lane closed'))
     if (this.isUp) return Promise.resolve()
     this.opening ??= this.openNow().finally(() => {
       this.opening = null
@@ -118,7 +120,9 @@ export class Lane {
     })
   }
 
+  /** For good: a closed lane never opens again (its key is being dropped). */
   close(): void {
+    this.closed = true
     const conn = this.conn
     this.conn = null
     conn?.close()
@@ -242,6 +246,9 @@ export class Lane {
       if (this.conn !== conn) return
       try {
         const msg = await this.keys.usePrepared(this.key, (k) => this.session.open(k, packet))
+        // an authentic packet, not a socket that merely opened, ends a run of failed
+        // reconnects: a server answering every packet with -429 must see the backoff grow
+        this.reconnects = 0
         this.unpack(msg)
         this.stallEvent({ type: 'received', owed: this.owner.owesAnswers(this) })
       } catch (err) {

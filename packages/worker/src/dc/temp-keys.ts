@@ -32,8 +32,9 @@ export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
     minLifetimeS: lo,
     maxLifetimeS: hi,
     renewMarginS: o.rotationMarginS,
-    // stop using a key half-way between the renewal point and expiry, at most 1 h before
-    unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, Math.floor(o.rotationMarginS / 2)),
+    // stop using a key half-way between the renewal point and expiry, at most 1 h before;
+    // not rounded down: a 5 s key's 1 s margin must leave it 0.5 s, not 0 (issue #11)
+    unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, o.rotationMarginS / 2),
   }
 }
 
@@ -73,10 +74,11 @@ export class TempKeys {
     const dc = this.dc
     switch (a.type) {
       case 'start-temp-handshake':
+        dc.hooks.keyEvent(dc.event('handshake-started', null, a.cause))
         void this.makeTemp(a.expiresInS)
         return
       case 'send-bind':
-        void this.bind(a.keyId, Math.floor(a.expiresAt))
+        void this.bind(a.keyId, a.expiresAt)
         return
       case 'send-init-connection': {
         const lane = dc.lanes.get(a.keyId)
@@ -139,7 +141,7 @@ export class TempKeys {
       lane = new Lane(dc.env, dc.keys, key, dc.url, dc.options.wireDcId(dc.dcId), dc.lane ? 'next-temp' : 'main', dc, r.serverSalt)
       dc.lanes.set(key.idHex, lane)
       await lane.open()
-      this.step({ type: 'temp-handshake-done', keyId: key.idHex })
+      this.step({ type: 'temp-handshake-done', keyId: key.idHex, serverTime: r.serverTime })
     } catch (err) {
       dc.setError(err)
       if (lane) dc.dropLane(lane.key.idHex, err instanceof Error ? err : new TransportError('CLOSED', String(err)))
@@ -167,6 +169,8 @@ export class TempKeys {
     let result
     try {
       const perm = await dc.permKey()
+      // the lane may have been dropped (or the engine closed) while the perm key was made
+      if (dc.isStopped || dc.lanes.get(keyId) !== lane) return
       await lane.open()
       const body = bindRequest({ keys: dc.keys, perm, temp: lane.key, tempSessionId: lane.session.sessionId, expiresAt, random: dc.env.random })
       result = await dc.service.request(lane, body, BIND_TIMEOUT_MS)

@@ -3,7 +3,7 @@
  * uses, the key being made to replace it, and old keys finishing their calls.
  * Shared by temp-key-policy.ts and recovery.ts; types and predicates only.
  */
-import type { StormState } from './storm-control.ts'
+import type { HandshakeCause, StormState } from './storm-control.ts'
 
 export interface TempKeyInfo {
   id: string
@@ -50,7 +50,7 @@ export interface PolicyClock {
 }
 
 export type TempKeyAction =
-  | { type: 'start-temp-handshake'; expiresInS: number }
+  | { type: 'start-temp-handshake'; expiresInS: number; cause: HandshakeCause }
   | { type: 'send-bind'; keyId: string; expiresAt: number }
   | { type: 'send-init-connection'; keyId: string }
   /**

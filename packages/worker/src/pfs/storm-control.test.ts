@@ -15,17 +15,19 @@ const fail = (t: number): [number, StormEvent] => [t, { type: 'failed' }]
 
 describe('stepStorm', () => {
   it.each<{ rule: string; events: Array<[number, StormEvent]>; at: number; want: HandshakeVerdict }>([
-    { rule: 'pfs §1.7: the first handshake is never delayed', events: [], at: 0, want: { allowed: true } },
+    { rule: 'pfs §1.7: the first handshake is never delayed', events: [], at: 0, want: { allowed: true, cause: 'planned' } },
     { rule: 'storm: one failure waits only a random spread of 0..250 ms (0.5 → 125 ms)', events: [req(0), fail(100)], at: 200, want: { allowed: false, until: 225, reason: 'backoff' } },
-    { rule: 'storm: the spread elapsed → allowed', events: [req(0), fail(100)], at: 225, want: { allowed: true } },
+    { rule: 'storm: the spread elapsed → allowed, as a failure-driven start', events: [req(0), fail(100)], at: 225, want: { allowed: true, cause: 'failure' } },
     { rule: 'storm: the 2nd failure in a row waits base/2..base (0.5 → 750 ms)', events: [fail(0), fail(0)], at: 749, want: { allowed: false, until: 750, reason: 'backoff' } },
     { rule: 'storm: backoff doubles per failure after that (3rd: 2 s ceiling → 1.5 s)', events: [fail(0), fail(0), fail(0)], at: 1_499, want: { allowed: false, until: 1_500, reason: 'backoff' } },
     { rule: 'storm: backoff capped at maxBackoffMs', events: Array.from({ length: 20 }, () => fail(0)), at: 1, want: { allowed: false, until: 45_000, reason: 'backoff' } },
-    { rule: 'storm: at most 6 starts in a sliding minute once a failure is uncleared', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 10_000, want: { allowed: false, until: 60_000, reason: 'rate-limit' } },
-    { rule: 'storm: healthy planned rotations are not capped', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 10_000, want: { allowed: true } },
-    { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [...[0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), fail(6_000)], at: 60_001, want: { allowed: true } },
-    { rule: 'storm: the stable period counts from the first bind, not the latest rotation', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], [30_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
-    { rule: 'storm: a bind held for 60 s clears the failure count', events: [fail(0), fail(0), fail(0), fail(0), [1_000, { type: 'bound' }]], at: 61_000, want: { allowed: true } },
+    { rule: 'storm: at most 6 failure-driven starts in a sliding minute', events: [fail(0), ...[1, 2, 3, 4, 5, 6].map((i) => req(i * 1000))], at: 10_000, want: { allowed: false, until: 61_000, reason: 'rate-limit' } },
+    { rule: 'storm: healthy planned rotations are not capped', events: [0, 1, 2, 3, 4, 5].map((i) => req(i * 1000)), at: 10_000, want: { allowed: true, cause: 'planned' } },
+    { rule: 'storm (issue #11): planned starts use no failure budget — 12 rotations of 5 s keys, then a -404: the retry goes after the spread', events: [...Array.from({ length: 12 }, (_, i) => req(i * 5_000)), fail(56_000)], at: 56_125, want: { allowed: true, cause: 'failure' } },
+    { rule: 'storm: a bind ends the run of failures: the next renewal is planned again', events: [fail(0), req(1_000), [2_000, { type: 'bound' }]], at: 3_000, want: { allowed: true, cause: 'planned' } },
+    { rule: 'storm: the window slides — the oldest start leaves after 60 s', events: [fail(0), ...[1, 2, 3, 4, 5, 6].map((i) => req(i * 1000))], at: 61_001, want: { allowed: true, cause: 'failure' } },
+    { rule: 'storm: the stable period counts from the first bind, not the latest rotation', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], [30_000, { type: 'bound' }], fail(61_000)], at: 61_125, want: { allowed: true, cause: 'failure' } },
+    { rule: 'storm: a bind held for 60 s clears the failure count', events: [fail(0), fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], fail(61_000)], at: 61_125, want: { allowed: true, cause: 'failure' } },
     { rule: 'storm: a key bound for 60 s ends the old run even with no handshake asked since: the next failure waits only the spread', events: [fail(0), fail(0), fail(0), [1_000, { type: 'bound' }], fail(3_600_000)], at: 3_600_100, want: { allowed: false, until: 3_600_125, reason: 'backoff' } },
     { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 51_000, want: { allowed: false, until: 51_500, reason: 'backoff' } },
   ])('$rule', ({ events, at, want }) => expect(verdictAfter(events, at)).toEqual(want))
@@ -48,7 +50,7 @@ describe('stepStorm', () => {
         const r = stepStorm(state, { type: 'request' }, now, rand, cfg)
         state = r.state
         if (r.verdict?.allowed === true) {
-          starts.push(now)
+          if (r.verdict.cause === 'failure') starts.push(now)
           pendingFailAt = now + 120
         } else if (r.verdict?.allowed === false) {
           expect(r.verdict.until).toBeGreaterThan(now)

@@ -34,16 +34,16 @@ const withoutSchedule = (a: TempKeyAction[]) => a.filter((x) => x.type !== 'sche
 
 describe('stepTempKeys', () => {
   it.each<{ rule: string; events: Array<[number, TempKeyEvent]>; want: TempKeyAction[] }>([
-    { rule: 'pfs §5.2: no temp key → start a temp handshake with a 23–24 h lifetime', events: [tick(0)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE }] },
+    { rule: 'pfs §5.2: no temp key → start a temp handshake with a 23–24 h lifetime', events: [tick(0)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
     { rule: 'pfs §5.4 / enc §7: handshake done → bind with expires_at = server start + expires_in', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }]], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
     { rule: 'pfs §1.5: bind ok → initConnection, then new calls use the key', events: bound('a', 0), want: [{ type: 'send-init-connection', keyId: 'a' }, { type: 'switch-traffic', keyId: 'a' }] },
     { rule: 'TDLib AuthData: no renewal before the 2 h margin', events: [...bound('a', 0), tick(renewAtMs - 1)], want: [] },
-    { rule: 'pfs §1.7: renewal starts 2 h before expiry while the key still serves', events: [...bound('a', 0), tick(renewAtMs)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE }] },
+    { rule: 'pfs §1.7: renewal starts 2 h before expiry while the key still serves', events: [...bound('a', 0), tick(renewAtMs)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
     { rule: 'make-before-break: the new key takes traffic at once; the old one keeps its calls', events: [...bound('a', 0), ...bound('b', renewAtMs, 2)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }] },
     { rule: 'make-before-break: the old key is dropped once its calls drained', events: [...bound('a', 0), ...bound('b', renewAtMs, 2), [renewAtMs + 300, { type: 'in-flight-drained', keyId: 'a' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
     { rule: 'make-before-break: nothing in flight → the old key goes at bind-ok', events: [...bound('a', 0), ...bound('b', renewAtMs, 0)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }, { type: 'drop-key', keyId: 'a' }] },
     { rule: 'TDLib AuthData: a retiring key still busy 1 h before expiry is dropped and its calls resent', events: [...bound('a', 0), ...bound('b', renewAtMs, 1), tick((LIFE - 3600) * 1000)], want: [{ type: 'requeue-calls', keyId: 'a' }, { type: 'drop-key', keyId: 'a' }] },
-    { rule: 'rotate-now: start a replacement at once, traffic stays on the current key', events: [...bound('a', 0), [5000, { type: 'rotate-now' }]], want: [{ type: 'start-temp-handshake', expiresInS: LIFE }] },
+    { rule: 'rotate-now: start a replacement at once, traffic stays on the current key', events: [...bound('a', 0), [5000, { type: 'rotate-now' }]], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
     { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID on an old perm key → probe it', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'probe-perm-key', keyId: 'a' }] },
     { rule: 'pfs §2: perm key proven dead → drop keys, drop perm key (loggedOut)', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'dead' }]], want: [{ type: 'switch-traffic', keyId: null }, { type: 'drop-key', keyId: 'a' }, { type: 'drop-perm-key' }, { type: 'report', code: 'ENCRYPTED_MESSAGE_INVALID' }] },
     { rule: 'pfs §2: perm key alive after the probe → new temp key under the storm budget', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'alive' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
@@ -72,7 +72,7 @@ describe('stepTempKeys', () => {
   })
 
   it('a handshake result nobody asked for is dropped', () =>
-    expect(withoutSchedule(drive([[0, { type: 'temp-handshake-done', keyId: 'zz' }]]).all)).toEqual([{ type: 'drop-key', keyId: 'zz' }, { type: 'start-temp-handshake', expiresInS: LIFE }]))
+    expect(withoutSchedule(drive([[0, { type: 'temp-handshake-done', keyId: 'zz' }]]).all)).toEqual([{ type: 'drop-key', keyId: 'zz' }, { type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }]))
 })
 
 describe('lifetime and predicates', () => {

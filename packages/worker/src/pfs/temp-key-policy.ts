@@ -51,7 +51,12 @@ export const DEFAULT_TEMP_KEY_CONFIG: TempKeyConfig = {
 export type TempKeyEvent =
   | { type: 'tick' }
   | { type: 'rotate-now' }
-  | { type: 'temp-handshake-done'; keyId: string }
+  /**
+   * `serverTime`: server_time from the handshake's server_DH_inner_data. The key's life is
+   * counted from it, not from the start estimate, which a clock corrected by this very
+   * handshake (a wake from sleep, a skew) may have put hours off (issue #11).
+   */
+  | { type: 'temp-handshake-done'; keyId: string; serverTime?: number }
   | { type: 'temp-handshake-failed' }
   /** `inFlightOnCurrent`: the outbox's count of unanswered calls on the key being replaced. */
   | { type: 'bind-ok'; keyId: string; inFlightOnCurrent: number }
@@ -101,7 +106,7 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
     }
     case 'temp-handshake-done': {
       if (next.phase !== 'handshake') return { state, actions: [{ type: 'drop-key', keyId: event.keyId }] }
-      const key = makeKey(event.keyId, next.startedAt, next.startedAtServer, next.lifetimeS, config)
+      const key = makeKey(event.keyId, next.startedAt, event.serverTime ?? next.startedAtServer, next.lifetimeS, config)
       return sendBind({ ...state, next: { phase: 'binding', key, attempt: 1, step: { kind: 'sent', at: clock.now } } }, key)
     }
     case 'temp-handshake-failed':
@@ -196,9 +201,12 @@ function settle(state: TempKeyState, clock: PolicyClock, rand: () => number, con
   s = { ...s, retiring: s.retiring.filter((k) => isUsable(k, serverNow)) }
 
   if (s.current !== null && !isUsable(s.current, serverNow)) {
-    // only when no replacement got bound in time: traffic waits for the next key
+    // only when no replacement got bound in time: traffic waits for the next key. That is
+    // a loss like a -404, so it counts for storm control: a key unusable as soon as it is
+    // bound (a clock the server's msg_ids keep pulling ahead) must not buy an unlimited
+    // run of "planned" handshakes (issue #11, found by the simulation).
     actions.push({ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: s.current.id }, { type: 'drop-key', keyId: s.current.id })
-    s = { ...s, current: null }
+    s = { ...s, current: null, storm: stepStorm(s.storm, { type: 'failed' }, now, rand, config.storm).state }
   }
 
   const n = s.next
@@ -218,11 +226,11 @@ function settle(state: TempKeyState, clock: PolicyClock, rand: () => number, con
 
   if (s.next.phase === 'idle' && (s.current === null || needsRenewal(s.current, serverNow))) {
     const r = stepStorm(s.storm, { type: 'request' }, now, rand, config.storm)
-    const verdict = r.verdict ?? { allowed: true }
+    const verdict = r.verdict ?? { allowed: true, cause: 'failure' }
     if (verdict.allowed) {
       const lifetimeS = pickLifetimeS(config, rand)
       s = { ...s, storm: r.state, next: { phase: 'handshake', lifetimeS, startedAt: now, startedAtServer: serverNow } }
-      actions.push({ type: 'start-temp-handshake', expiresInS: lifetimeS })
+      actions.push({ type: 'start-temp-handshake', expiresInS: lifetimeS, cause: verdict.cause })
     } else {
       s = { ...s, storm: r.state, next: { phase: 'waiting', until: verdict.until, reason: verdict.reason } }
     }
@@ -253,7 +261,10 @@ function nextWake(state: TempKeyState, clock: PolicyClock, config: TempKeyConfig
 }
 
 function makeKey(id: string, startedAtMs: number, startedAtServer: number, lifetimeS: number, config: TempKeyConfig): TempKeyInfo {
-  const expiresAt = startedAtServer + lifetimeS
+  // Whole seconds, as the bind carries it (an int): the server drops the key at this very
+  // instant, so the renewal and unusable points must count from it, not from a later
+  // fraction (issue #11: 5 s keys were still used after the server had dropped them).
+  const expiresAt = Math.floor(startedAtServer + lifetimeS)
   return {
     id,
     startedAtMs,

@@ -45,7 +45,7 @@ describe('stepClock', () => {
   const pinned: ServerClock = { sync: 'synced', offsetS: T - 100, source: 'pinned' }
   const now = 100_000 // local monotonic ms → 100 s
   it.each([
-    { rule: 'enc §5: handshake server_time gives the first offset', clock: UNSYNCED, event: { type: 'handshake', serverTime: T } as const, want: { sync: 'synced', offsetS: T - 100, source: 'handshake' } },
+    { rule: 'enc §5: handshake server_time (whole seconds, cut down) gives the first offset from its end, t + 1', clock: UNSYNCED, event: { type: 'handshake', serverTime: T } as const, want: { sync: 'synced', offsetS: T + 1 - 100, source: 'handshake' } },
     { rule: 'enc §6: bad_msg 16 resyncs from the notification msg_id', clock: synced, event: { type: 'bad-msg-time', code: 16, serverMsgId: id(T + 40, 3n) } as const, want: { sync: 'synced', offsetS: T - 60, source: 'bad-msg' } },
     { rule: 'enc §6: bad_msg 17 resyncs from the notification msg_id', clock: synced, event: { type: 'bad-msg-time', code: 17, serverMsgId: id(T - 50, 3n) } as const, want: { sync: 'synced', offsetS: T - 150, source: 'bad-msg' } },
     { rule: 'enc §5 (TDLib): answer > 15 s below request → resync', clock: synced, event: { type: 'answer', serverMsgId: id(T - 16, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T - 116, source: 'answer-skew' } },
@@ -57,13 +57,19 @@ describe('stepClock', () => {
     { rule: 'enc §6: a 16/17 that contradicts itself pins the clock (offset kept)', clock: synced, event: { type: 'msg-ids-no-clock' } as const, want: { ...synced, source: 'pinned' } },
     { rule: 'enc §6: an unsynced clock is not pinned (it would look synced)', clock: UNSYNCED, event: { type: 'msg-ids-no-clock' } as const, want: UNSYNCED },
     { rule: 'enc §6: pinned → answers are no clock, even 120 s ahead', clock: pinned, event: { type: 'answer', serverMsgId: id(T + 120, 1n), requestMsgId: id(T, 4n) } as const, want: pinned },
-    { rule: 'enc §5: pinned → a handshake server_time still sets it, and it stays pinned', clock: pinned, event: { type: 'handshake', serverTime: T + 50 } as const, want: { sync: 'synced', offsetS: T - 50, source: 'pinned' } },
+    { rule: 'enc §5: pinned → a handshake server_time still sets it, and it stays pinned', clock: pinned, event: { type: 'handshake', serverTime: T + 50 } as const, want: { sync: 'synced', offsetS: T + 1 - 50, source: 'pinned' } },
     { rule: 'enc §6: pinned → a (self-consistent) 16/17 sets it and unpins', clock: pinned, event: { type: 'bad-msg-time', code: 16, serverMsgId: id(T + 400, 3n) } as const, want: { sync: 'synced', offsetS: T + 300, source: 'bad-msg' } },
   ])('$rule', ({ clock, event, want }) => expect(stepClock(clock, event, now)).toEqual(want))
 
   it('serverNow adds the offset to the local monotonic time', () => {
     const clock = stepClock(UNSYNCED, { type: 'handshake', serverTime: T }, 5_000)
-    expect(serverNow(clock, 7_500)).toBe(T + 2.5)
+    expect(serverNow(clock, 7_500)).toBe(T + 1 + 2.5)
+  })
+
+  it('issue #11: a clock synced from server_time is never behind the server that wrote it', () => {
+    // the server read T + 0.999 and wrote T; 5 ms later the answer arrives
+    const clock = stepClock(UNSYNCED, { type: 'handshake', serverTime: T }, 5_000)
+    expect(serverNow(clock, 5_000)).toBeGreaterThanOrEqual(T + 0.999)
   })
 })
 

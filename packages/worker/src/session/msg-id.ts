@@ -32,6 +32,8 @@ export type ClockEvent =
   | { type: 'answer'; serverMsgId: bigint; requestMsgId: bigint }
   /** A bad_msg 16/17 whose own msg_id contradicts it (see timeNoticeConsistent). */
   | { type: 'msg-ids-no-clock' }
+  /** The client slept this long unseen by the monotonic clock (session/wall-watch.ts). */
+  | { type: 'slept'; seconds: number }
 
 export const UNSYNCED: ServerClock = { sync: 'unsynced', offsetS: 0 }
 
@@ -50,7 +52,14 @@ export function stepClock(clock: ServerClock, event: ClockEvent, now: number): S
   const localS = now / 1000
   switch (event.type) {
     case 'handshake':
-      return { sync: 'synced', offsetS: event.serverTime - localS, source: isPinned(clock) ? 'pinned' : 'handshake' }
+      // server_time is whole seconds, cut down: the server's clock read [t, t + 1) when it
+      // wrote it. Counting from t + 1 keeps the estimate at or just ahead of the server, so
+      // a temp key is never used past the server's expires_at for our clock's sake (issue
+      // #11: 5 s keys met -404 by up to a second); msg_ids tolerate 30 s ahead.
+      return { sync: 'synced', offsetS: event.serverTime + 1 - localS, source: isPinned(clock) ? 'pinned' : 'handshake' }
+    case 'slept':
+      // the server's clock ran on while ours stood still; whatever synced it stays valid
+      return { ...clock, offsetS: clock.offsetS + event.seconds }
     case 'msg-ids-no-clock':
       // only a synced clock can be pinned: pinning must not make a guessed offset look synced
       return clock.sync === 'synced' ? { ...clock, source: 'pinned' } : clock

@@ -1,0 +1,126 @@
+/**
+ * The properties every simulated run must keep, checked as events happen and after every
+ * virtual-time step (FoundationDB/VOPR style), not only at the end. Each break is a line
+ * naming the rule and the virtual time; the runner prints the seed and a replay command.
+ */
+import type { KeyEvent } from '../api.ts'
+import type { RecordingKeyStore } from '../test-support/recording-key-store.ts'
+import type { FaultKind, PlannedFault } from './scenario.ts'
+
+/** Failure-driven temp handshakes allowed per DC in any 60 s (pfs §1.7 storm control). */
+export const MAX_FAILURE_HANDSHAKES_PER_MINUTE = 6
+/** Socket opens allowed in any 60 s beyond two per handshake started in it. */
+export const MAX_EXTRA_OPENS_PER_MINUTE = 30
+/** A fault's effects may linger this long after it ended (storm budget, backoff, resync). */
+export const FAULT_SHADOW_MS = 120_000
+
+const CLOCK_FAULTS: ReadonlySet<FaultKind> = new Set(['clock-skew', 'wall-jump', 'wall-skew', 'early-sweep', 'latency', 'half-open', 'revoke-perm-key'])
+
+export interface CallRecord {
+  id: number
+  start: number
+  deadline: number
+  settled: number
+  outcome: 'pending' | 'ok' | 'wrong' | string
+}
+
+export class Invariants {
+  readonly violations: string[] = []
+  checks = 0
+  private readonly failureStarts: number[] = []
+  private readonly allStarts: number[] = []
+  private readonly faultWindows: { from: number; to: number; kind: FaultKind }[] = []
+
+  /** `minLifetimeS`: the shortest temp key lifetime the engine may draw. */
+  constructor(
+    private readonly keys: RecordingKeyStore,
+    private readonly minLifetimeS: number,
+  ) {}
+
+  private fail(now: number, rule: string): void {
+    if (this.violations.length < 20) this.violations.push(`t=${now.toFixed(0)}ms ${rule}`)
+  }
+
+  faultApplied(f: PlannedFault, now: number): void {
+    this.faultWindows.push({ from: now, to: f.kind === 'revoke-perm-key' ? Infinity : now + f.durationMs, kind: f.kind })
+  }
+
+  /** Whether any fault (of `kinds`, or any) was active in [from − shadow, to]. */
+  disturbed(from: number, to: number, kinds?: ReadonlySet<FaultKind>): boolean {
+    return this.faultWindows.some((w) => (kinds === undefined || kinds.has(w.kind)) && w.from <= to && w.to + FAULT_SHADOW_MS >= from)
+  }
+
+  onKeyEvent(e: KeyEvent, now: number): void {
+    if (e.kind === 'handshake-started') {
+      this.allStarts.push(now)
+      if (e.detail === 'planned') {
+        // a planned start renews a bound key, which lives at least half its lifetime first:
+        // more planned starts than that are failures passed off as rotations
+        this.checks++
+        const recent = this.allStarts.filter((t) => t > now - 60_000).length - this.failureStarts.filter((t) => t > now - 60_000).length
+        const allowed = Math.ceil(60 / (this.minLifetimeS / 2)) + 1
+        if (recent > allowed) this.fail(now, `planned rotations: ${recent} in 60 s, keys of ${this.minLifetimeS} s allow ${allowed}`)
+      }
+      if (e.detail === 'failure') {
+        this.failureStarts.push(now)
+        this.checks++
+        const recent = this.failureStarts.filter((t) => t > now - 60_000).length
+        if (recent > MAX_FAILURE_HANDSHAKES_PER_MINUTE) this.fail(now, `storm budget: ${recent} failure-driven handshakes in 60 s`)
+      }
+    }
+    if (e.kind === 'dropped' && e.keyKind === 'temp' && e.keyId !== null) {
+      this.checks++
+      const held = this.keys.temps.find((t) => hex(t.idBytes) === e.keyId)
+      if (held === undefined) this.fail(now, `zeroing: dropped temp key ${e.keyId} was never recorded`)
+      else if (held.bytes.some((b) => b !== 0)) this.fail(now, `zeroing: dropped temp key ${e.keyId} still holds its bytes`)
+    }
+  }
+
+  /** A planned rotation replaced `oldKeyAlive` (true: the server still held it, unexpired). */
+  onRotated(now: number, replacedAlive: boolean): void {
+    this.checks++
+    if (!replacedAlive && !this.disturbed(now - FAULT_SHADOW_MS, now)) this.fail(now, 'make-before-break: the replaced key was gone before its successor took traffic')
+  }
+
+  /** Socket `index` of `openTimes` (virtual ms of every open so far) was opened. */
+  onSocketOpened(openTimes: readonly number[], index: number): void {
+    this.checks++
+    const now = openTimes[index] as number
+    let opens = 0
+    for (let i = index; i >= 0 && (openTimes[i] as number) > now - 60_000; i--) opens++
+    const starts = this.allStarts.filter((t) => t > now - 60_000).length
+    if (opens > 2 * starts + MAX_EXTRA_OPENS_PER_MINUTE) this.fail(now, `reconnect backoff: ${opens} sockets opened in 60 s (${starts} handshakes)`)
+  }
+
+  onSettled(call: CallRecord, now: number): void {
+    this.checks++
+    if (now > call.deadline) this.fail(now, `call ${call.id} settled ${now - call.deadline} ms after its deadline`)
+    if (call.outcome === 'wrong') this.fail(now, `call ${call.id} got a wrong answer`)
+    if (call.outcome.startsWith('untyped:')) this.fail(now, `call ${call.id} failed with an untyped error ${call.outcome}`)
+    if (call.outcome !== 'ok' && !this.disturbed(call.start - FAULT_SHADOW_MS, now)) {
+      this.fail(now, `call ${call.id} failed (${call.outcome}) with no fault around it`)
+    }
+  }
+
+  /** After every step: nothing past its deadline, no API message under a perm key, no key used past its expiry. */
+  afterStep(now: number, pending: Iterable<CallRecord>, serverViolations: number, expiredKeyPackets: number, lastExpired: number): void {
+    this.checks += 3
+    for (const c of pending) if (now > c.deadline) this.fail(now, `call ${c.id} still pending ${now - c.deadline} ms past its deadline`)
+    if (serverViolations > 0) this.fail(now, `PFS: ${serverViolations} API messages under a perm key`)
+    if (expiredKeyPackets > lastExpired && !this.disturbed(now - FAULT_SHADOW_MS, now, CLOCK_FAULTS)) {
+      this.fail(now, `expiry: ${expiredKeyPackets - lastExpired} packets under a temp key after its expires_at with the clock known`)
+    }
+  }
+
+  afterClose(now: number, openSockets: number, engineTimers: number): void {
+    this.checks += 2
+    if (openSockets !== 0) this.fail(now, `close: ${openSockets} sockets still open`)
+    if (engineTimers !== 0) this.fail(now, `close: ${engineTimers} engine timers still armed`)
+  }
+}
+
+export function hex(bytes: Uint8Array): string {
+  let s = ''
+  for (const b of bytes) s += b.toString(16).padStart(2, '0')
+  return s
+}

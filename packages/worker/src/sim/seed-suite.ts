@@ -1,0 +1,38 @@
+/**
+ * A range of seeds as a vitest suite: one test per seed, so a failure names its seed and
+ * prints its broken invariants, the tail of its trace and the command that replays it.
+ * CI splits the seeds over several files so they run on every core.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { DEFAULT_LIMITS, replayCommand, runSeed, type SeedReport } from './run-seed.ts'
+import { summarize } from './summary.ts'
+
+/** 10,000 lifetimes over the CI's 252 seeds (issue #11), with room for the draw of bands. */
+const LIFETIMES_PER_SEED = 40
+
+export function seedSuite(name: string, from: number, count: number): void {
+  const reports: SeedReport[] = []
+  const wall0 = performance.now()
+  describe(`simulation ${name}: seeds ${from}–${from + count - 1}`, () => {
+    const seeds = Array.from({ length: count }, (_, i) => from + i)
+    it.each(seeds)('seed %i keeps every invariant', async (seed) => {
+      const r = await runSeed(seed, DEFAULT_LIMITS)
+      reports.push(r)
+      const why = [...r.violations, `replay: ${replayCommand(seed, DEFAULT_LIMITS)}`, ...r.traceTail].join('\n')
+      expect(r.violations, why).toEqual([])
+      // the run did what it says: keys were made, calls were answered, checks ran
+      expect(r.tempKeys).toBeGreaterThan(0)
+      expect(r.calls.ok).toBeGreaterThan(0)
+      expect(r.checks).toBeGreaterThan(r.calls.total)
+    }, 120_000)
+    it(`spans at least ${Math.round(count * LIFETIMES_PER_SEED)} temp key lifetimes`, () => {
+      const s = summarize(reports, 0)
+      expect(s.seeds).toBe(count)
+      expect(s.lifetimes).toBeGreaterThanOrEqual(Math.round(count * LIFETIMES_PER_SEED))
+    })
+    afterAll(() => {
+      const s = summarize(reports, performance.now() - wall0)
+      console.log(`[figure] sim ${name} ${JSON.stringify(s)}`)
+    })
+  })
+}
