@@ -214,23 +214,6 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number
 }
 
-/**
- * The smallest k with P(X ≤ k) ≥ confidence for X ~ Binomial(n, p): how many of n samples
- * may exceed a distribution's (1 − p) quantile before that is evidence the samples come
- * from a slower distribution.
- */
-export function binomialQuantile(n: number, p: number, confidence: number): number {
-  let pmf = (1 - p) ** n
-  let cdf = pmf
-  let k = 0
-  while (cdf < confidence && k < n) {
-    pmf *= ((n - k) / (k + 1)) * (p / (1 - p))
-    cdf += pmf
-    k++
-  }
-  return k
-}
-
 export function summary(calls: readonly CallRecord[]): { total: number; ok: number; wrong: number; failed: number; pending: number } {
   const count = (o: CallRecord['outcome']) => calls.filter((c) => c.outcome === o).length
   return { total: calls.length, ok: count('ok'), wrong: count('wrong-answer'), failed: count('failed'), pending: count('pending') }
