@@ -32,6 +32,16 @@ describe('stepStorm', () => {
     { rule: 'storm: a failure after a bind cancels the reset', events: [fail(0), fail(0), [1_000, { type: 'bound' }], fail(50_000)], at: 51_000, want: { allowed: false, until: 51_500, reason: 'backoff' } },
   ])('$rule', ({ events, at, want }) => expect(verdictAfter(events, at)).toEqual(want))
 
+  it('issue #11: the window ends exactly when the verdict said, with fractional ms too (no zero-delay loop)', () => {
+    const t0 = 1567.19645351721
+    let state: StormState = stepStorm(CALM, { type: 'failed' }, 0, half, cfg).state
+    for (const t of [t0, t0 + 660, t0 + 2161, t0 + 4686, t0 + 10135, t0 + 19260]) state = stepStorm(state, { type: 'request' }, t, half, cfg).state
+    const refused = stepStorm(state, { type: 'request' }, 30_000, half, cfg)
+    expect(refused.verdict).toEqual({ allowed: false, until: t0 + 60_000, reason: 'rate-limit' })
+    const until = (refused.verdict as { until: number }).until
+    expect(stepStorm(refused.state, { type: 'request' }, until, half, cfg).verdict).toEqual({ allowed: true, cause: 'failure' })
+  })
+
   it('rejects a rand() outside [0, 1)', () => expect(() => stepStorm(CALM, { type: 'failed' }, 0, () => 1, cfg)).toThrow(RangeError))
 
   it('pfs §1.7 storm: a 60 s run of -404 on every key gives ≤ 6 handshakes per minute', () => {

@@ -81,7 +81,10 @@ export function stepStorm(
       return { state: { ...state, retrying: true, failures, backoffUntil: now + delay, boundSince: null }, verdict: null }
     }
     case 'request': {
-      const starts = state.starts.filter((t) => t > now - config.windowMs)
+      // the same sum as the verdict's `until` below: with fractional ms, `t > now − window`
+      // could keep a start at now = t + window and re-arm the wait for now (issue #11: a
+      // zero-delay timer loop the simulation found)
+      const starts = state.starts.filter((t) => t + config.windowMs > now)
       const stable = state.boundSince !== null && now - state.boundSince >= config.stableAfterMs
       const calm: StormState = stable ? { ...state, starts, failures: 0, backoffUntil: 0 } : { ...state, starts }
       if (!calm.retrying) return { state: calm, verdict: { allowed: true, cause: 'planned' } }

@@ -57,14 +57,14 @@ export class Invariants {
         // a planned start renews a bound key, which lives at least half its lifetime first:
         // more planned starts than that are failures passed off as rotations
         this.checks++
-        const recent = this.allStarts.filter((t) => t > now - 60_000).length - this.failureStarts.filter((t) => t > now - 60_000).length
+        const recent = this.allStarts.filter((t) => t + 60_000 > now).length - this.failureStarts.filter((t) => t + 60_000 > now).length
         const allowed = Math.ceil(60 / (this.minLifetimeS / 2)) + 1
         if (recent > allowed) this.fail(now, `planned rotations: ${recent} in 60 s, keys of ${this.minLifetimeS} s allow ${allowed}`)
       }
       if (e.detail === 'failure') {
         this.failureStarts.push(now)
         this.checks++
-        const recent = this.failureStarts.filter((t) => t > now - 60_000).length
+        const recent = this.failureStarts.filter((t) => t + 60_000 > now).length
         if (recent > MAX_FAILURE_HANDSHAKES_PER_MINUTE) this.fail(now, `storm budget: ${recent} failure-driven handshakes in 60 s`)
       }
     }
@@ -88,7 +88,7 @@ export class Invariants {
     const now = openTimes[index] as number
     let opens = 0
     for (let i = index; i >= 0 && (openTimes[i] as number) > now - 60_000; i--) opens++
-    const starts = this.allStarts.filter((t) => t > now - 60_000).length
+    const starts = this.allStarts.filter((t) => t + 60_000 > now).length
     if (opens > 2 * starts + MAX_EXTRA_OPENS_PER_MINUTE) this.fail(now, `reconnect backoff: ${opens} sockets opened in 60 s (${starts} handshakes)`)
   }
 

@@ -33,7 +33,7 @@ export interface SeedReport {
   wallMs: number
 }
 
-export const DEFAULT_LIMITS: ScenarioLimits = { lifetimes: 50, faultsPerLifetime: 0.3, maxCalls: 250 }
+export const DEFAULT_LIMITS: ScenarioLimits = { lifetimes: 68, faultsPerLifetime: 0.3, maxCalls: 150 }
 
 export function replayCommand(seed: number, limits: ScenarioLimits): string {
   return `pnpm sim --seed ${seed} --lifetimes ${limits.lifetimes} --faults ${limits.faultsPerLifetime} --calls ${limits.maxCalls} --trace`

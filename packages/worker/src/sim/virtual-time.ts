@@ -57,10 +57,11 @@ export class VirtualTime {
 
   /** Runs every promise chain to completion without moving time. */
   async settle(): Promise<void> {
-    for (let quiet = 0; quiet < 2; ) {
-      const before = this.activity
+    // One macrotask turn drains every microtask chain; more turns only while those chains
+    // armed timers or delivered bytes (activity), i.e. someone may have queued a macrotask.
+    for (let before = -1; before !== this.activity; ) {
+      before = this.activity
       await macrotask()
-      quiet = this.activity === before ? quiet + 1 : 0
     }
   }
 
