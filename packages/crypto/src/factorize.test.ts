@@ -38,21 +38,16 @@ describe('factorizePq', () => {
     expect([...out.q]).toEqual([0x6a, 0x26, 0xdb, 0x65])
   })
 
-  it('splits 50 seeded semiprimes of two ~31-bit primes, median well under the bound', () => {
+  // Its speed is `pnpm bench:modpow`'s to report: a test asserts no wall-clock time (issue #11).
+  it('splits 50 seeded semiprimes of two ~31-bit primes', () => {
     const random = seededRandom(2024)
-    const times: number[] = []
     for (let i = 0; i < 50; i++) {
       const a = randomPrime31(random)
       let b = randomPrime31(random)
       if (b === a) b = randomPrime31(random)
-      const start = performance.now()
       const out = factorizePq(pqOf(a * b))
-      times.push(performance.now() - start)
       expect([bytesToBigInt(out.p), bytesToBigInt(out.q)]).toEqual(a < b ? [a, b] : [b, a])
     }
-    times.sort((x, y) => x - y)
-    // Target median < 5 ms (bench-quiet machine); generous here for loaded CI.
-    expect(times[25]).toBeLessThan(25)
   })
 
   it.each([

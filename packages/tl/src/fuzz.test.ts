@@ -8,7 +8,6 @@ import { TL_SCHEMA, TlError, deserializeObject, serializeObject } from './index.
 import type { TlObject } from './index.ts'
 
 const ITERATIONS = 12_000
-const TIME_BUDGET_MS = 15_000
 
 /** Valid encodings of every entry plus the official sample bodies. */
 function corpus(): Uint8Array[] {
@@ -69,7 +68,6 @@ describe('seeded fuzz: malformed buffers only ever throw TlError', () => {
     const counts = { ok: 0, tlError: 0 }
     const foreign: string[] = []
     const reencode: string[] = []
-    const started = performance.now()
     for (let i = 0; i < ITERATIONS; i++) {
       const buf = i % 4 === 0 ? randomBuffer(g) : mutate(g.pick(seeds), g)
       let obj: TlObject
@@ -91,13 +89,11 @@ describe('seeded fuzz: malformed buffers only ever throw TlError', () => {
         reencode.push(`#${i}: ${String(e)}`)
       }
     }
-    const elapsed = performance.now() - started
     expect(foreign).toEqual([])
     expect(reencode).toEqual([])
     expect(counts.ok + counts.tlError).toBe(ITERATIONS)
     // Both outcomes must be exercised for the fuzz to mean anything.
     expect(counts.ok).toBeGreaterThan(ITERATIONS / 20)
     expect(counts.tlError).toBeGreaterThan(ITERATIONS / 4)
-    expect(elapsed).toBeLessThan(TIME_BUDGET_MS)
   })
 })

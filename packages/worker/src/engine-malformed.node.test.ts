@@ -117,15 +117,13 @@ const isAnswer = (m: OpenedMessage): boolean => {
 /** A server-side msg_id (≡ 3 mod 4) just below `near`, clear of the server's own. */
 const injectedId = (near: bigint): bigint => ((near - (1n << 20n)) & ~3n) | 3n
 
+/** The call's outcome; a hang is caught by the call's own deadline (SETTLE_MS), never by a clock here (issue #11). */
 async function settles(api: WorkerApi): Promise<{ ok: true; thisDc: number } | { ok: false; code: unknown }> {
-  const t0 = performance.now()
   try {
     const config = await api.getConfig()
     return { ok: true, thisDc: config.thisDc }
   } catch (err) {
     return { ok: false, code: (err as { code?: unknown }).code }
-  } finally {
-    expect(performance.now() - t0).toBeLessThan(SETTLE_MS + 1_000)
   }
 }
 
@@ -203,10 +201,10 @@ describe('malformed server input (issue #5)', () => {
     const t0 = performance.now()
     const result = await settles(r.api)
     const took = performance.now() - t0
+    // answered, not TIMEOUT: the stall watch reopened the link before the call's deadline
     expect(result).toEqual({ ok: true, thisDc: 2 })
-    // not before the watch could know, not as late as the call's own deadline
+    // and not before the watch could know
     expect(took).toBeGreaterThanOrEqual(STALL_MS)
-    expect(took).toBeLessThan(SETTLE_MS)
     const s = await r.state()
     expect(s.lastError).toMatchObject({ name: 'TransportError', code: 'STALLED' })
     expect(s).toMatchObject({ status: 'ready', bound: true })

@@ -75,6 +75,8 @@ export class DcRuntime implements LaneOwner, CallHost {
   private readonly timers = new Map<string, () => void>()
   private stopped: 'closed' | 'logged-out' | null = null
   private wallWatch: WallWatch
+  /** Aborts every handshake still running when the DC stops (close, logout, dead perm key). */
+  private readonly stopping = new AbortController()
 
   constructor(
     readonly env: EngineEnv,
@@ -264,7 +266,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null = null): Promise<HandshakeResult> {
     if (this.stopped) return Promise.reject(new EngineError('CLOSED', 'DC stopped'))
     const pause = (): Promise<void> =>
-      backgroundUntil !== null && this.now() < backgroundUntil ? new Promise((resolve) => this.env.setTimer(BACKGROUND_PAUSE_MS, resolve)) : yieldToEventLoop()
+      backgroundUntil !== null && this.now() < backgroundUntil ? this.sleep(BACKGROUND_PAUSE_MS) : yieldToEventLoop()
     return runHandshake({
       env: this.env,
       url: this.url,
@@ -284,6 +286,7 @@ export class DcRuntime implements LaneOwner, CallHost {
       },
       nextMsgId: () => (this.plainMsgId = nextMsgId(this.plainMsgId, this.serverNowS())),
       timeoutMs: HANDSHAKE_TIMEOUT_MS,
+      signal: this.stopping.signal,
     })
   }
 
@@ -425,6 +428,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private stop(how: 'closed' | 'logged-out', reason: EngineError): void {
     if (this.stopped === 'closed') return
     this.stopped = how
+    this.stopping.abort()
     for (const cancel of this.timers.values()) cancel()
     this.timers.clear()
     for (const id of [...this.lanes.keys()]) this.dropLane(id, reason)
@@ -507,8 +511,21 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.timers.set(name, cancel)
   }
 
+  /** Waits `ms`; rejects CLOSED at once when the DC stops, so no timer outlives close(). */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.env.setTimer(Math.max(0, ms), resolve))
+    return new Promise((resolve, reject) => {
+      const closed = (): void => reject(new EngineError('CLOSED', 'DC stopped'))
+      if (this.stopping.signal.aborted) return closed()
+      const onAbort = (): void => {
+        cancel()
+        closed()
+      }
+      const cancel = this.env.setTimer(Math.max(0, ms), () => {
+        this.stopping.signal.removeEventListener('abort', onAbort)
+        resolve()
+      })
+      this.stopping.signal.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   rand(): number {

@@ -133,6 +133,11 @@ export class TempKeys {
     let lane: Lane | null = null
     try {
       const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', this.backgroundUntil())
+      if (dc.isStopped) {
+        // closed while the handshake ran: the key is never used, so it is not kept
+        r.authKey.fill(0)
+        return
+      }
       dc.clock = stepClock(dc.clock, { type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
       renumberSessionsAhead(dc)
       const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)

@@ -20,15 +20,21 @@ export interface HandshakeRun {
   /** Next client msg_id for the unencrypted envelope (divisible by 4, increasing). */
   nextMsgId(): bigint
   timeoutMs: number
+  /** Aborted when the engine closes: the handshake stops and its connection and timer go. */
+  signal?: AbortSignal
 }
 
 export async function runHandshake(run: HandshakeRun): Promise<HandshakeResult> {
   const conn = new Connection(run.env, run.url, run.options.wireDcId, run.purpose)
   const hs = new Handshake(run.options)
   let cancelTimer: () => void = () => undefined
+  let onAbort: () => void = () => undefined
   try {
     return await new Promise<HandshakeResult>((resolve, reject) => {
       cancelTimer = run.env.setTimer(run.timeoutMs, () => reject(new HandshakeError('TIMEOUT', 'handshake took too long')))
+      onAbort = () => reject(new HandshakeError('ABORTED', 'engine closed'))
+      if (run.signal?.aborted === true) onAbort()
+      run.signal?.addEventListener('abort', onAbort, { once: true })
       const send = (body: Uint8Array): void => conn.send(encodePlain(run.nextMsgId(), body))
       // Messages are handled one at a time: each step awaits crypto before the next may run.
       let chain = Promise.resolve()
@@ -53,6 +59,7 @@ export async function runHandshake(run: HandshakeRun): Promise<HandshakeResult> 
     })
   } finally {
     cancelTimer()
+    run.signal?.removeEventListener('abort', onAbort)
     hs.wipe()
     conn.close()
   }
