@@ -501,8 +501,10 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.tempKeys.step({ type: 'tick' })
   }
 
+  /** Arms the DC's one timer called `name` (re-arming replaces it); none once the DC stopped. */
   later(name: string, ms: number, fn: () => void): void {
     this.timers.get(name)?.()
+    if (this.stopped) return
     const cancel = this.env.setTimer(ms, () => {
       this.timers.delete(name)
       this.noticeSleep()

@@ -76,7 +76,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       report.keyEvents.push({ t: time.now, kind: e.kind, detail: e.detail ?? '' })
       inv.onKeyEvent(e, time.now)
       if (e.kind === 'logged-out') loggedOut = true
-      if (e.kind === 'rotated' && e.detail?.startsWith('replaces ')) inv.onRotated(time.now, serverHolds(world, e.detail.slice(9)))
+      if (e.kind === 'rotated' && e.detail?.startsWith('replaces ')) inv.onRotated(time.now, e.detail.slice(9), serverHolds(world, e.detail.slice(9)))
     })
     engine.connect().catch((err: unknown) => trace.add(`connect failed ${codeOf(err)}`))
 

@@ -20,9 +20,10 @@ export function seedSuite(name: string, from: number, count: number): void {
       reports.push(r)
       const why = [...r.violations, `replay: ${replayCommand(seed, DEFAULT_LIMITS)}`, ...r.traceTail].join('\n')
       expect(r.violations, why).toEqual([])
-      // the run did what it says: keys were made, calls were answered, checks ran
+      // the run did what it says: keys were made, calls were made, checks ran (a seed whose
+      // calls all fell inside fault windows may answer none, and that is allowed)
       expect(r.tempKeys).toBeGreaterThan(0)
-      expect(r.calls.ok).toBeGreaterThan(0)
+      expect(r.calls.total).toBeGreaterThan(0)
       expect(r.checks).toBeGreaterThan(r.calls.total)
     }, 120_000)
     it(`spans at least ${Math.round(count * LIFETIMES_PER_SEED)} temp key lifetimes`, () => {
