@@ -10,6 +10,7 @@ import { PacketError } from '../errors.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../session/acks.ts'
 import { NO_SALT, NO_SALT_STORM, decideSalt, stepSaltStorm, stepSalts, type SaltEvent, type SaltState, type SaltStorm } from '../session/salts.ts'
+import { clockPlausibility, serverTimeFromMsgId } from '../session/msg-id.ts'
 import type { MessageKind } from '../session/seqno.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
 import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
@@ -266,11 +267,19 @@ export class Lane {
     const messages: { msgId: bigint; seqno: number; obj: TlObject }[] = []
     const obj = decodeObject(new TlReader(top.body))
     if (obj._ === 'msg_container') {
-      for (const m of obj.messages) messages.push({ msgId: m.msg_id, seqno: m.seqno, obj: m.body })
+      // mtproto-tl.md §4: containers cannot be nested; an inner one is dropped unread
+      for (const m of obj.messages) if (m.body._ !== 'msg_container') messages.push({ msgId: m.msg_id, seqno: m.seqno, obj: m.body })
     } else {
       messages.push({ msgId: top.msgId, seqno: top.seqno, obj })
     }
     const serverNow = this.owner.serverNowS()
+    // Before anything of the packet is used: a message taken whatever its time (it may move
+    // the clock) must still carry a plausible one (session/msg-id clockPlausibility).
+    for (const m of messages) {
+      if (!this.timeExempt(m.obj)) continue
+      const verdict = clockPlausibility(serverTimeFromMsgId(m.msgId), serverNow)
+      if (verdict !== 'plausible') throw new PacketError('BAD_MSG_TIME', `${m.obj._} msg_id time: ${verdict}`)
+    }
     for (const m of messages) {
       const timing = this.timeExempt(m.obj) ? 'time-exempt' : 'windowed'
       const verdict = this.session.received.check({ sessionId: this.session.sessionId, msgId: m.msgId, timing }, serverNow)
@@ -285,7 +294,8 @@ export class Lane {
    * Messages processed whatever their msg_id time (encryption.md §4.9): the service
    * notices that fix the clock, and answers to requests this session really sent — an
    * authentic answer to our own request is how a clock that drifted out of the window is
-   * found out (dispatch resyncs from it), so it must not be dropped for being off.
+   * found out (dispatch resyncs from it), so it must not be dropped for being off. Off
+   * by more than is plausible, though, it drops the whole packet (unpack).
    */
   private timeExempt(obj: TlObject): boolean {
     switch (obj._) {
