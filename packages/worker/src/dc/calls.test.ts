@@ -136,6 +136,26 @@ describe('CallDriver', () => {
     await expect(config).resolves.toBeInstanceOf(Uint8Array)
   })
 
+  it.each([
+    { rule: 'enc §6: bad_msg 16 (clock behind) requeues the call', code: 16 },
+    { rule: 'enc §6: bad_msg 17 (clock ahead) requeues the call', code: 17 },
+    { rule: 'enc §6: bad_server_salt (48) requeues the call', code: 48 },
+  ])('issue #18 — $rule and it is resent at once, even when a flush found nothing to send just before', async ({ code }) => {
+    const h = harness()
+    void h.calls.invoke(GET_CONFIG, 'help.getConfig', 60_000)
+    await settle()
+    expect(h.sent).toHaveLength(1)
+    // dispatch's order for a bad_msg 16/17: the clock resync flushes first (nothing is queued
+    // yet), then the notice requeues the call, whose flush lands before the first one let go
+    h.calls.flush()
+    h.calls.step({ type: 'bad-msg', badMsgId: h.sent[0]!.msgId, code })
+    h.calls.flush()
+    await settle()
+    // no timer has fired: only the requeue can have sent it
+    expect(h.sent).toHaveLength(2)
+    expect(h.sent[1]?.msgId).not.toBe(h.sent[0]?.msgId)
+  })
+
   it('never hangs: the deadline fails an unanswered call with TIMEOUT, cancel with CANCELLED', async () => {
     const h = harness()
     const slow = h.calls.invoke(GET_CONFIG, 'help.getConfig', 3000)

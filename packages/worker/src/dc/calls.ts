@@ -111,14 +111,21 @@ export class CallDriver {
     }
   }
 
+  /**
+   * Sends what is ready. A flush asked for while one runs is never lost (issue #18): the
+   * running loop sees it, or, when the loop already returned (its exit and this promise's
+   * settling are a microtask apart, and a bad_msg 16/17 requeues its call in that gap),
+   * the flush starts again as soon as the loop has let go.
+   */
   flush(): void {
     if (this.flushing) {
       this.flushAgain = true
       return
     }
     this.flushing = true
-    this.flushLoop().finally(() => {
+    void this.flushLoop().finally(() => {
       this.flushing = false
+      if (this.flushAgain) this.flush()
     })
   }
 

@@ -29,6 +29,7 @@ import { randomLong } from './session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
 import { TempKeys } from './temp-keys.ts'
+import { MIN_REARM_MS, rearmDelay, timerDelay } from './timer-delay.ts'
 
 export interface DcHooks {
   changed(): void
@@ -73,6 +74,8 @@ export class DcRuntime implements LaneOwner, CallHost {
   private rotateWaiters: (Waiter & { from: string })[] = []
   private plainMsgId = 0n
   private readonly timers = new Map<string, () => void>()
+  /** When each named timer last fired, kept while it still limits a re-arm. */
+  private readonly firedAt = new Map<string, number>()
   private stopped: 'closed' | 'logged-out' | null = null
   private wallWatch: WallWatch
   /** Aborts every handshake still running when the DC stops (close, logout, dead perm key). */
@@ -100,7 +103,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     return this.env.clock.now()
   }
   setTimer(ms: number, fn: () => void): () => void {
-    return this.env.setTimer(ms, fn)
+    return this.env.setTimer(timerDelay(ms), fn)
   }
   serverNowS(): number {
     return serverNow(this.clock, this.now())
@@ -501,10 +504,14 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.tempKeys.step({ type: 'tick' })
   }
 
+  /** Arms the named timer (replacing it): the delay bounded and its re-arming rate-limited (dc/timer-delay). */
   later(name: string, ms: number, fn: () => void): void {
     this.timers.get(name)?.()
-    const cancel = this.env.setTimer(ms, () => {
+    const now = this.now()
+    for (const [n, at] of this.firedAt) if (now - at >= MIN_REARM_MS) this.firedAt.delete(n)
+    const cancel = this.env.setTimer(rearmDelay(ms, this.firedAt.get(name) ?? null, now), () => {
       this.timers.delete(name)
+      this.firedAt.set(name, this.now())
       this.noticeSleep()
       if (!this.stopped) fn()
     })

@@ -12,16 +12,17 @@ import type { Lane } from './lane.ts'
  * time if it carries one; if it contradicts itself, the clock is pinned and a new temp
  * key's handshake brings the server's own server_time (and the resync that follows it).
  */
-export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): void {
-  if (!lane.session.sentRecently(badMsgId)) return
+export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): 'no-clock' | 'taken' | 'not-ours' {
+  if (!lane.session.sentRecently(badMsgId)) return 'not-ours'
   if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
     // answers carry the same msg_ids: they must not move the clock back to where it is wrong
     dc.clock = stepClock(dc.clock, { type: 'msg-ids-no-clock' }, dc.now())
     dc.tempKeys.step({ type: 'rotate-now' })
-    return
+    return 'no-clock'
   }
   dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code, serverMsgId }, dc.now())
   renumberSessionsAhead(dc)
+  return 'taken'
 }
 
 /** rpc_result or pong answering `requestMsgId`, which `lane` sent: TDLib's answer resync. */
@@ -45,5 +46,8 @@ export function renumberSessionsAhead(dc: DcRuntime): void {
     lane.resetSession()
     dc.calls.step({ type: 'session-lost', sessionId: old })
   }
+  // every caller took a good time: calls held for one (outbox 'await-clock') may go
+  dc.service.clockSynced()
+  dc.calls.step({ type: 'clock-synced' })
   dc.calls.flush()
 }
