@@ -6,7 +6,7 @@
  */
 import { TransportError } from '@pfs-web/errors'
 import { yieldToEventLoop } from '@pfs-web/crypto'
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject, type InflateBudget } from '@pfs-web/tl'
 import type { ConnectionStatus, DcStateView, ErrorView, KeyEvent, Last404View } from '../api.ts'
 import type { EngineEnv } from '../env.ts'
 import { EngineError } from '../errors.ts'
@@ -116,6 +116,9 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
   get isStopped(): boolean {
     return this.stopped !== null
+  }
+  get inflateBudget(): InflateBudget {
+    return this.options.inflate
   }
 
   wrapInit(query: Uint8Array): Uint8Array {
