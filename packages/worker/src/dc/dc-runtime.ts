@@ -29,6 +29,7 @@ import { randomLong } from './session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
 import { TempKeys } from './temp-keys.ts'
+import { onLaneDownForTime } from './time-sync.ts'
 import { MIN_REARM_MS, rearmDelay, timerDelay } from './timer-delay.ts'
 
 export interface DcHooks {
@@ -165,6 +166,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     const delay = backoffMs(lane.reconnects, 250, 30_000, () => this.rand())
     this.refreshStatus()
     this.later(`reconnect-${lane.key.idHex}`, delay, () => void this.reopen(lane))
+    onLaneDownForTime(this, error)
   }
 
   onSaltRefresh(lane: Lane, num: number): void {
@@ -181,6 +183,11 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   owesAnswers(lane: Lane): boolean {
     return this.calls.anyInFlightOn(lane.key.idHex) || this.service.pendingOn(lane)
+  }
+
+  msgIdInUse(lane: Lane, msgId: bigint): boolean {
+    for (const other of this.lanes.values()) if (other !== lane && other.session.sentRecently(msgId)) return true
+    return false
   }
 
   scheduleStallCheck(lane: Lane, atMs: number): void {

@@ -3,7 +3,8 @@
  * issue #6 clock skew): what a time notice or an answer means for the clock, and what a
  * clock that moved back means for sessions that already numbered msg_ids past it.
  */
-import { aheadOfServer, stepClock, timeNoticeConsistent } from '../session/msg-id.ts'
+import { PacketError } from '../errors.ts'
+import { aheadOfServer, stepClock, timeDisputeHandshake, timeNoticeConsistent } from '../session/msg-id.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import type { Lane } from './lane.ts'
 
@@ -51,3 +52,21 @@ export function renumberSessionsAhead(dc: DcRuntime): void {
   dc.calls.step({ type: 'clock-synced' })
   dc.calls.flush()
 }
+
+/**
+ * A packet dropped for an implausible msg_id time (lane BAD_MSG_TIME, issue #18): nothing in
+ * it is used, but the server and we disagree by days, and only a handshake's server_time
+ * can settle who is wrong. Without one, a clock a hostile handshake set days off would
+ * refuse every honest time notice until the temp key's planned renewal, up to a day later.
+ * At most one such handshake per TIME_DISPUTE_HANDSHAKE_EVERY_MS.
+ */
+export function onLaneDownForTime(dc: DcRuntime, error: Error): void {
+  if (!(error instanceof PacketError && error.code === 'BAD_MSG_TIME')) return
+  const now = dc.now()
+  if (!timeDisputeHandshake(lastDisputeHandshake.get(dc) ?? null, now)) return
+  lastDisputeHandshake.set(dc, now)
+  dc.tempKeys.step({ type: 'rotate-now' })
+}
+
+/** When each DC last started a handshake over a time dispute. */
+const lastDisputeHandshake = new WeakMap<DcRuntime, number>()

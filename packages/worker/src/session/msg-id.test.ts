@@ -3,13 +3,16 @@ import {
   EARLIEST_SERVER_TIME_S,
   LATEST_SERVER_TIME_S,
   MAX_CLOCK_STEP_S,
+  TIME_DISPUTE_HANDSHAKE_EVERY_MS,
   UNSYNCED,
   aheadOfServer,
   clockPlausibility,
+  nextFreeMsgId,
   nextMsgId,
   serverNow,
   serverTimeFromMsgId,
   stepClock,
+  timeDisputeHandshake,
   timeNoticeConsistent,
   type ServerClock,
 } from './msg-id.ts'
@@ -60,6 +63,21 @@ describe('nextMsgId', () => {
   })
 
   it('rejects NaN: no clock the engine keeps can be NaN', () => expect(() => nextMsgId(0n, Number.NaN)).toThrow(RangeError))
+})
+
+describe('nextFreeMsgId (issue #18: msg_ids unique across the sessions of a DC)', () => {
+  it.each([
+    { rule: 'enc §5: nothing taken → nextMsgId', taken: [] as bigint[], want: id(T, 0x80000000n) },
+    { rule: 'another session holds the id → the next one up', taken: [id(T, 0x80000000n)], want: id(T, 0x80000004n) },
+    { rule: 'a run of held ids is skipped', taken: [id(T, 0x80000000n), id(T, 0x80000004n), id(T, 0x80000008n)], want: id(T, 0x8000000cn) },
+  ])('$rule', ({ taken, want }) => expect(nextFreeMsgId(0n, T + 0.5, (x) => taken.includes(x))).toBe(want))
+
+  it('two sessions numbering at one clock reading get different ids', () => {
+    const a = nextFreeMsgId(0n, T + 0.5, () => false)
+    const b = nextFreeMsgId(0n, T + 0.5, (x) => x === a)
+    expect(b).not.toBe(a)
+    expect(b % 4n).toBe(0n)
+  })
 })
 
 describe('serverTimeFromMsgId', () => {
@@ -125,6 +143,14 @@ describe('clockPlausibility (issue #18: bounded clock moves)', () => {
     { rule: 'a step one second further is not', at: T - MAX_CLOCK_STEP_S - 1, current: T, want: 'too-far-from-sync' },
     { rule: 'the ±1 day skew the fault tests use is plausible', at: T - 86_400, current: T, want: 'plausible' },
   ] as const)('$rule', ({ at, current, want }) => expect(clockPlausibility(at, current)).toBe(want))
+})
+
+describe('timeDisputeHandshake (issue #18: time disputes buy one handshake a minute)', () => {
+  it.each([
+    { rule: 'the first dispute starts one', last: null, now: 5_000, want: true },
+    { rule: 'a second within the period does not', last: 5_000, now: 5_000 + TIME_DISPUTE_HANDSHAKE_EVERY_MS - 1, want: false },
+    { rule: 'after the period one may again', last: 5_000, now: 5_000 + TIME_DISPUTE_HANDSHAKE_EVERY_MS, want: true },
+  ])('$rule', ({ last, now, want }) => expect(timeDisputeHandshake(last, now)).toBe(want))
 })
 
 describe('timeNoticeConsistent / aheadOfServer', () => {

@@ -29,6 +29,12 @@ export const MAX_CLOCK_STEP_S = 3 * 86_400
 /** The largest time part nextMsgId writes: msg_ids stay positive int64s. */
 const MAX_ID_TIME_S = 2 ** 31 - 1
 
+/**
+ * A packet dropped for an implausible time asks for a handshake (its server_time settles
+ * the dispute) at most this often: a hostile server must not buy a DH exchange per packet.
+ */
+export const TIME_DISPUTE_HANDSHAKE_EVERY_MS = 60_000
+
 export type ClockPlausibility = 'plausible' | 'before-2013' | 'after-2036' | 'too-far-from-sync'
 
 export type ServerClock =
@@ -74,6 +80,11 @@ export function clockPlausibility(candidateS: number, currentS: number | null): 
   if (candidateS > LATEST_SERVER_TIME_S) return 'after-2036'
   if (currentS !== null && Math.abs(candidateS - currentS) > MAX_CLOCK_STEP_S) return 'too-far-from-sync'
   return 'plausible'
+}
+
+/** Whether a time dispute at local `now` (ms) may start a handshake, the last one having been at `lastAt`. */
+export function timeDisputeHandshake(lastAt: number | null, now: number): boolean {
+  return lastAt === null || now - lastAt >= TIME_DISPUTE_HANDSHAKE_EVERY_MS || now < lastAt
 }
 
 /**
@@ -154,5 +165,18 @@ export function nextMsgId(last: bigint, serverTimeS: number): bigint {
   let id = ((BigInt(whole) << 32n) | fraction) & ~3n
   if (id <= last) id = last + 4n
   if ((id & LOW_32) === 0n) id += 4n
+  return id
+}
+
+/**
+ * nextMsgId, skipping ids `taken` says are in use (issue #18): answers, bad_msg notices and
+ * the outbox find a message by its msg_id alone, but each session numbers its own, so two
+ * sessions of one DC (the traffic key's and the next key's during a rotation) numbering
+ * at the same clock reading gave one id to a call and to the bind, and the call's answer
+ * went to the bind. Ids stay divisible by 4, above `last`, with non-zero low 32 bits.
+ */
+export function nextFreeMsgId(last: bigint, serverTimeS: number, taken: (id: bigint) => boolean): bigint {
+  let id = nextMsgId(last, serverTimeS)
+  while (taken(id)) id = nextMsgId(id, serverTimeS)
   return id
 }
