@@ -17,6 +17,7 @@ export type TlErrorCode =
   | 'TOO_DEEP' // nesting deeper than MAX_DEPTH
   | 'TRAILING_BYTES' // bytes left after a whole-buffer decode
   | 'GZIP_TOO_LARGE' // inflated output over the cap
+  | 'GZIP_BUDGET' // inflated output of every unpack in flight together over their shared budget
   | 'GZIP_INVALID' // not a valid gzip/zlib/deflate stream
 
 export class TlError extends PfsError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { asyncCodeOf } from '../test/error-code.ts'
 import { rng } from '../test/seeded.ts'
-import { GZIP_MAX_BYTES_DEFAULT, deserializeObject, gzipPack, gzipUnpack, serializeObject } from './index.ts'
+import { GZIP_MAX_BYTES_DEFAULT, InflateBudget, deserializeObject, gzipPack, gzipUnpack, serializeObject } from './index.ts'
 
 
 async function zlib(data: Uint8Array): Promise<Uint8Array> {
@@ -36,6 +36,27 @@ describe('gzip_packed payloads', () => {
     expect(packed.length).toBeLessThan(8192)
     expect(await asyncCodeOf(gzipUnpack(packed, 64 * 1024))).toBe('GZIP_TOO_LARGE')
     expect((await gzipUnpack(packed, 1 << 20)).length).toBe(1 << 20)
+  })
+
+  it('issue #18: 32 bombs at once share one budget: each is refused with a typed code, the budget is never passed and all of it comes back', async () => {
+    const budget = new InflateBudget(8 << 20)
+    const bomb = await gzipPack(new Uint8Array(16 << 20))
+    const codes = await Promise.all(Array.from({ length: 32 }, () => asyncCodeOf(gzipUnpack(bomb, 4 << 20, budget))))
+    for (const c of codes) expect(['GZIP_TOO_LARGE', 'GZIP_BUDGET']).toContain(c)
+    expect(budget.peak).toBeLessThanOrEqual(8 << 20)
+    expect(budget.peak).toBeGreaterThan(4 << 20)
+    expect(budget.inUse).toBe(0)
+  })
+
+  it('issue #18: answers that fit the budget together are all delivered, and give it back', async () => {
+    const budget = new InflateBudget(8 << 20)
+    const data = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 31) ^ (i >> 9))
+    const packed = await gzipPack(data)
+    const out = await Promise.all([gzipUnpack(packed, 4 << 20, budget), gzipUnpack(packed, 4 << 20, budget)])
+    // compared by hand: a deep equal over 3 MiB takes the test runner tens of seconds
+    for (const o of out) expect(o.length === data.length && o.every((b, i) => b === data[i])).toBe(true)
+    expect(budget.peak).toBeGreaterThan(3 << 20)
+    expect(budget.inUse).toBe(0)
   })
 
   it(`the default cap is ${GZIP_MAX_BYTES_DEFAULT} bytes`, async () => {

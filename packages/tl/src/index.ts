@@ -13,7 +13,7 @@ export {
   nameOfId,
 } from './object.ts'
 export type { TlOf, TlBareName } from './object.ts'
-export { gzipPack, gzipUnpack, GZIP_MAX_BYTES_DEFAULT } from './gzip.ts'
+export { gzipPack, gzipUnpack, GZIP_MAX_BYTES_DEFAULT, GZIP_BUDGET_BYTES_DEFAULT, InflateBudget } from './gzip.ts'
 export { TL_LAYER, TL_SCHEMA } from './generated/schema.ts'
 export type { TlEntryMeta, TlParamMeta, TlTypeRef } from './schema-meta.ts'
 export type {

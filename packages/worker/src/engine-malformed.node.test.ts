@@ -114,6 +114,13 @@ const isAnswer = (m: OpenedMessage): boolean => {
   const obj = decodeObject(new TlReader(m.body))
   return obj._ === 'rpc_result' || (obj._ === 'msg_container' && obj.messages.some((x) => x.body._ === 'rpc_result'))
 }
+/** The message re-numbered so its rpc_result (inside a container or alone) carries `f(msg_id)`. */
+function answerWithMsgId(m: OpenedMessage, f: (id: bigint) => bigint): OpenedMessage {
+  const obj = decodeObject(new TlReader(m.body))
+  if (obj._ !== 'msg_container') return { ...m, msgId: f(m.msgId) }
+  const messages = obj.messages.map((x) => (x.body._ === 'rpc_result' ? { ...x, msg_id: f(x.msg_id) } : x))
+  return { ...m, body: serializeObject({ ...obj, messages }) }
+}
 /** A server-side msg_id (≡ 3 mod 4) just below `near`, clear of the server's own. */
 const injectedId = (near: bigint): bigint => ((near - (1n << 20n)) & ~3n) | 3n
 
@@ -172,6 +179,21 @@ describe('malformed server input (issue #5)', () => {
       error: { name: 'TransportError', code: 'CLOSED' },
     },
     {
+      rule: 'issue #18: an authentic answer to our request whose msg_id has bit 63 flipped (time part ≤ 0) → BAD_MSG_TIME, the clock is not moved',
+      fault: ((_p, m) => (isAnswer(m) ? [frame(sealFromServer(answerWithMsgId(m, (id) => BigInt.asIntN(64, id ^ (1n << 63n)))))] : undefined)) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'BAD_MSG_TIME' },
+    },
+    {
+      rule: 'issue #18: an authentic answer with msg_id −2^40−1 → BAD_MSG_TIME, the clock is not moved',
+      fault: ((_p, m) => (isAnswer(m) ? [frame(sealFromServer(answerWithMsgId(m, () => -(2n ** 40n) - 1n)))] : undefined)) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'BAD_MSG_TIME' },
+    },
+    {
+      rule: 'issue #18: an authentic answer whose msg_id says 4 days later → BAD_MSG_TIME (more than a few days from the last sync)',
+      fault: ((_p, m) => (isAnswer(m) ? [frame(sealFromServer(answerWithMsgId(m, (id) => id + ((4n * 86_400n) << 32n))))] : undefined)) satisfies ServerFault,
+      error: { name: 'PacketError', code: 'BAD_MSG_TIME' },
+    },
+    {
       rule: 'mtproto-tl.md: an unknown id in a typed service field (msgs_ack vector) → UNKNOWN_CONSTRUCTOR',
       fault: ((_p, m) => {
         const body = serializeObject({ _: 'msgs_ack', msg_ids: [1n] })
@@ -182,12 +204,14 @@ describe('malformed server input (issue #5)', () => {
     },
   ])('$rule', async ({ fault, error }) => {
     const r = await rig()
+    const offsetBefore = (await r.state()).serverTimeOffset
     r.armServer(fault)
     const result = await settles(r.api)
     expect(result).toEqual({ ok: true, thisDc: 2 })
     const s = await r.state()
     expect(s.lastError).toMatchObject(error)
     expect(s).toMatchObject({ status: 'ready', bound: true })
+    expect(Math.abs(s.serverTimeOffset - offsetBefore)).toBeLessThan(60)
     expect((await r.api.getConfig()).thisDc).toBe(2)
   })
 
@@ -258,6 +282,24 @@ describe('malformed server input (issue #5)', () => {
     r.armServer((p, m) => [frame(sealFromServer({ ...m, msgId: injectedId(m.msgId), seqno: 1, body: update })), frame(p)])
     expect(await settles(r.api)).toEqual({ ok: true, thisDc: 2 })
     expect(r.updates.map((u) => [...u])).toContainEqual([...update])
+    expect((await r.state()).lastError).toBeNull()
+  })
+
+  it('mtproto-tl.md §4: containers cannot be nested → the inner container is dropped unread; the rest of the packet is used', async () => {
+    const r = await rig()
+    const update = new Uint8Array(new Uint32Array([UNKNOWN, 0x5eed]).buffer)
+    r.armServer((_p, m) => {
+      if (!isAnswer(m)) return undefined
+      const obj = decodeObject(new TlReader(m.body))
+      const own = obj._ === 'msg_container' ? obj.messages : [{ msg_id: m.msgId, seqno: m.seqno, bytes: m.body.length, body: obj }]
+      const raw: TlObject = { _: 'raw', id: UNKNOWN, bytes: update }
+      const nested: TlObject = { _: 'msg_container', messages: [{ msg_id: injectedId(m.msgId) - 4n, seqno: 1, bytes: update.length, body: raw }] }
+      const nestedBytes = serializeObject(nested).length
+      const body = serializeObject({ _: 'msg_container', messages: [{ msg_id: injectedId(m.msgId), seqno: 0, bytes: nestedBytes, body: nested }, ...own] })
+      return [frame(sealFromServer({ ...m, msgId: m.msgId + 4n, body }))]
+    })
+    expect(await settles(r.api)).toEqual({ ok: true, thisDc: 2 })
+    expect(r.updates).toEqual([])
     expect((await r.state()).lastError).toBeNull()
   })
 

@@ -12,7 +12,8 @@ export class EngineError extends PfsError {}
 /**
  * A client MUST check of the DH handshake failed (auth-key.md steps 1–9), e.g.
  * 'NONCE_MISMATCH', 'SERVER_NONCE_MISMATCH', 'NO_RSA_KEY', 'BAD_ANSWER_HASH',
- * 'BAD_NEW_NONCE_HASH', 'DH_GEN_FAIL', 'UNEXPECTED_MESSAGE', 'TOO_MANY_RETRIES'.
+ * 'BAD_NEW_NONCE_HASH', 'DH_GEN_FAIL', 'UNEXPECTED_MESSAGE', 'TOO_MANY_RETRIES',
+ * 'BAD_SERVER_TIME' (server_time outside session/msg-id's plausible range).
  * The runtime restarts the handshake on a new connection.
  */
 export class HandshakeError extends PfsError {}
@@ -20,6 +21,7 @@ export class HandshakeError extends PfsError {}
 /**
  * An inbound encrypted packet failed a receive check (encryption.md §4): 'AUTH_KEY_ID_MISMATCH',
  * 'BAD_LENGTH', 'MSG_KEY_MISMATCH', 'BAD_PADDING', 'SESSION_MISMATCH', 'BAD_MSG_ID',
+ * 'BAD_MSG_TIME' (a message that may move the clock carries an implausible time),
  * 'MALFORMED'. Nothing from such a packet is used; the connection is reconnected.
  */
 export class PacketError extends PfsError {}

@@ -3,10 +3,10 @@ import type { Clock } from '../clock.ts'
 import { igeDecrypt, igeEncrypt } from '../primitives/aes-ige.ts'
 import { bigFromBytes, bigToBytes, xorBytes } from '../primitives/bytes.ts'
 import { dhGenerate, dhSharedKey, dhValueInRange, DH_G, DH_PRIME, type DhSecret } from '../primitives/dh.ts'
-import { sha1, sha256 } from '../primitives/hash.ts'
+import { sha1 } from '../primitives/hash.ts'
 import { authKeyIds, handshakeAesKeyIv, newNonceHash, type AesKeyIv } from '../primitives/kdf.ts'
 import { generatePq, type Pq } from '../primitives/pq.ts'
-import { rsaDecryptRaw, type ServerRsaKey } from '../primitives/rsa-key.ts'
+import { rsaPadDecrypt, type ServerRsaKey } from '../primitives/rsa-key.ts'
 import { ProtocolCheckError } from '../errors.ts'
 import { parseDc, type DcPolicy, type DcRef } from './dc.ts'
 
@@ -144,7 +144,7 @@ export class HandshakeServer {
       const q = bigFromBytes(req.q)
       if (p !== state.pq.p || q !== state.pq.q) throw new ProtocolCheckError('PQ_MISMATCH')
       if (req.public_key_fingerprint !== this.deps.rsa.fingerprint) throw new ProtocolCheckError('UNKNOWN_FINGERPRINT')
-      const data = this.unpadRsa(req.encrypted_data)
+      const data = rsaPadDecrypt(this.deps.rsa, req.encrypted_data)
       const inner = parseInner(data)
       if (bigFromBytes(inner.pq) !== state.pq.pq || bigFromBytes(inner.p) !== p || bigFromBytes(inner.q) !== q) {
         throw new ProtocolCheckError('INNER_PQ_MISMATCH')
@@ -220,21 +220,6 @@ export class HandshakeServer {
         created: { kind: dh.kind, key, id, dc: dh.dc, expiresIn: dh.expiresIn, firstSalt },
       }
     })
-  }
-
-  /** Undoes RSA_PAD (auth-key.md step 5.4–5.5). */
-  private unpadRsa(encrypted: Uint8Array): Buffer {
-    if (encrypted.length !== 256) throw new ProtocolCheckError('RSA_LENGTH')
-    if (bigFromBytes(encrypted) >= this.deps.rsa.modulus) throw new ProtocolCheckError('RSA_TOO_LARGE')
-    const x = rsaDecryptRaw(this.deps.rsa, encrypted)
-    const aesEncrypted = x.subarray(32, 256)
-    const tempKey = xorBytes(x.subarray(0, 32), sha256(aesEncrypted))
-    const dataWithHash = igeDecrypt(aesEncrypted, tempKey, Buffer.alloc(32))
-    const dataWithPadding = Buffer.from(dataWithHash.subarray(0, 192)).reverse()
-    if (!sha256(tempKey, dataWithPadding).equals(dataWithHash.subarray(192, 224))) {
-      throw new ProtocolCheckError('RSA_HASH_MISMATCH')
-    }
-    return dataWithPadding
   }
 
   private live(nonce: Uint8Array, serverNonce: Uint8Array): State {

@@ -7,8 +7,10 @@ import {
   type KeyObject,
 } from 'node:crypto'
 import { encodeBare, TlWriter } from '@pfs-web/tl'
-import { bigFromBytes } from './bytes.ts'
-import { sha1 } from './hash.ts'
+import { ProtocolCheckError } from '../errors.ts'
+import { igeDecrypt } from './aes-ige.ts'
+import { bigFromBytes, xorBytes } from './bytes.ts'
+import { sha1, sha256 } from './hash.ts'
 
 export interface ServerRsaKey {
   privateKey: KeyObject
@@ -49,6 +51,19 @@ export function rsaFingerprint(n: Uint8Array, e: Uint8Array): bigint {
 /** Raw RSA (x^d mod n), 256 bytes out; the caller has checked x < n. */
 export function rsaDecryptRaw(key: ServerRsaKey, data: Uint8Array): Buffer {
   return privateDecrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, data)
+}
+
+/** Undoes RSA_PAD (auth-key.md step 5.4–5.5): the 192 bytes of data with their padding. */
+export function rsaPadDecrypt(key: ServerRsaKey, encrypted: Uint8Array): Buffer {
+  if (encrypted.length !== 256) throw new ProtocolCheckError('RSA_LENGTH')
+  if (bigFromBytes(encrypted) >= key.modulus) throw new ProtocolCheckError('RSA_TOO_LARGE')
+  const x = rsaDecryptRaw(key, encrypted)
+  const aesEncrypted = x.subarray(32, 256)
+  const tempKey = xorBytes(x.subarray(0, 32), sha256(aesEncrypted))
+  const dataWithHash = igeDecrypt(aesEncrypted, tempKey, Buffer.alloc(32))
+  const dataWithPadding = Buffer.from(dataWithHash.subarray(0, 192)).reverse()
+  if (!sha256(tempKey, dataWithPadding).equals(dataWithHash.subarray(192, 224))) throw new ProtocolCheckError('RSA_HASH_MISMATCH')
+  return dataWithPadding
 }
 
 function stripZeros(b: Uint8Array): Uint8Array {

@@ -1,4 +1,4 @@
-import { gzipPack, serializeObject, type TlObject } from '@pfs-web/tl'
+import { InflateBudget, gzipPack, serializeObject, type TlObject } from '@pfs-web/tl'
 import { describe, expect, it } from 'vitest'
 import { CallDriver, type CallHost } from './calls.ts'
 import type { BindPhase } from './gate.ts'
@@ -33,7 +33,7 @@ function fakeLane() {
   return { lane: lane as unknown as Lane, state: lane, sent }
 }
 
-function harness(phase: BindPhase = 'bound') {
+function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()) {
   const { lane, state, sent } = fakeLane()
   const timers: { at: number; fn: () => void }[] = []
   const notBound: Lane[] = []
@@ -50,6 +50,7 @@ function harness(phase: BindPhase = 'bound') {
     wrapInit: () => WRAPPED,
     onNotBound: (l) => void notBound.push(l),
     onDrained: () => undefined,
+    inflateBudget,
   }
   const calls = new CallDriver(host)
   state.inFlight = () => calls.inFlightOn('k1')
@@ -99,6 +100,18 @@ describe('CallDriver', () => {
     expect(await p).toEqual(inner)
   })
 
+  it('issue #18: 32 gzip bombs answering 32 calls at once inflate within the engine budget; each call fails typed, the budget comes back', async () => {
+    const budget = new InflateBudget(4 << 20)
+    const h = harness('bound', budget)
+    const pending = Array.from({ length: 32 }, () => h.calls.invoke(GET_CONFIG, 'help.getConfig', 60_000).then(() => 'delivered', (e: { code?: unknown }) => e.code))
+    await settle()
+    const bomb = await gzipPack(new Uint8Array(8 << 20))
+    await Promise.all(h.sent.map((s) => h.calls.onResult(h.lane, s.msgId, { _: 'gzip_packed', packed_data: bomb })))
+    for (const code of await Promise.all(pending)) expect(['GZIP_TOO_LARGE', 'GZIP_BUDGET']).toContain(code)
+    expect(budget.peak).toBeLessThanOrEqual(4 << 20)
+    expect(budget.inUse).toBe(0)
+  })
+
   it('pfs §4: rpc_error is delivered as RpcError with its code', async () => {
     const h = harness()
     const p = h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)
@@ -134,6 +147,26 @@ describe('CallDriver', () => {
     expect(h.sent).toHaveLength(1)
     await h.calls.onResult(h.lane, h.sent[0]!.msgId, { _: 'boolTrue' })
     await expect(config).resolves.toBeInstanceOf(Uint8Array)
+  })
+
+  it.each([
+    { rule: 'enc §6: bad_msg 16 (clock behind) requeues the call', code: 16 },
+    { rule: 'enc §6: bad_msg 17 (clock ahead) requeues the call', code: 17 },
+    { rule: 'enc §6: bad_server_salt (48) requeues the call', code: 48 },
+  ])('issue #18 — $rule and it is resent at once, even when a flush found nothing to send just before', async ({ code }) => {
+    const h = harness()
+    void h.calls.invoke(GET_CONFIG, 'help.getConfig', 60_000)
+    await settle()
+    expect(h.sent).toHaveLength(1)
+    // dispatch's order for a bad_msg 16/17: the clock resync flushes first (nothing is queued
+    // yet), then the notice requeues the call, whose flush lands before the first one let go
+    h.calls.flush()
+    h.calls.step({ type: 'bad-msg', badMsgId: h.sent[0]!.msgId, code })
+    h.calls.flush()
+    await settle()
+    // no timer has fired: only the requeue can have sent it
+    expect(h.sent).toHaveLength(2)
+    expect(h.sent[1]?.msgId).not.toBe(h.sent[0]?.msgId)
   })
 
   it('never hangs: the deadline fails an unanswered call with TIMEOUT, cancel with CANCELLED', async () => {

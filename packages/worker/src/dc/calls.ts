@@ -4,7 +4,7 @@
  * sessions / lost keys, and rpc_error handling by pfs/rpc-errors.
  */
 import { PfsError, RpcError } from '@pfs-web/errors'
-import { gzipUnpack, serializeObject, type TlObject } from '@pfs-web/tl'
+import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget, type TlObject } from '@pfs-web/tl'
 import { EngineError } from '../errors.ts'
 import { onRpcError } from '../pfs/rpc-errors.ts'
 import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../session/outbox.ts'
@@ -23,6 +23,8 @@ export interface CallHost {
   onNotBound(lane: Lane): void
   /** The last in-flight call on a key has left. */
   onDrained(keyId: string): void
+  /** Shared by every DC of the engine: gzip answers in flight inflate within it. */
+  readonly inflateBudget: InflateBudget
 }
 
 interface CallRecord {
@@ -94,7 +96,7 @@ export class CallDriver {
     if (result._ === 'rpc_error') return this.onRpcError(lane, id, rec, result.error_code, result.error_message, reqMsgId)
     let bytes: Uint8Array
     try {
-      bytes = result._ === 'raw' ? result.bytes : result._ === 'gzip_packed' ? await gzipUnpack(result.packed_data) : serializeObject(result)
+      bytes = result._ === 'raw' ? result.bytes : result._ === 'gzip_packed' ? await gzipUnpack(result.packed_data, GZIP_MAX_BYTES_DEFAULT, this.host.inflateBudget) : serializeObject(result)
       rec.outcome = { ok: true, bytes }
     } catch (err) {
       rec.outcome = { ok: false, error: err instanceof Error ? err : new EngineError('BAD_RESULT', String(err)) }
@@ -111,14 +113,21 @@ export class CallDriver {
     }
   }
 
+  /**
+   * Sends what is ready. A flush asked for while one runs is never lost (issue #18): the
+   * running loop sees it, or, when the loop already returned (its exit and this promise's
+   * settling are a microtask apart, and a bad_msg 16/17 requeues its call in that gap),
+   * the flush starts again as soon as the loop has let go.
+   */
   flush(): void {
     if (this.flushing) {
       this.flushAgain = true
       return
     }
     this.flushing = true
-    this.flushLoop().finally(() => {
+    void this.flushLoop().finally(() => {
       this.flushing = false
+      if (this.flushAgain) this.flush()
     })
   }
 

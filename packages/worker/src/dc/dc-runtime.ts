@@ -6,7 +6,7 @@
  */
 import { TransportError } from '@pfs-web/errors'
 import { yieldToEventLoop } from '@pfs-web/crypto'
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject, type InflateBudget } from '@pfs-web/tl'
 import type { ConnectionStatus, DcStateView, ErrorView, KeyEvent, Last404View } from '../api.ts'
 import type { EngineEnv } from '../env.ts'
 import { EngineError } from '../errors.ts'
@@ -29,6 +29,8 @@ import { randomLong } from './session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
 import { TempKeys } from './temp-keys.ts'
+import { onLaneDownForTime } from './time-sync.ts'
+import { MIN_REARM_MS, rearmDelay, timerDelay } from './timer-delay.ts'
 
 export interface DcHooks {
   changed(): void
@@ -73,6 +75,8 @@ export class DcRuntime implements LaneOwner, CallHost {
   private rotateWaiters: (Waiter & { from: string })[] = []
   private plainMsgId = 0n
   private readonly timers = new Map<string, () => void>()
+  /** When each named timer last fired, kept while it still limits a re-arm. */
+  private readonly firedAt = new Map<string, number>()
   private stopped: 'closed' | 'logged-out' | null = null
   private wallWatch: WallWatch
   /** Aborts every handshake still running when the DC stops (close, logout, dead perm key). */
@@ -100,7 +104,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     return this.env.clock.now()
   }
   setTimer(ms: number, fn: () => void): () => void {
-    return this.env.setTimer(ms, fn)
+    return this.env.setTimer(timerDelay(ms), fn)
   }
   serverNowS(): number {
     return serverNow(this.clock, this.now())
@@ -113,6 +117,9 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
   get isStopped(): boolean {
     return this.stopped !== null
+  }
+  get inflateBudget(): InflateBudget {
+    return this.options.inflate
   }
 
   wrapInit(query: Uint8Array): Uint8Array {
@@ -159,6 +166,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     const delay = backoffMs(lane.reconnects, 250, 30_000, () => this.rand())
     this.refreshStatus()
     this.later(`reconnect-${lane.key.idHex}`, delay, () => void this.reopen(lane))
+    onLaneDownForTime(this, error)
   }
 
   onSaltRefresh(lane: Lane, num: number): void {
@@ -175,6 +183,11 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   owesAnswers(lane: Lane): boolean {
     return this.calls.anyInFlightOn(lane.key.idHex) || this.service.pendingOn(lane)
+  }
+
+  msgIdInUse(lane: Lane, msgId: bigint): boolean {
+    for (const other of this.lanes.values()) if (other !== lane && other.session.sentRecently(msgId)) return true
+    return false
   }
 
   scheduleStallCheck(lane: Lane, atMs: number): void {
@@ -501,12 +514,18 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.tempKeys.step({ type: 'tick' })
   }
 
-  /** Arms the DC's one timer called `name` (re-arming replaces it); none once the DC stopped. */
+  /**
+   * Arms the named timer (replacing it): the delay bounded and its re-arming rate-limited
+   * (dc/timer-delay); none once the DC stopped.
+   */
   later(name: string, ms: number, fn: () => void): void {
     this.timers.get(name)?.()
     if (this.stopped) return
-    const cancel = this.env.setTimer(ms, () => {
+    const now = this.now()
+    for (const [n, at] of this.firedAt) if (now - at >= MIN_REARM_MS) this.firedAt.delete(n)
+    const cancel = this.env.setTimer(rearmDelay(ms, this.firedAt.get(name) ?? null, now), () => {
       this.timers.delete(name)
+      this.firedAt.set(name, this.now())
       this.noticeSleep()
       if (!this.stopped) fn()
     })

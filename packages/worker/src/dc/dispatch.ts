@@ -27,19 +27,22 @@ export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
       dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
       dc.calls.flush()
       return
-    case 'bad_msg_notification':
-      if (obj.error_code === 16 || obj.error_code === 17) onTimeNotice(dc, lane, obj.error_code, obj.bad_msg_id, msg.msgId)
+    case 'bad_msg_notification': {
+      // a notice that cannot fix our clock: resending now would draw the same notice (issue #18)
+      const awaitClock = (obj.error_code === 16 || obj.error_code === 17) && onTimeNotice(dc, lane, obj.error_code, obj.bad_msg_id, msg.msgId) === 'no-clock'
       if (obj.error_code === 32 || obj.error_code === 33) {
         // seq_no out of step: the session is unusable; resend everything in a new one
         const old = lane.session.sessionId
         lane.resetSession()
         dc.calls.step({ type: 'session-lost', sessionId: old })
       }
-      dc.service.resend(obj.bad_msg_id)
-      dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code })
+      if (awaitClock) dc.service.holdForClock(obj.bad_msg_id)
+      else dc.service.resend(obj.bad_msg_id)
+      dc.calls.step({ type: 'bad-msg', badMsgId: obj.bad_msg_id, code: obj.error_code, awaitClock })
       dc.calls.flush()
       dc.hooks.changed()
       return
+    }
     case 'future_salts':
       lane.salt({ type: 'future-salts', salts: obj.salts.map((s) => ({ salt: s.salt, validSince: s.valid_since, validUntil: s.valid_until })) })
       return

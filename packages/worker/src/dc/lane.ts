@@ -10,6 +10,7 @@ import { PacketError } from '../errors.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../session/acks.ts'
 import { NO_SALT, NO_SALT_STORM, decideSalt, stepSaltStorm, stepSalts, type SaltEvent, type SaltState, type SaltStorm } from '../session/salts.ts'
+import { clockPlausibility, serverTimeFromMsgId } from '../session/msg-id.ts'
 import type { MessageKind } from '../session/seqno.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
 import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
@@ -46,6 +47,8 @@ export interface LaneOwner {
   scheduleStallCheck(lane: Lane, atMs: number): void
   /** Calls or service requests sent on this lane and not answered yet. */
   owesAnswers(lane: Lane): boolean
+  /** Whether another lane's session sent `msgId` recently (msg_ids must be unique in the DC). */
+  msgIdInUse(lane: Lane, msgId: bigint): boolean
 }
 
 const CONTAINER_MAX = 1024
@@ -217,8 +220,9 @@ export class Lane {
     const all: Outgoing[] = [...items]
     for (const a of actions) if (a.type === 'send-acks') all.push({ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) })
     const messages: OutMessage[] = []
+    const taken = (id: bigint): boolean => this.owner.msgIdInUse(this, id)
     for (const item of all) {
-      const numbered = session.number(item.kind, new Uint8Array(0), now)
+      const numbered = session.number(item.kind, new Uint8Array(0), now, taken)
       numbered.body = typeof item.body === 'function' ? await item.body(numbered.msgId) : item.body
       messages.push(numbered)
     }
@@ -229,7 +233,7 @@ export class Lane {
         _: 'msg_container',
         messages: messages.map((m) => ({ msg_id: m.msgId, seqno: m.seqno, bytes: m.body.length, body: rawOf(m.body) })),
       })
-      const outer = session.number('msg-container', container, now)
+      const outer = session.number('msg-container', container, now, taken)
       conn.send(await this.keys.usePrepared(this.key, (k) => session.seal(k, salt, outer)))
       for (const m of messages.slice(0, items.length)) sent.push({ msgId: m.msgId, containerId: outer.msgId, sessionId: session.sessionId })
     } else {
@@ -245,11 +249,14 @@ export class Lane {
     this.recvChain = this.recvChain.then(async () => {
       if (this.conn !== conn) return
       try {
-        const msg = await this.keys.usePrepared(this.key, (k) => this.session.open(k, packet))
+        // the packet is the session's it was opened for, even if a message in it (bad_msg
+        // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
+        const session = this.session
+        const msg = await this.keys.usePrepared(this.key, (k) => session.open(k, packet))
         // an authentic packet, not a socket that merely opened, ends a run of failed
         // reconnects: a server answering every packet with -429 must see the backoff grow
         this.reconnects = 0
-        this.unpack(msg)
+        this.unpack(msg, session)
         this.stallEvent({ type: 'received', owed: this.owner.owesAnswers(this) })
       } catch (err) {
         // encryption.md §4: use nothing from a bad packet, close, reconnect.
@@ -262,21 +269,30 @@ export class Lane {
     })
   }
 
-  private unpack(top: InMessage): void {
+  private unpack(top: InMessage, session: MtSession): void {
     const messages: { msgId: bigint; seqno: number; obj: TlObject }[] = []
     const obj = decodeObject(new TlReader(top.body))
     if (obj._ === 'msg_container') {
-      for (const m of obj.messages) messages.push({ msgId: m.msg_id, seqno: m.seqno, obj: m.body })
+      // mtproto-tl.md §4: containers cannot be nested; an inner one is dropped unread
+      for (const m of obj.messages) if (m.body._ !== 'msg_container') messages.push({ msgId: m.msg_id, seqno: m.seqno, obj: m.body })
     } else {
       messages.push({ msgId: top.msgId, seqno: top.seqno, obj })
     }
     const serverNow = this.owner.serverNowS()
+    // Before anything of the packet is used: a message taken whatever its time (it may move
+    // the clock) must still carry a plausible one (session/msg-id clockPlausibility).
     for (const m of messages) {
-      const timing = this.timeExempt(m.obj) ? 'time-exempt' : 'windowed'
-      const verdict = this.session.received.check({ sessionId: this.session.sessionId, msgId: m.msgId, timing }, serverNow)
+      if (!this.timeExempt(m.obj, session)) continue
+      const verdict = clockPlausibility(serverTimeFromMsgId(m.msgId), serverNow)
+      if (verdict !== 'plausible') throw new PacketError('BAD_MSG_TIME', `${m.obj._} msg_id time: ${verdict}`)
+    }
+    for (const m of messages) {
+      const timing = this.timeExempt(m.obj, session) ? 'time-exempt' : 'windowed'
+      const verdict = session.received.check({ sessionId: session.sessionId, msgId: m.msgId, timing }, serverNow)
       if (verdict.verdict === 'reject') throw new PacketError('BAD_MSG_ID', verdict.reason)
       if (verdict.verdict === 'ignore') continue
-      this.ackEvent({ type: 'received', msgId: m.msgId, contentRelated: (m.seqno & 1) === 1 })
+      // acks belong to their session: the old one's are not sent in its successor
+      if (session === this.session) this.ackEvent({ type: 'received', msgId: m.msgId, contentRelated: (m.seqno & 1) === 1 })
       this.owner.onMessage(this, m)
     }
   }
@@ -285,17 +301,18 @@ export class Lane {
    * Messages processed whatever their msg_id time (encryption.md §4.9): the service
    * notices that fix the clock, and answers to requests this session really sent — an
    * authentic answer to our own request is how a clock that drifted out of the window is
-   * found out (dispatch resyncs from it), so it must not be dropped for being off.
+   * found out (dispatch resyncs from it), so it must not be dropped for being off. Off
+   * by more than is plausible, though, it drops the whole packet (unpack).
    */
-  private timeExempt(obj: TlObject): boolean {
+  private timeExempt(obj: TlObject, session: MtSession): boolean {
     switch (obj._) {
       case 'bad_server_salt':
       case 'bad_msg_notification':
         return true
       case 'rpc_result':
-        return this.session.sentRecently(obj.req_msg_id)
+        return session.sentRecently(obj.req_msg_id)
       case 'pong':
-        return this.session.sentRecently(obj.msg_id)
+        return session.sentRecently(obj.msg_id)
       default:
         return false
     }

@@ -1,4 +1,5 @@
 /** WorkerOptions with defaults applied and checked once, at init(). */
+import { InflateBudget } from '@pfs-web/tl'
 import type { AppInfo, DcAddress, WorkerOptions } from '../api.ts'
 import { EngineError } from '../errors.ts'
 import { stallConfig, type StallConfig } from '../session/stall-watch.ts'
@@ -14,6 +15,8 @@ export interface ResolvedOptions {
   stall: StallConfig
   /** `dc` for p_q_inner_data and the obfuscation init: +10000 on test DCs (auth-key.md). */
   wireDcId(dcId: number): number
+  /** Inflated gzip_packed bytes the engine's DCs may hold at once, together (issue #18). */
+  inflate: InflateBudget
 }
 
 // TDLib asks for 23–24 h temp keys (auth-key.md "Permanent vs temporary key").
@@ -44,5 +47,6 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
     defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     stall: stallConfig(stallMs),
     wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),
+    inflate: new InflateBudget(),
   }
 }

@@ -16,6 +16,7 @@ interface Wait {
 
 export class ServiceRequests {
   private readonly waits = new Map<bigint, Wait>()
+  private readonly held = new Set<Wait>()
 
   constructor(private readonly env: EngineEnv) {}
 
@@ -56,6 +57,19 @@ export class ServiceRequests {
   /** bad_msg_notification / bad_server_salt naming one of ours: send it again. */
   resend(badMsgId: bigint): void {
     this.waits.get(badMsgId)?.resend()
+  }
+
+  /** A 16/17 naming one of ours whose own msg_id carries no clock: resent at the next good sync. */
+  holdForClock(badMsgId: bigint): void {
+    const w = this.waits.get(badMsgId)
+    if (w) this.held.add(w)
+  }
+
+  /** The clock took a good time: the requests held for it go out again. */
+  clockSynced(): void {
+    const held = [...this.held]
+    this.held.clear()
+    for (const w of held) if ([...this.waits.values()].includes(w)) w.resend()
   }
 
   pendingOn(lane: Lane): boolean {

@@ -5,7 +5,7 @@
  */
 import { decryptMessage, encryptMessage, type PreparedAuthKey } from '@pfs-web/crypto'
 import { PacketError } from '../errors.ts'
-import { nextMsgId } from '../session/msg-id.ts'
+import { nextFreeMsgId } from '../session/msg-id.ts'
 import { ReceivedIds } from '../session/received-ids.ts'
 import { NEW_SESSION_SEQNO, nextSeqno, type MessageKind, type SeqnoState } from '../session/seqno.ts'
 
@@ -44,9 +44,12 @@ export class MtSession {
     this.received = new ReceivedIds(this.sessionId)
   }
 
-  /** Numbers a message: msg_id from server time (monotonic) and seq_no by its kind. */
-  number(kind: MessageKind, body: Uint8Array, serverNowS: number): OutMessage {
-    this.last = nextMsgId(this.last, serverNowS)
+  /**
+   * Numbers a message: msg_id from server time (monotonic, none that `taken` says another
+   * session of the DC holds) and seq_no by its kind.
+   */
+  number(kind: MessageKind, body: Uint8Array, serverNowS: number, taken: (id: bigint) => boolean = () => false): OutMessage {
+    this.last = nextFreeMsgId(this.last, serverNowS, taken)
     const { seqno, state } = nextSeqno(this.seq, kind)
     this.seq = state
     this.sent.add(this.last)

@@ -3,7 +3,8 @@
  * issue #6 clock skew): what a time notice or an answer means for the clock, and what a
  * clock that moved back means for sessions that already numbered msg_ids past it.
  */
-import { aheadOfServer, stepClock, timeNoticeConsistent } from '../session/msg-id.ts'
+import { PacketError } from '../errors.ts'
+import { aheadOfServer, stepClock, timeDisputeHandshake, timeNoticeConsistent } from '../session/msg-id.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import type { Lane } from './lane.ts'
 
@@ -12,16 +13,17 @@ import type { Lane } from './lane.ts'
  * time if it carries one; if it contradicts itself, the clock is pinned and a new temp
  * key's handshake brings the server's own server_time (and the resync that follows it).
  */
-export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): void {
-  if (!lane.session.sentRecently(badMsgId)) return
+export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): 'no-clock' | 'taken' | 'not-ours' {
+  if (!lane.session.sentRecently(badMsgId)) return 'not-ours'
   if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
     // answers carry the same msg_ids: they must not move the clock back to where it is wrong
     dc.clock = stepClock(dc.clock, { type: 'msg-ids-no-clock' }, dc.now())
     dc.tempKeys.step({ type: 'rotate-now' })
-    return
+    return 'no-clock'
   }
   dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code, serverMsgId }, dc.now())
   renumberSessionsAhead(dc)
+  return 'taken'
 }
 
 /** rpc_result or pong answering `requestMsgId`, which `lane` sent: TDLib's answer resync. */
@@ -45,5 +47,26 @@ export function renumberSessionsAhead(dc: DcRuntime): void {
     lane.resetSession()
     dc.calls.step({ type: 'session-lost', sessionId: old })
   }
+  // every caller took a good time: calls held for one (outbox 'await-clock') may go
+  dc.service.clockSynced()
+  dc.calls.step({ type: 'clock-synced' })
   dc.calls.flush()
 }
+
+/**
+ * A packet dropped for an implausible msg_id time (lane BAD_MSG_TIME, issue #18): nothing in
+ * it is used, but the server and we disagree by days, and only a handshake's server_time
+ * can settle who is wrong. Without one, a clock a hostile handshake set days off would
+ * refuse every honest time notice until the temp key's planned renewal, up to a day later.
+ * At most one such handshake per TIME_DISPUTE_HANDSHAKE_EVERY_MS.
+ */
+export function onLaneDownForTime(dc: DcRuntime, error: Error): void {
+  if (!(error instanceof PacketError && error.code === 'BAD_MSG_TIME')) return
+  const now = dc.now()
+  if (!timeDisputeHandshake(lastDisputeHandshake.get(dc) ?? null, now)) return
+  lastDisputeHandshake.set(dc, now)
+  dc.tempKeys.step({ type: 'rotate-now' })
+}
+
+/** When each DC last started a handshake over a time dispute. */
+const lastDisputeHandshake = new WeakMap<DcRuntime, number>()

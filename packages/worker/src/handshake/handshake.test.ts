@@ -1,4 +1,4 @@
-import { aesIgeDecrypt, tmpAesKeyIv, type CooperativeOptions } from '@pfs-web/crypto'
+import { aesIgeDecrypt, aesIgeEncrypt, sha1, tmpAesKeyIv, type CooperativeOptions } from '@pfs-web/crypto'
 import { TlReader, decodeObject, deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl'
 import { describe, expect, it } from 'vitest'
 import sample from '../../test/vectors/auth-key-sample.json'
@@ -149,6 +149,29 @@ describe('Handshake state machine against the official sample (auth-key.md, test
     const ok = body(sample.server_DH_params_ok_body)
     if (ok._ !== 'server_DH_params_ok') throw new Error(ok._)
     await expect(hs.onMessage({ ...ok, encrypted_answer: ok.encrypted_answer.subarray(0, 100) }, 0)).rejects.toMatchObject({ code: 'BAD_ANSWER_LENGTH' })
+  })
+
+  it.each([
+    { rule: 'issue #18: server_time 0 (1970) is no good sync', serverTime: 0 },
+    { rule: 'issue #18: server_time before 2013 is no good sync', serverTime: 1_356_998_399 },
+    { rule: 'issue #18: server_time past 2036 is no good sync', serverTime: 2 ** 31 - 1 },
+  ])('$rule → BAD_SERVER_TIME', async ({ serverTime }) => {
+    const { hs } = start()
+    await hs.onMessage(body(sample.resPQ_body), 0)
+    const ok = body(sample.server_DH_params_ok_body)
+    if (ok._ !== 'server_DH_params_ok') throw new Error(ok._)
+    // the sample's inner data with another server_time, hashed and encrypted as a server would
+    const { key, iv } = tmpAesKeyIv(hex(sample.new_nonce), serverNonce())
+    const plain = await aesIgeDecrypt(key, iv, ok.encrypted_answer)
+    const inner = decodeObject(new TlReader(plain, 20))
+    if (inner._ !== 'server_DH_inner_data') throw new Error(inner._)
+    const data = serializeObject({ ...inner, server_time: serverTime })
+    const hashed = new Uint8Array(Math.ceil((20 + data.length) / 16) * 16)
+    hashed.set(await sha1(data))
+    hashed.set(data, 20)
+    const answer = await aesIgeEncrypt(key, iv, hashed)
+    await expect(hs.onMessage({ ...ok, encrypted_answer: answer }, 0)).rejects.toMatchObject({ code: 'BAD_SERVER_TIME' })
+    expect(hs.step).toBe('failed')
   })
 
   it('a message out of order is refused', async () => {

@@ -25,6 +25,7 @@ import {
 } from '@pfs-web/crypto'
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl'
 import { HandshakeError } from '../errors.ts'
+import { clockPlausibility } from '../session/msg-id.ts'
 import type { RsaKey } from './rsa-keys.ts'
 
 export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }
@@ -164,6 +165,8 @@ export class Handshake {
     this.checkNonces(inner.nonce, inner.server_nonce)
     this.dh = { g: inner.g, dhPrime: inner.dh_prime, gA: inner.g_a }
     checkDhParams(this.dh, this.options.random)
+    // issue #18: the handshake is the clock's good sync, so its time must be a possible one
+    if (clockPlausibility(inner.server_time, null) !== 'plausible') throw new HandshakeError('BAD_SERVER_TIME', `server_time ${inner.server_time}`)
     this.serverTime = inner.server_time
     this.serverTimeAt = now
     return this.clientDhParams(0n)

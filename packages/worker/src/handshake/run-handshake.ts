@@ -55,7 +55,10 @@ export async function runHandshake(run: HandshakeRun): Promise<HandshakeResult> 
           onTransportError: (code) => reject(new TransportError(code, `transport error ${code} during handshake`)),
           onClose: (err) => reject(err),
         })
-        .then(() => send(serializeObject(hs.start())), reject)
+        // one catch for both: a send that throws (a closed socket) must fail the handshake now,
+        // not leave a rejected promise behind and wait out the timeout
+        .then(() => send(serializeObject(hs.start())))
+        .catch(reject)
     })
   } finally {
     cancelTimer()

@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { UNSYNCED, aheadOfServer, nextMsgId, serverNow, serverTimeFromMsgId, stepClock, timeNoticeConsistent, type ServerClock } from './msg-id.ts'
+import {
+  EARLIEST_SERVER_TIME_S,
+  LATEST_SERVER_TIME_S,
+  MAX_CLOCK_STEP_S,
+  TIME_DISPUTE_HANDSHAKE_EVERY_MS,
+  UNSYNCED,
+  aheadOfServer,
+  clockPlausibility,
+  nextFreeMsgId,
+  nextMsgId,
+  serverNow,
+  serverTimeFromMsgId,
+  stepClock,
+  timeDisputeHandshake,
+  timeNoticeConsistent,
+  type ServerClock,
+} from './msg-id.ts'
 
 const T = 1_700_000_000
 const id = (s: number, low = 0n): bigint => (BigInt(s) << 32n) | low
@@ -29,8 +45,39 @@ describe('nextMsgId', () => {
     }
   })
 
-  it.each([{ time: 0 }, { time: -5 }, { time: Number.NaN }])('rejects a non-positive or non-finite time ($time)', ({ time }) =>
-    expect(() => nextMsgId(0n, time)).toThrow(RangeError))
+  it.each([
+    { rule: 'issue #18: a time at or below zero is held at 1 s, never a throw', time: 0, want: id(1, 4n) },
+    { rule: 'issue #18: −2^31 s (the wedge) is held at 1 s', time: -(2 ** 31), want: id(1, 4n) },
+    { rule: 'issue #18: −∞ is held at 1 s', time: -Infinity, want: id(1, 4n) },
+    { rule: 'issue #18: past 2^31 − 1 s is held there: msg_ids stay positive int64s', time: 2 ** 40, want: id(2 ** 31 - 1, 4n) },
+    { rule: 'issue #18: +∞ is held at 2^31 − 1 s', time: Infinity, want: id(2 ** 31 - 1, 4n) },
+  ])('$rule', ({ time, want }) => {
+    const got = nextMsgId(0n, time)
+    expect(got).toBe(want)
+    expect(got > 0n && got < 2n ** 63n).toBe(true)
+  })
+
+  it('issue #18: held times still give strictly increasing ids', () => {
+    const a = nextMsgId(0n, -5)
+    expect(nextMsgId(a, -5)).toBe(a + 4n)
+  })
+
+  it('rejects NaN: no clock the engine keeps can be NaN', () => expect(() => nextMsgId(0n, Number.NaN)).toThrow(RangeError))
+})
+
+describe('nextFreeMsgId (issue #18: msg_ids unique across the sessions of a DC)', () => {
+  it.each([
+    { rule: 'enc §5: nothing taken → nextMsgId', taken: [] as bigint[], want: id(T, 0x80000000n) },
+    { rule: 'another session holds the id → the next one up', taken: [id(T, 0x80000000n)], want: id(T, 0x80000004n) },
+    { rule: 'a run of held ids is skipped', taken: [id(T, 0x80000000n), id(T, 0x80000004n), id(T, 0x80000008n)], want: id(T, 0x8000000cn) },
+  ])('$rule', ({ taken, want }) => expect(nextFreeMsgId(0n, T + 0.5, (x) => taken.includes(x))).toBe(want))
+
+  it('two sessions numbering at one clock reading get different ids', () => {
+    const a = nextFreeMsgId(0n, T + 0.5, () => false)
+    const b = nextFreeMsgId(0n, T + 0.5, (x) => x === a)
+    expect(b).not.toBe(a)
+    expect(b % 4n).toBe(0n)
+  })
 })
 
 describe('serverTimeFromMsgId', () => {
@@ -61,6 +108,16 @@ describe('stepClock', () => {
     { rule: 'enc §6: pinned → a (self-consistent) 16/17 sets it and unpins', clock: pinned, event: { type: 'bad-msg-time', code: 16, serverMsgId: id(T + 400, 3n) } as const, want: { sync: 'synced', offsetS: T + 300, source: 'bad-msg' } },
   ])('$rule', ({ clock, event, want }) => expect(stepClock(clock, event, now)).toEqual(want))
 
+  it.each([
+    { rule: 'issue #18: a handshake server_time before 2013 is not taken', clock: synced, event: { type: 'handshake', serverTime: 1_000 } as const, want: synced },
+    { rule: 'issue #18: a handshake server_time past 2036 is not taken', clock: synced, event: { type: 'handshake', serverTime: 2 ** 31 - 10 } as const, want: synced },
+    { rule: 'issue #18: bad_msg 16 from a msg_id with time part ≤ 0 is not taken', clock: synced, event: { type: 'bad-msg-time', code: 16, serverMsgId: -(2n ** 40n) - 1n } as const, want: synced },
+    { rule: 'issue #18: bad_msg 17 four days back from the last sync is not taken', clock: synced, event: { type: 'bad-msg-time', code: 17, serverMsgId: id(T - 4 * 86_400, 3n) } as const, want: synced },
+    { rule: 'issue #18: an answer whose msg_id has bit 63 flipped is no clock', clock: synced, event: { type: 'answer', serverMsgId: id(T - 16, 1n) ^ (1n << 63n), requestMsgId: id(T, 4n) } as const, want: synced },
+    { rule: 'issue #18: an answer 4 days below the request is no clock', clock: synced, event: { type: 'answer', serverMsgId: id(T - 4 * 86_400, 1n), requestMsgId: id(T, 4n) } as const, want: synced },
+    { rule: 'issue #18: an answer 2 days below the request is still a resync', clock: synced, event: { type: 'answer', serverMsgId: id(T - 2 * 86_400, 1n), requestMsgId: id(T, 4n) } as const, want: { sync: 'synced', offsetS: T - 2 * 86_400 - 100, source: 'answer-skew' } },
+  ])('$rule', ({ clock, event, want }) => expect(stepClock(clock, event, now)).toEqual(want))
+
   it('serverNow adds the offset to the local monotonic time', () => {
     const clock = stepClock(UNSYNCED, { type: 'handshake', serverTime: T }, 5_000)
     expect(serverNow(clock, 7_500)).toBe(T + 1 + 2.5)
@@ -71,6 +128,29 @@ describe('stepClock', () => {
     const clock = stepClock(UNSYNCED, { type: 'handshake', serverTime: T }, 5_000)
     expect(serverNow(clock, 5_000)).toBeGreaterThanOrEqual(T + 0.999)
   })
+})
+
+describe('clockPlausibility (issue #18: bounded clock moves)', () => {
+  it.each([
+    { rule: 'a handshake server_time in range is the good sync', at: T, current: null, want: 'plausible' },
+    { rule: 'the first second of 2013 is plausible', at: EARLIEST_SERVER_TIME_S, current: null, want: 'plausible' },
+    { rule: 'one second before 2013 is not', at: EARLIEST_SERVER_TIME_S - 1, current: null, want: 'before-2013' },
+    { rule: 'a time part ≤ 0 (a negative msg_id) is not', at: -256, current: T, want: 'before-2013' },
+    { rule: 'NaN is not', at: Number.NaN, current: null, want: 'before-2013' },
+    { rule: 'the last plausible second', at: LATEST_SERVER_TIME_S, current: null, want: 'plausible' },
+    { rule: 'past 2036 is not (msg_ids run out in 2038)', at: LATEST_SERVER_TIME_S + 1, current: null, want: 'after-2036' },
+    { rule: 'a step of exactly MAX_CLOCK_STEP_S from the sync is plausible', at: T + MAX_CLOCK_STEP_S, current: T, want: 'plausible' },
+    { rule: 'a step one second further is not', at: T - MAX_CLOCK_STEP_S - 1, current: T, want: 'too-far-from-sync' },
+    { rule: 'the ±1 day skew the fault tests use is plausible', at: T - 86_400, current: T, want: 'plausible' },
+  ] as const)('$rule', ({ at, current, want }) => expect(clockPlausibility(at, current)).toBe(want))
+})
+
+describe('timeDisputeHandshake (issue #18: time disputes buy one handshake a minute)', () => {
+  it.each([
+    { rule: 'the first dispute starts one', last: null, now: 5_000, want: true },
+    { rule: 'a second within the period does not', last: 5_000, now: 5_000 + TIME_DISPUTE_HANDSHAKE_EVERY_MS - 1, want: false },
+    { rule: 'after the period one may again', last: 5_000, now: 5_000 + TIME_DISPUTE_HANDSHAKE_EVERY_MS, want: true },
+  ])('$rule', ({ last, now, want }) => expect(timeDisputeHandshake(last, now)).toBe(want))
 })
 
 describe('timeNoticeConsistent / aheadOfServer', () => {

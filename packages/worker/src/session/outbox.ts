@@ -14,7 +14,8 @@
 
 export type CallId = number
 
-export type QueueReason = 'new' | 'bad-msg' | 'session-lost' | 'key-lost' | 'retry'
+/** 'await-clock': sent with a time the server refused while our clock cannot be fixed yet. */
+export type QueueReason = 'new' | 'bad-msg' | 'session-lost' | 'key-lost' | 'retry' | 'await-clock'
 
 export type CallState =
   | { kind: 'queued'; reason: QueueReason; notBefore: number }
@@ -27,7 +28,13 @@ export type OutboxEvent =
   | { type: 'answer'; msgId: bigint }
   /** An rpc_error the runtime decided to retry (rebind, initConnection, flood wait…). */
   | { type: 'retry'; callId: CallId; notBefore: number }
-  | { type: 'bad-msg'; badMsgId: bigint; code: number }
+  /**
+   * `awaitClock`: a 16/17 whose own msg_id carries no clock (msg-id timeNoticeConsistent).
+   * A resend now would carry the same refused time, so the call waits for 'clock-synced'.
+   */
+  | { type: 'bad-msg'; badMsgId: bigint; code: number; awaitClock?: boolean }
+  /** The clock took a good time (a handshake's server_time or a usable 16/17). */
+  | { type: 'clock-synced' }
   | { type: 'new-session-created'; sessionId: bigint; firstMsgId: bigint }
   | { type: 'session-lost'; sessionId: bigint }
   | { type: 'key-lost'; keyId: string }
@@ -82,7 +89,13 @@ export class Outbox {
         return [...this.requeue([event.callId], 'retry', event.notBefore), ...this.schedule(now)]
       }
       case 'bad-msg':
-        return this.onBadMsg(event.badMsgId, event.code, now)
+        return this.onBadMsg(event.badMsgId, event.code, event.awaitClock === true, now)
+      case 'clock-synced': {
+        const held: CallId[] = []
+        for (const [id, call] of this.calls) if (call.state.kind === 'queued' && call.state.reason === 'await-clock') held.push(id)
+        for (const id of held) (this.calls.get(id) as Call).state = { kind: 'queued', reason: 'bad-msg', notBefore: now }
+        return held.length === 0 ? [] : [{ type: 'resend', callIds: held, reason: 'bad-msg' }]
+      }
       case 'new-session-created':
         return this.requeueWhere((s) => s.sessionId === event.sessionId && s.msgId < event.firstMsgId, 'session-lost', now)
       case 'session-lost':
@@ -155,7 +168,7 @@ export class Outbox {
     return []
   }
 
-  private onBadMsg(badMsgId: bigint, code: number, now: number): OutboxAction[] {
+  private onBadMsg(badMsgId: bigint, code: number, awaitClock: boolean, now: number): OutboxAction[] {
     const own = this.byMsgId.get(badMsgId)
     const named = own !== undefined ? [own] : this.byContainer.get(badMsgId)
     if (named === undefined) return [{ type: 'ignored', msgId: badMsgId, reason: 'unknown-msg-id' }]
@@ -165,6 +178,7 @@ export class Outbox {
       return s?.kind === 'sent' && (s.msgId === badMsgId || s.containerId === badMsgId)
     })
     if (hit.length === 0) return [{ type: 'ignored', msgId: badMsgId, reason: 'stale-msg-id' }]
+    if (awaitClock && (code === 16 || code === 17)) return this.requeue(hit, 'await-clock', Infinity)
     if (RESEND_CODES.has(code)) return this.requeue(hit, 'bad-msg', now)
     return hit.flatMap((callId): OutboxAction[] => [{ type: 'fail', callId, code: `BAD_MSG_${code}` }, ...this.remove(callId)])
   }
@@ -182,7 +196,8 @@ export class Outbox {
       if (call.state.kind === 'sent') keys.add(call.state.keyId)
       call.state = { kind: 'queued', reason, notBefore }
     }
-    return [{ type: 'resend', callIds, reason }, ...this.drainedOf(keys)]
+    // a call waiting for the clock is not due yet: the resend comes with 'clock-synced'
+    return [...(reason === 'await-clock' ? [] : [{ type: 'resend' as const, callIds, reason }]), ...this.drainedOf(keys)]
   }
 
   private remove(callId: CallId): OutboxAction[] {
