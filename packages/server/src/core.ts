@@ -119,7 +119,7 @@ export class MtprotoCore {
     }
     if (result.created !== undefined) {
       this.deps.onKeyCreated(result.created)
-      this.deps.stats.handshake(result.created.kind, result.created.dc.id)
+      this.deps.stats.handshake(result.created.kind, result.created.dc.id, result.created.form)
     }
     if (this.deps.faults.takeDrop(result.step)) return conn.close()
     const now = this.deps.clock.now()

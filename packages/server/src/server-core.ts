@@ -123,7 +123,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     const now = clock.now()
     const salts = new SaltBook(k.firstSalt, now, randomLong)
     if (k.kind === 'perm') {
-      keys.addPerm({ kind: 'perm', id: k.id, key: k.key, dc: k.dc, createdAt: now, salts, messages: 0, apiCalls: 0 })
+      keys.addPerm({ kind: 'perm', id: k.id, key: k.key, dc: k.dc, form: k.form, createdAt: now, salts, messages: 0, apiCalls: 0 })
       savePermKeys()
     } else {
       keys.addTemp({
@@ -131,6 +131,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
         id: k.id,
         key: k.key,
         dc: k.dc,
+        form: k.form,
         createdAt: now,
         expiresIn: k.expiresIn,
         expiresAt: now + k.expiresIn,
