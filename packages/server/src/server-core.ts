@@ -240,6 +240,9 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       case 'clock-offset':
         faults.state.clockOffsetSeconds = a.seconds
         return
+      case 'salt':
+        for (const k of [...findKeys(a.keyId, keys.perm), ...findKeys(a.keyId, keys.temp)]) k.salts.scheduleChange(now + (a.afterSeconds ?? 0))
+        return
       case 'storm-404':
         faults.state.storm404Until = now + a.seconds
         return
@@ -269,6 +272,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       case 'clear':
         faults.reset()
         schedulePushes(0)
+        for (const k of [...keys.perm.values(), ...keys.temp.values()]) k.salts.cancelChange()
         return
     }
   }
