@@ -38,11 +38,16 @@ describe('interop: GramJS 2.26 (npm telegram) with a plain key, no PFS (issue #1
       const { config } = await runGramJs(server, transport)
       expect(config.thisDc).toBe(2)
       const after = server.stats()
-      const [key, ...others] = newKeys(before, after)
-      expect(others).toEqual([])
+      const keys = newKeys(before, after)
+      const used = keys.filter((k) => k.messages > 0)
+      expect(used).toHaveLength(1)
+      const key = used[0]
       // the legacy form, no dc in it: filed under DC 2; no temp key, no bind
       expect(key).toMatchObject({ kind: 'perm', form: 'p_q_inner_data', dc: 2, boundTo: null })
-      expect(delta(after.handshakes.forms, before.handshakes.forms)).toEqual({ p_q_inner_data: 1 })
+      // GramJS drops auth_key's leading zero bytes (1 handshake in 256), so it then rejects
+      // the server's new_nonce_hash1 and connects again: the key it gave up is never used
+      for (const k of keys) expect(k).toMatchObject({ kind: 'perm', form: 'p_q_inner_data' })
+      expect(Object.keys(delta(after.handshakes.forms, before.handshakes.forms))).toEqual(['p_q_inner_data'])
       expect(after.binds.ok).toBe(before.binds.ok)
       // connect()'s invokeWithLayer(initConnection(help.getConfig)) and our help.getConfig
       expect(key!.apiCalls).toBe(2)

@@ -53,7 +53,8 @@ export async function runGramJs(server: RunningServer, transport: GramJsTranspor
   const client = new TelegramClient(new StringSession(''), 1, '0'.repeat(32), {
     connection: pinnedPort(tcp ? ConnectionTCPAbridged : ConnectionTCPObfuscated, tcp ? server.tcpPort : server.wsPort),
     networkSocket: tcp ? PromisedNetSockets : PromisedWebSockets,
-    connectionRetries: 1,
+    // a second attempt: GramJS fails 1 handshake in 256 (it drops auth_key's leading zeros)
+    connectionRetries: 2,
     requestRetries: 1,
     autoReconnect: false,
     timeout: 5,
