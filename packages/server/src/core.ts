@@ -74,7 +74,7 @@ export class MtprotoCore {
     const sessionKey = `${authKeyId}:${msg.sessionId}`
     let session = this.sessions.get(sessionKey)
     const isNew = session === undefined
-    session ??= new Session(authKeyId, msg.sessionId, Buffer.from(this.deps.random(8)).readBigInt64LE(0))
+    session ??= new Session(authKeyId, msg.sessionId, Buffer.from(this.deps.random(8)).readBigInt64LE(0), this.deps.msgIds.series())
     const ctx: Incoming = { conn, key, session, out: [], now, stop: false }
     await this.handleTop(ctx, msg, isNew, sessionKey)
     if (!ctx.stop) this.flush(ctx)
@@ -119,7 +119,7 @@ export class MtprotoCore {
     }
     if (result.created !== undefined) {
       this.deps.onKeyCreated(result.created)
-      this.deps.stats.handshake(result.created.kind, result.created.dc.id)
+      this.deps.stats.handshake(result.created.kind, result.created.dc.id, result.created.form)
     }
     if (this.deps.faults.takeDrop(result.step)) return conn.close()
     const now = this.deps.clock.now()
@@ -290,7 +290,7 @@ export class MtprotoCore {
 
   private flush(ctx: Incoming): void {
     if (ctx.conn.closed) return
-    const packed = packOutgoing(ctx.out, ctx.session, this.deps.msgIds, ctx.now)
+    const packed = packOutgoing(ctx.out, ctx.session, ctx.now)
     if (packed === null) return
     const salt = ctx.key.salts.current(ctx.now)
     const sealed = sealPacket(

@@ -2,11 +2,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path'
 import { generateRsaPrivatePem } from './primitives/rsa-key.ts'
 import type { DcRef } from './handshake/dc.ts'
+import type { InnerForm } from './handshake/inner-data.ts'
 
 export interface StoredPermKey {
   id: bigint
   key: Buffer
   dc: DcRef
+  form: InnerForm
   createdAt: number
 }
 
@@ -14,6 +16,8 @@ interface StoredPermKeyJson {
   id: string
   key: string
   dc: DcRef
+  /** Absent in files written before the legacy forms were accepted: those keys were all `_dc`. */
+  form?: InnerForm
   createdAt: number
 }
 
@@ -36,7 +40,13 @@ export class DataDir {
     const file = join(this.path, 'perm-keys.json')
     if (!existsSync(file)) return []
     const rows = JSON.parse(readFileSync(file, 'utf8')) as StoredPermKeyJson[]
-    return rows.map((r) => ({ id: BigInt(r.id), key: Buffer.from(r.key, 'hex'), dc: r.dc, createdAt: r.createdAt }))
+    return rows.map((r) => ({
+      id: BigInt(r.id),
+      key: Buffer.from(r.key, 'hex'),
+      dc: r.dc,
+      form: r.form ?? 'p_q_inner_data_dc',
+      createdAt: r.createdAt,
+    }))
   }
 
   savePermKeys(keys: Iterable<StoredPermKey>): void {
@@ -44,6 +54,7 @@ export class DataDir {
       id: k.id.toString(),
       key: k.key.toString('hex'),
       dc: k.dc,
+      form: k.form,
       createdAt: k.createdAt,
     }))
     const file = join(this.path, 'perm-keys.json')

@@ -202,6 +202,35 @@ describe('faults (issue #4 "Fault injection")', () => {
     c.close()
   })
 
+  it('salt now → the next call gets bad_server_salt (48) with the new salt, is resent under it and answered', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    expect((await c.session.api({ _: 'help.getConfig' }))._).toBe('config')
+    const oldSalt = c.session.salt
+    const before = server.stats().badMsgNotifications['48'] ?? 0
+    await control.fault({ type: 'salt', keyId: c.temp.id.toString() })
+    expect((await c.session.api({ _: 'help.getNearestDc' }))._).toBe('nearestDc')
+    expect(server.stats().badMsgNotifications['48']).toBe(before + 1)
+    expect(c.session.salt).not.toBe(oldSalt)
+    expect(c.session.events.some((e) => e._ === 'bad_server_salt')).toBe(true)
+    c.close()
+  })
+
+  it('salt after N seconds → calls are answered under the old salt until then, mid-traffic they get 48 after', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    const before = server.stats().badMsgNotifications['48'] ?? 0
+    await control.fault({ type: 'salt', afterSeconds: 0.4 })
+    expect((await c.session.api({ _: 'help.getConfig' }))._).toBe('config')
+    expect(server.stats().badMsgNotifications['48'] ?? 0).toBe(before)
+    await sleep(500)
+    expect((await c.session.api({ _: 'help.getConfig' }))._).toBe('config')
+    expect(server.stats().badMsgNotifications['48']).toBe(before + 1)
+    c.close()
+  })
+
+  it('salt with a negative delay is a BAD_FAULT', async () => {
+    await expect(control.fault({ type: 'salt', afterSeconds: -1 })).rejects.toMatchObject({ code: 'BAD_FAULT' })
+  })
+
   it('push-updates sends updateShort to bound sessions', async () => {
     const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
     await c.session.api({ _: 'help.getConfig' })

@@ -12,6 +12,8 @@ export type FaultAction =
   | { type: 'delay-handshake'; ms: number }
   | { type: 'latency'; ms: number }
   | { type: 'clock-offset'; seconds: number }
+  /** Change the current server salt of a key (no keyId = every key) now, or after N seconds. */
+  | { type: 'salt'; keyId?: string; afterSeconds?: number }
   | { type: 'storm-404'; seconds: number }
   | { type: 'flood-429'; seconds: number }
   | { type: 'dh-gen'; answer: 'retry' | 'fail' }
@@ -135,6 +137,11 @@ export function parseFaultAction(value: unknown): FaultAction {
     }
     case 'clock-offset':
       return { type: 'clock-offset', seconds: num('seconds')! }
+    case 'salt': {
+      const after = num('afterSeconds', true)
+      if (after !== undefined && after < 0) throw new ControlError('BAD_FAULT', 'afterSeconds must be >= 0')
+      return { type: 'salt', ...withDefined({ keyId: keyId(), afterSeconds: after }) }
+    }
     case 'storm-404':
       return { type: 'storm-404', seconds: num('seconds')! }
     case 'flood-429':

@@ -123,7 +123,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     const now = clock.now()
     const salts = new SaltBook(k.firstSalt, now, randomLong)
     if (k.kind === 'perm') {
-      keys.addPerm({ kind: 'perm', id: k.id, key: k.key, dc: k.dc, createdAt: now, salts, messages: 0, apiCalls: 0 })
+      keys.addPerm({ kind: 'perm', id: k.id, key: k.key, dc: k.dc, form: k.form, createdAt: now, salts, messages: 0, apiCalls: 0 })
       savePermKeys()
     } else {
       keys.addTemp({
@@ -131,6 +131,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
         id: k.id,
         key: k.key,
         dc: k.dc,
+        form: k.form,
         createdAt: now,
         expiresIn: k.expiresIn,
         expiresAt: now + k.expiresIn,
@@ -239,6 +240,9 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       case 'clock-offset':
         faults.state.clockOffsetSeconds = a.seconds
         return
+      case 'salt':
+        for (const k of [...findKeys(a.keyId, keys.perm), ...findKeys(a.keyId, keys.temp)]) k.salts.scheduleChange(now + (a.afterSeconds ?? 0))
+        return
       case 'storm-404':
         faults.state.storm404Until = now + a.seconds
         return
@@ -268,6 +272,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       case 'clear':
         faults.reset()
         schedulePushes(0)
+        for (const k of [...keys.perm.values(), ...keys.temp.values()]) k.salts.cancelChange()
         return
     }
   }

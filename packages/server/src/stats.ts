@@ -1,9 +1,12 @@
+import type { InnerForm } from './handshake/inner-data.ts'
 import type { AuthKey } from './pfs/key-store.ts'
 
 export interface KeyView {
   id: string
   kind: 'perm' | 'temp'
   dc: number
+  /** The P_Q_inner_data constructor the key was made with (legacy forms carry no dc). */
+  form: InnerForm
   test: boolean
   media: boolean
   createdAt: number
@@ -18,7 +21,13 @@ export interface KeyView {
 
 /** GET /stats. Key ids are decimal TL longs (auth_key_id as a signed int64). */
 export interface ServerStats {
-  handshakes: { perm: Record<string, number>; temp: Record<string, number>; failed: Record<string, number> }
+  /** perm/temp by dc, forms by P_Q_inner_data constructor, failed by check. */
+  handshakes: {
+    perm: Record<string, number>
+    temp: Record<string, number>
+    forms: Partial<Record<InnerForm, number>>
+    failed: Record<string, number>
+  }
   binds: { ok: number; failed: Record<string, number>; failedReasons: Record<string, number> }
   transportErrors: Record<string, number>
   badMsgNotifications: Record<string, number>
@@ -40,8 +49,9 @@ function bump(map: Record<string, number>, key: string | number): void {
 export class StatsRecorder {
   private data: Omit<ServerStats, 'keys'> = empty()
 
-  handshake(kind: 'perm' | 'temp', dc: number): void {
+  handshake(kind: 'perm' | 'temp', dc: number, form: InnerForm): void {
     bump(this.data.handshakes[kind], dc)
+    bump(this.data.handshakes.forms, form)
   }
   handshakeFailed(check: string): void {
     bump(this.data.handshakes.failed, check)
@@ -93,6 +103,7 @@ function keyView(k: AuthKey): KeyView {
     id: k.id.toString(),
     kind: k.kind,
     dc: k.dc.id,
+    form: k.form,
     test: k.dc.test,
     media: k.dc.media,
     createdAt: k.createdAt,
@@ -107,7 +118,7 @@ function keyView(k: AuthKey): KeyView {
 
 function empty(): Omit<ServerStats, 'keys'> {
   return {
-    handshakes: { perm: {}, temp: {}, failed: {} },
+    handshakes: { perm: {}, temp: {}, forms: {}, failed: {} },
     binds: { ok: 0, failed: {}, failedReasons: {} },
     transportErrors: {},
     badMsgNotifications: {},

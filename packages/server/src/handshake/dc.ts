@@ -26,3 +26,15 @@ export function parseDc(raw: number, policy: DcPolicy): DcRef {
   if (!sideOk || !policy.dcIds.includes(id)) throw new ProtocolCheckError('DC_INVALID')
   return { id, test, media }
 }
+
+/**
+ * The DC a key made with a legacy inner data form (no dc field) belongs to. Telegram files
+ * such a key under the DC the client dialed; this server plays every DC on one port and
+ * sees no dc on a direct connection (transports.md §4), so it uses DC 2 when it serves it
+ * (the DC clients default to), else the first DC it serves, on the side it serves.
+ */
+export function legacyDc(policy: DcPolicy): DcRef {
+  const id = policy.dcIds.includes(2) ? 2 : policy.dcIds[0]
+  if (id === undefined) throw new ProtocolCheckError('DC_INVALID')
+  return { id, test: policy.mode === 'test', media: false }
+}

@@ -8,15 +8,18 @@ import { authKeyIds, handshakeAesKeyIv, newNonceHash, type AesKeyIv } from '../p
 import { generatePq, type Pq } from '../primitives/pq.ts'
 import { rsaPadDecrypt, type ServerRsaKey } from '../primitives/rsa-key.ts'
 import { ProtocolCheckError } from '../errors.ts'
-import { parseDc, type DcPolicy, type DcRef } from './dc.ts'
+import type { DcPolicy, DcRef } from './dc.ts'
+import { parseInnerData, type InnerForm, type KeyKind } from './inner-data.ts'
 
 /** How long a handshake's state (and its answers, for identical repeats) is kept: 10 min. */
 const HANDSHAKE_TTL_S = 600
 
-export type KeyKind = 'perm' | 'temp'
+export type { InnerForm, KeyKind } from './inner-data.ts'
 
 export interface NewAuthKey {
   kind: KeyKind
+  /** Which P_Q_inner_data constructor asked for the key (the legacy forms have no dc). */
+  form: InnerForm
   key: Buffer
   id: bigint
   dc: DcRef
@@ -51,6 +54,7 @@ export type HandshakeResult =
 interface DhState {
   newNonce: Buffer
   kind: KeyKind
+  form: InnerForm
   dc: DcRef
   expiresIn: number
   secret: DhSecret
@@ -145,22 +149,15 @@ export class HandshakeServer {
       if (p !== state.pq.p || q !== state.pq.q) throw new ProtocolCheckError('PQ_MISMATCH')
       if (req.public_key_fingerprint !== this.deps.rsa.fingerprint) throw new ProtocolCheckError('UNKNOWN_FINGERPRINT')
       const data = rsaPadDecrypt(this.deps.rsa, req.encrypted_data)
-      const inner = parseInner(data)
+      const inner = parseInnerData(data, this.deps.dcPolicy, this.deps.tempKeyMaxExpiresIn)
       if (bigFromBytes(inner.pq) !== state.pq.pq || bigFromBytes(inner.p) !== p || bigFromBytes(inner.q) !== q) {
         throw new ProtocolCheckError('INNER_PQ_MISMATCH')
       }
-      if (!Buffer.from(inner.nonce).equals(state.nonce) || !Buffer.from(inner.server_nonce).equals(state.serverNonce)) {
+      if (!Buffer.from(inner.nonce).equals(state.nonce) || !Buffer.from(inner.serverNonce).equals(state.serverNonce)) {
         throw new ProtocolCheckError('INNER_NONCE_MISMATCH')
       }
-      const dc = parseDc(inner.dc, this.deps.dcPolicy)
-      let kind: KeyKind = 'perm'
-      let expiresIn = 0
-      if (inner._ === 'p_q_inner_data_temp_dc') {
-        if (inner.expires_in <= 0) throw new ProtocolCheckError('EXPIRES_IN_INVALID')
-        kind = 'temp'
-        expiresIn = Math.min(inner.expires_in, this.deps.tempKeyMaxExpiresIn)
-      }
-      const newNonce = Buffer.from(inner.new_nonce)
+      const { kind, form, dc, expiresIn } = inner
+      const newNonce = Buffer.from(inner.newNonce)
       const secret = dhGenerate(this.deps.random, DH_G, DH_PRIME, this.deps.dhExponentBytes)
       const aes = handshakeAesKeyIv(newNonce, state.serverNonce)
       const innerAnswer = serializeObject({
@@ -179,7 +176,7 @@ export class HandshakeServer {
         server_nonce: state.serverNonce,
         encrypted_answer: igeEncrypt(withHash, aes.key, aes.iv),
       }
-      state.dh = { newNonce, kind, dc, expiresIn, secret, aes, answer, failedAux: null }
+      state.dh = { newNonce, kind, form, dc, expiresIn, secret, aes, answer, failedAux: null }
       return answer
     })
   }
@@ -217,7 +214,7 @@ export class HandshakeServer {
       const firstSalt = xorBytes(dh.newNonce.subarray(0, 8), state.serverNonce.subarray(0, 8)).readBigInt64LE(0)
       return {
         answer: { _: 'dh_gen_ok', ...head, new_nonce_hash1: newNonceHash(dh.newNonce, 1, auxHash) },
-        created: { kind: dh.kind, key, id, dc: dh.dc, expiresIn: dh.expiresIn, firstSalt },
+        created: { kind: dh.kind, form: dh.form, key, id, dc: dh.dc, expiresIn: dh.expiresIn, firstSalt },
       }
     })
   }
@@ -252,16 +249,6 @@ function stepOf(body: TlObject): HandshakeStep | 'unknown' {
   if (body._ === 'req_pq_multi' || body._ === 'req_pq') return 'req_pq_multi'
   if (body._ === 'req_DH_params' || body._ === 'set_client_DH_params') return body._
   return 'unknown'
-}
-
-type InnerData = TlOf<'p_q_inner_data_dc'> | TlOf<'p_q_inner_data_temp_dc'>
-
-function parseInner(data: Buffer): InnerData {
-  const inner = decodeOrFail(data).obj
-  if (inner._ !== 'p_q_inner_data_dc' && inner._ !== 'p_q_inner_data_temp_dc') {
-    throw new ProtocolCheckError('INNER_DATA_CONSTRUCTOR')
-  }
-  return inner
 }
 
 /** SHA1(answer) + answer + < 16 bytes of padding (auth-key.md step 8.2). */

@@ -1,4 +1,5 @@
 import type { DcRef } from '../handshake/dc.ts'
+import type { InnerForm } from '../handshake/inner-data.ts'
 import { SaltBook } from '../session/salts.ts'
 
 export interface PermKey {
@@ -6,6 +7,8 @@ export interface PermKey {
   id: bigint
   key: Buffer
   dc: DcRef
+  /** The P_Q_inner_data form that asked for it. */
+  form: InnerForm
   createdAt: number
   salts: SaltBook
   messages: number
@@ -18,6 +21,7 @@ export interface TempKey {
   id: bigint
   key: Buffer
   dc: DcRef
+  form: InnerForm
   createdAt: number
   /** The (capped) expires_in the handshake asked for. */
   expiresIn: number

@@ -1,6 +1,6 @@
 import { createCipheriv, createPublicKey, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { igeDecrypt, igeEncrypt } from './aes-ige.ts'
+import { igeDecrypt, igeDecryptBlocks, igeEncrypt } from './aes-ige.ts'
 import { bigFromBytes, modPow } from './bytes.ts'
 import { dhGenerate, dhSharedKey, DH_G, DH_PRIME } from './dh.ts'
 import { generatePq } from './pq.ts'
@@ -45,6 +45,19 @@ describe('AES-IGE (encryption.md §3; OpenSSL igetest.c vectors, test-vectors.md
       prevM = m
     }
     expect(igeEncrypt(data, key, iv).equals(want)).toBe(true)
+  })
+  it.each([16, 32, 48, 1040, 65536, 512 * 1024])('AES-256 decrypt of %i bytes (@mtcute/wasm) equals the block-by-block reference', (n) => {
+    const data = randomBytes(n)
+    const key = randomBytes(32)
+    const iv = randomBytes(32)
+    expect(igeDecrypt(data, key, iv).equals(igeDecryptBlocks(data, key, iv))).toBe(true)
+  })
+  it('encrypt of unaligned views (odd byteOffset) is the same as of a copy', () => {
+    const backing = randomBytes(16 * 9 + 3)
+    const data = backing.subarray(3)
+    const key = randomBytes(32)
+    const iv = Buffer.from(randomBytes(33).subarray(1))
+    expect(igeEncrypt(data, key, iv).equals(igeEncrypt(Buffer.from(data), key, Buffer.from(iv)))).toBe(true)
   })
   it('AES-256 round trip over many blocks', () => {
     const data = randomBytes(16 * 40)

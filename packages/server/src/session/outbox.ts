@@ -1,5 +1,4 @@
 import { serializeObject, type TlObject } from '@pfs-web/tl'
-import type { MsgIdSource } from './msg-id.ts'
 import type { Session } from './session.ts'
 
 export interface Outgoing {
@@ -20,7 +19,8 @@ export interface SealedMessage {
  * Turns the messages one incoming packet produced into one outgoing message: alone, or a
  * msg_container (even seq_no, msg_id above its contents) when there are several.
  */
-export function packOutgoing(out: Outgoing[], session: Session, ids: MsgIdSource, now: number): SealedMessage | null {
+export function packOutgoing(out: Outgoing[], session: Session, now: number): SealedMessage | null {
+  const ids = session.msgIds
   if (out.length === 0) return null
   const sealed = out.map((o) => ({
     msgId: ids.next(now, o.answer),

@@ -1,3 +1,5 @@
+import type { SessionMsgIds } from './msg-id.ts'
+
 /** How many client msg_ids a session remembers for duplicate detection (encryption.md §4 rule 8). */
 const SEEN_WINDOW = 256
 const STORED_ANSWERS = 64
@@ -5,8 +7,9 @@ const STORED_ANSWERS = 64
 export type SeenResult = 'new' | 'duplicate' | 'too-old'
 
 /**
- * One (auth_key_id, session_id) pair: the server's content counter for seq_no, the
- * client msg_ids already seen, and recent answers so a duplicate gets the same reply.
+ * One (auth_key_id, session_id) pair: the server's content counter for seq_no, its own
+ * msg_id series, the client msg_ids already seen, and recent answers so a duplicate gets
+ * the same reply.
  */
 export class Session {
   private contentSent = 0
@@ -18,6 +21,7 @@ export class Session {
     readonly authKeyId: bigint,
     readonly sessionId: bigint,
     readonly uniqueId: bigint,
+    readonly msgIds: SessionMsgIds,
   ) {}
 
   nextSeqno(contentRelated: boolean): number {

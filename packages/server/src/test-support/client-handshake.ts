@@ -1,4 +1,4 @@
-import { deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl'
+import { deserializeObject, serializeObject, type TlObject, type TlOf } from '@pfs-web/tl'
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { igeDecrypt, igeEncrypt } from '../primitives/aes-ige.ts'
 import { bigFromBytes, bigToBytes, xorBytes } from '../primitives/bytes.ts'
@@ -24,6 +24,8 @@ export interface HandshakeParams {
   dc: number
   /** Present → temp key (p_q_inner_data_temp_dc). */
   expiresIn?: number
+  /** Send the legacy p_q_inner_data / p_q_inner_data_temp, which carry no dc (GramJS's forms). */
+  legacy?: boolean
 }
 
 /** Raised when the server answers a handshake step with a transport error. */
@@ -71,11 +73,8 @@ export async function clientHandshake(t: ClientTransport, params: HandshakeParam
   const p = factor(pq)
   const q = pq / p
   const newNonce = randomBytes(32)
-  const common = { pq: resPq.pq, p: bigToBytes(p), q: bigToBytes(q), nonce, server_nonce: serverNonce, new_nonce: newNonce, dc: params.dc }
-  const inner: TlObject =
-    params.expiresIn === undefined
-      ? { _: 'p_q_inner_data_dc', ...common }
-      : { _: 'p_q_inner_data_temp_dc', ...common, expires_in: params.expiresIn }
+  const common = { pq: resPq.pq, p: bigToBytes(p), q: bigToBytes(q), nonce, server_nonce: serverNonce, new_nonce: newNonce }
+  const inner = innerData(common, params)
   const dhParams = await exchange(t, {
     _: 'req_DH_params',
     nonce,
@@ -185,3 +184,14 @@ function gcd(a: bigint, b: bigint): bigint {
   return a
 }
 
+type InnerCommon = Omit<TlOf<'p_q_inner_data'>, '_'>
+
+function innerData(common: InnerCommon, params: HandshakeParams): TlObject {
+  const { expiresIn, dc } = params
+  if (params.legacy === true) {
+    return expiresIn === undefined ? { _: 'p_q_inner_data', ...common } : { _: 'p_q_inner_data_temp', ...common, expires_in: expiresIn }
+  }
+  return expiresIn === undefined
+    ? { _: 'p_q_inner_data_dc', ...common, dc }
+    : { _: 'p_q_inner_data_temp_dc', ...common, dc, expires_in: expiresIn }
+}

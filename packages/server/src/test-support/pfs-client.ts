@@ -13,12 +13,13 @@ export interface PfsClient {
 export async function connectPfs(
   transport: ClientTransportOptions,
   rsaPem: string,
-  opts: { dc?: number; expiresIn?: number; perm?: ClientAuthKey } = {},
+  opts: { dc?: number; expiresIn?: number; perm?: ClientAuthKey; legacy?: boolean } = {},
 ): Promise<PfsClient> {
   const dc = opts.dc ?? 2
   const t = await ClientTransport.open(transport)
-  const perm = opts.perm ?? (await clientHandshake(t, { rsaPem, dc }))
-  const temp = await clientHandshake(t, { rsaPem, dc, expiresIn: opts.expiresIn ?? 86400 })
+  const legacy = opts.legacy ?? false
+  const perm = opts.perm ?? (await clientHandshake(t, { rsaPem, dc, legacy }))
+  const temp = await clientHandshake(t, { rsaPem, dc, legacy, expiresIn: opts.expiresIn ?? 86400 })
   const session = new ClientSession(t, temp)
   const ok = await session.bind(perm)
   if (ok._ !== 'boolTrue') throw new Error('bind did not answer boolTrue')

@@ -98,7 +98,7 @@ export class World {
         sweepIntervalMs: 60_000,
         permKeyFile: {
           loadPermKeys: () => perm.map((k) => ({ ...k, key: Buffer.from(k.key) })),
-          savePermKeys: (keys) => void perm.splice(0, perm.length, ...[...keys].map((k) => ({ id: k.id, key: Buffer.from(k.key), dc: k.dc, createdAt: k.createdAt }))),
+          savePermKeys: (keys) => void perm.splice(0, perm.length, ...[...keys].map((k) => ({ id: k.id, key: Buffer.from(k.key), dc: k.dc, form: k.form, createdAt: k.createdAt }))),
         },
       },
       serverEnv,
