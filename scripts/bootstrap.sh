@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Makes a fresh clone runnable: Debian's Chromium (tests never download a browser)
-# and the workspace's packages through the pinned pnpm. Idempotent and quiet when done.
+# Makes a fresh clone runnable: Debian's Chromium and Firefox ESR (tests never download a
+# browser) and the workspace's packages through the pinned pnpm. Idempotent and quiet when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "bootstrap: installing Debian chromium" >&2
+MISSING=()
+[ -x /usr/bin/chromium ] || MISSING+=(chromium)
+[ -x /usr/bin/firefox-esr ] || MISSING+=(firefox-esr)
+if [ ${#MISSING[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian ${MISSING[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null
 fi
 
 # Playwright must never fetch its own browser; we point it at /usr/bin/chromium.

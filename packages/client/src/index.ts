@@ -2,12 +2,21 @@ export { createPfsClient } from './client.ts'
 export type { CallOptions, ClientInvokeOptions, PfsClient, PfsClientOptions } from './client.ts'
 export { AbortedError } from './errors.ts'
 export { PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
+export type { PfsErrorCode, PfsErrorShape } from '@pfs-web/errors'
+// Every class the worker's errors are rebuilt as, so a page can branch with instanceof.
+export { EngineError, HandshakeError, PacketError, StorageError, WireError } from '@pfs-web/worker'
+export { CryptoError, SecurityError } from '@pfs-web/crypto'
 export type {
+  AppInfo,
   ConfigView,
   ConnectionStatus,
+  DcAddress,
   DcStateView,
+  ErrorView,
   KeyEvent,
+  KeyEventKind,
   KeyEventListener,
+  Last404View,
   NearestDcView,
   StateListener,
   Unsubscribe,

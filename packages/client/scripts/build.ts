@@ -1,0 +1,114 @@
+/**
+ * Builds the published shape of @pfs-web/client into dist/ (issue #14):
+ *
+ *   index.js    the main-thread entry: client, wire handlers and error classes; imports
+ *               only `comlink` (a dependency), so no crypto, TL or WebAssembly ships here
+ *   index.d.ts  its declarations, with the internal packages' types inlined
+ *   worker.js   the engine worker, self-contained: every import (the internal packages,
+ *               comlink, idb-keyval, jsbn) is bundled in, so a consumer's dev server
+ *               serves it as-is and never meets jsbn's CommonJS
+ *
+ * index.js starts the worker as `new Worker(new URL('./worker.js', import.meta.url))`,
+ * the form bundlers (Vite, Rollup, webpack 5, esbuild) recognise to emit a worker chunk.
+ * The internal packages stay private: one package carries them, so there is one version
+ * to install and the engine's internals are not a public API.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { rolldown, type Plugin } from 'rolldown'
+import { dts } from 'rolldown-plugin-dts'
+
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const workerDir = resolve(pkgDir, '../worker')
+const dist = join(pkgDir, 'dist')
+
+const WORKER_URL_IN_SOURCE = "new URL('./entry.ts', import.meta.url)"
+const WORKER_URL_IN_DIST = "new URL('./worker.js', import.meta.url)"
+
+/** Points createWorker() at the built worker file; fails the build if the literal moved. */
+function workerUrl(): Plugin {
+  let rewritten = false
+  return {
+    name: 'pfs-worker-url',
+    transform(code, id) {
+      if (!id.endsWith('/worker/src/create-worker.ts')) return null
+      if (!code.includes(WORKER_URL_IN_SOURCE)) this.error(`create-worker.ts no longer contains ${WORKER_URL_IN_SOURCE}`)
+      rewritten = true
+      return code.replace(WORKER_URL_IN_SOURCE, WORKER_URL_IN_DIST)
+    },
+    buildEnd() {
+      if (!rewritten) this.error('createWorker() was not part of the main-thread bundle')
+    },
+  }
+}
+
+/**
+ * Errors cross the worker boundary by class name (worker/src/wire.ts) and keep it as
+ * `name`, but a consumer's minifier renames classes, differently in the page and the
+ * worker. Pinning each error class's name here keeps `instanceof RpcError` and
+ * `err.name` working in a minified app.
+ */
+function pinErrorNames(): Plugin {
+  const pinned = new Set<string>()
+  return {
+    name: 'pfs-pin-error-names',
+    transform(code, id) {
+      if (!/\/packages\/[^/]+\/src\/.*\.ts$/.test(id)) return null
+      const names = [...code.matchAll(/^export class (\w+) extends \w*Error\b/gm)].map((m) => m[1] as string)
+      if (names.length === 0) return null
+      for (const name of names) pinned.add(name)
+      const pins = names.map((name) => `Object.defineProperty(${name}, 'name', { value: '${name}' })`)
+      return `${code}\n${pins.join('\n')}\n`
+    },
+    buildEnd() {
+      if (!pinned.has('PfsError')) this.error('no error class names were pinned')
+    },
+  }
+}
+
+async function buildMain(): Promise<void> {
+  const bundle = await rolldown({
+    input: { index: join(pkgDir, 'src/index.ts') },
+    platform: 'browser',
+    external: ['comlink'],
+    checks: { pluginTimings: false },
+    tsconfig: join(pkgDir, 'tsconfig.build.json'),
+    plugins: [workerUrl(), pinErrorNames(), dts({ tsconfig: join(pkgDir, 'tsconfig.build.json'), generator: 'tsc' })],
+  })
+  await bundle.write({ dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' })
+  await bundle.close()
+}
+
+async function buildWorker(): Promise<void> {
+  const bundle = await rolldown({
+    input: { worker: join(workerDir, 'src/entry.ts') },
+    platform: 'browser',
+    tsconfig: join(pkgDir, 'tsconfig.build.json'),
+    checks: { pluginTimings: false },
+    plugins: [pinErrorNames()],
+  })
+  await bundle.write({ dir: dist, format: 'es', entryFileNames: '[name].js', codeSplitting: false })
+  await bundle.close()
+}
+
+/** The bundled third-party code keeps its licences next to it. */
+async function writeNotices(): Promise<void> {
+  const require = createRequire(join(workerDir, 'package.json'))
+  const requireFromCrypto = createRequire(join(pkgDir, '../crypto/package.json'))
+  const sections: string[] = []
+  for (const [name, req, licence] of [['comlink', require, 'LICENSE'], ['idb-keyval', require, 'LICENCE'], ['jsbn', requireFromCrypto, 'LICENSE']] as const) {
+    const dir = dirname(req.resolve(`${name}/package.json`))
+    const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string }
+    sections.push(`${name}@${version} (bundled into worker.js)\n\n${(await readFile(join(dir, licence), 'utf8')).trim()}\n`)
+  }
+  await writeFile(join(dist, 'THIRD-PARTY-LICENSES.txt'), sections.join('\n' + '-'.repeat(72) + '\n\n'))
+}
+
+await rm(dist, { recursive: true, force: true })
+await mkdir(dist, { recursive: true })
+await buildMain()
+await buildWorker()
+await writeNotices()
+console.log(`built ${dist}`)
