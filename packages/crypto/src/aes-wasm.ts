@@ -8,7 +8,7 @@
  */
 import { SBOX_BYTES, TABLES_DEC, TABLES_ENC, INV_SBOX_BYTES, igeDecryptWordsJs, igeEncryptWordsJs } from './aes-core.ts'
 import { copyOf, wordsOf } from './bytes.ts'
-import { instantiateWasm } from './wasm-instance.ts'
+import { lazyWasm } from './wasm-instance.ts'
 import { AES_WASM_BASE64 } from './aes-wasm-binary.ts'
 import { CHUNK, DATA, INV_S, IV, RK, ROUNDS, S, TD, TE } from './aes-wasm-layout.ts'
 
@@ -19,9 +19,7 @@ interface Core {
   decrypt: (n: number) => void
 }
 
-function instantiate(): Core | null {
-  const exports = instantiateWasm(AES_WASM_BASE64)
-  if (exports === null) return null
+const core = lazyWasm(AES_WASM_BASE64, (exports): Core => {
   const memory = exports['memory'] as WebAssembly.Memory
   const words = new Int32Array(memory.buffer)
   const bytes = new Uint8Array(memory.buffer)
@@ -30,12 +28,12 @@ function instantiate(): Core | null {
   bytes.set(INV_SBOX_BYTES, INV_S)
   bytes.set(SBOX_BYTES, S)
   return { words, bytes, encrypt: exports['encrypt'] as Core['encrypt'], decrypt: exports['decrypt'] as Core['decrypt'] }
+})
+
+/** Whether IGE runs on WebAssembly here (for tests and the bench); instantiates the module. */
+export function aesWasmAvailable(): boolean {
+  return core() !== null
 }
-
-const core = instantiate()
-
-/** Whether IGE runs on WebAssembly here (for tests and the bench). */
-export const AES_WASM_AVAILABLE = core !== null
 
 type Pass = typeof igeEncryptWordsJs
 
@@ -71,12 +69,14 @@ function runJs(pass: Pass, rk: Int32Array, iv: Uint8Array, src: Uint8Array, dst:
  * bytes). `iv` is c_0 ‖ m_0 (32 bytes), `rk` from expandEncKey: c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}.
  */
 export function igeEncryptInto(rk: Int32Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array): void {
-  if (core === null || rk.length !== 4 * (ROUNDS + 1)) runJs(igeEncryptWordsJs, rk, iv, src, dst)
-  else if (src.length > 0) runWasm(core, core.encrypt, rk, iv, src, dst)
+  const c = rk.length === 4 * (ROUNDS + 1) ? core() : null
+  if (c === null) runJs(igeEncryptWordsJs, rk, iv, src, dst)
+  else if (src.length > 0) runWasm(c, c.encrypt, rk, iv, src, dst)
 }
 
 /** IGE decryption of `src` into `dst`, `dk` from expandDecKey: m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}. */
 export function igeDecryptInto(dk: Int32Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array): void {
-  if (core === null || dk.length !== 4 * (ROUNDS + 1)) runJs(igeDecryptWordsJs, dk, iv, src, dst)
-  else if (src.length > 0) runWasm(core, core.decrypt, dk, iv, src, dst)
+  const c = dk.length === 4 * (ROUNDS + 1) ? core() : null
+  if (c === null) runJs(igeDecryptWordsJs, dk, iv, src, dst)
+  else if (src.length > 0) runWasm(c, c.decrypt, dk, iv, src, dst)
 }

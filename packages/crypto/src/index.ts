@@ -26,3 +26,4 @@ export { parseRsaPublicKeyPem, rsaFingerprint, selectRsaKey } from './rsa-key.ts
 export type { RsaPublicKey } from './rsa-key.ts'
 export { rsaPadEncrypt } from './rsa-pad.ts'
 export { concatBytes, constantTimeEqual } from './bytes.ts'
+export { disableWebAssembly } from './wasm-instance.ts'

@@ -7,7 +7,7 @@
  */
 
 import { SHA256_WASM_BASE64 } from './sha256-wasm-binary.ts'
-import { instantiateWasm } from './wasm-instance.ts'
+import { lazyWasm } from './wasm-instance.ts'
 
 type Compress = (h: Int32Array, b: Uint8Array, off: number) => void
 
@@ -176,17 +176,15 @@ interface Sha256Core {
   compress: (blocks: number) => void
 }
 
-function instantiateSha256(): Sha256Core | null {
-  const exports = instantiateWasm(SHA256_WASM_BASE64)
-  if (exports === null) return null
+const sha256Core = lazyWasm(SHA256_WASM_BASE64, (exports): Sha256Core => {
   const { buffer } = exports['memory'] as WebAssembly.Memory
   return { words: new Int32Array(buffer), bytes: new Uint8Array(buffer), compress: exports['compress'] as Sha256Core['compress'] }
+})
+
+/** Whether SHA-256 runs on WebAssembly here (for tests); instantiates the module. */
+export function sha256WasmAvailable(): boolean {
+  return sha256Core() !== null
 }
-
-const sha256Core = instantiateSha256()
-
-/** Whether SHA-256 runs on WebAssembly here (for tests). */
-export const SHA256_WASM_AVAILABLE = sha256Core !== null
 
 /**
  * The same Merkle–Damgård padding as mdHash, in the module's memory. About 1.5× the JS
@@ -232,7 +230,8 @@ function sha256Wasm(c: Sha256Core, parts: readonly Uint8Array[]): Uint8Array {
 
 /** SHA-256 of the concatenation of `parts`. */
 export function sha256Sync(...parts: Uint8Array[]): Uint8Array {
-  return sha256Core === null ? mdHash(parts, H256, compress256) : sha256Wasm(sha256Core, parts)
+  const c = sha256Core()
+  return c === null ? mdHash(parts, H256, compress256) : sha256Wasm(c, parts)
 }
 
 /** SHA-256 on the JS compression function only (the readable reference in tests). */

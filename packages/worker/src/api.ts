@@ -43,6 +43,12 @@ export interface WorkerOptions {
   storageName?: string
   /** Test DCs: `dc` in p_q_inner_data is id + 10000. */
   testMode?: boolean
+  /**
+   * false: the worker never compiles WebAssembly and runs the JS AES and SHA-256 paths (same
+   * results, slower). For a worker script served under a CSP without 'wasm-unsafe-eval',
+   * where every attempt would be refused and reported. Default true.
+   */
+  webAssembly?: boolean
 }
 
 export type ConnectionStatus =

@@ -2,6 +2,7 @@
  * The dedicated Worker bootstrap: build the browser env, make the engine and serve it on
  * `self`. A SharedWorker host would do the same per `connect` port with `exposeOn(port, …)`.
  */
+import { disableWebAssembly } from '@pfs-web/crypto'
 import { createBrowserEnv } from './browser-env.ts'
 import { createEngine } from './engine.ts'
 import { exposeOn } from './expose-on.ts'
@@ -12,5 +13,7 @@ const engine = createEngine(createBrowserEnv(createIdbPermKeyStorage(() => stora
 exposeOn(self, engine, {
   beforeInit(options) {
     storageName = options.storageName ?? DEFAULT_STORAGE_NAME
+    // Before the first crypto call: the modules compile lazily, so none is even tried.
+    if (options.webAssembly === false) disableWebAssembly()
   },
 })
