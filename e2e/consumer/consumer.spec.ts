@@ -69,28 +69,27 @@ test("the template's `tsc && vite build` passes with the packed client", async (
   expect(tscErrors(strict.output)).toEqual([])
 })
 
-test('the built app connects and calls under a strict CSP with no violation', async ({ page }) => {
-  const host = await serveStatic(join(app, 'dist'), policy)
+/** Connect → getConfig → a typed error, with not one CSP violation from page or worker. */
+async function expectCleanRun(page: Page, host: CspHost, label: string): Promise<void> {
   try {
     const { result, violations } = await openApp(page, host)
-    console.log(`vite build under CSP: ${JSON.stringify(result)}; violations: ${violations.length}`)
+    console.log(`${label} under CSP: ${JSON.stringify(result)}; violations: ${violations.length}`)
     expect(result).toEqual(CONNECTED)
     expect(violations).toEqual([])
   } finally {
     await host.close()
   }
+}
+
+test('the built app connects and calls under a strict CSP with no violation', async ({ page }) => {
+  await expectCleanRun(page, await serveStatic(join(app, 'dist'), policy), 'vite build')
 })
 
 test('vite dev serves the worker with no config and no violation', async ({ page }) => {
   const dev = await startDevServer(app)
-  const host = await proxyWithPolicy(dev.port, policy)
   try {
-    const { result, violations } = await openApp(page, host)
-    console.log(`vite dev under CSP: ${JSON.stringify(result)}; violations: ${violations.length}`)
-    expect(result).toEqual(CONNECTED)
-    expect(violations).toEqual([])
+    await expectCleanRun(page, await proxyWithPolicy(dev.port, policy), 'vite dev')
   } finally {
-    await host.close()
     await dev.close()
   }
 })
