@@ -6,7 +6,7 @@
  * against WebCrypto and each other in sha-sync.test.ts.
  */
 
-import { SHA256_WASM_BASE64 } from './sha256-wasm-binary.ts'
+import { SHA256_WASM_HEX } from './sha256-wasm-binary.ts'
 import { lazyWasm } from './wasm-instance.ts'
 
 type Compress = (h: Int32Array, b: Uint8Array, off: number) => void
@@ -176,7 +176,7 @@ interface Sha256Core {
   compress: (blocks: number) => void
 }
 
-const sha256Core = lazyWasm(SHA256_WASM_BASE64, (exports): Sha256Core => {
+const sha256Core = lazyWasm(SHA256_WASM_HEX, (exports): Sha256Core => {
   const { buffer } = exports['memory'] as WebAssembly.Memory
   return { words: new Int32Array(buffer), bytes: new Uint8Array(buffer), compress: exports['compress'] as Sha256Core['compress'] }
 })
