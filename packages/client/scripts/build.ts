@@ -5,8 +5,8 @@
  *               only `comlink` (a dependency), so no crypto, TL or WebAssembly ships here
  *   index.d.ts  its declarations, with the internal packages' types inlined
  *   worker.js   the engine worker, self-contained: every import (the internal packages,
- *               comlink, idb-keyval, jsbn) is bundled in, so a consumer's dev server
- *               serves it as-is and never meets jsbn's CommonJS
+ *               comlink, idb-keyval) is bundled in, so a consumer's dev server serves it
+ *               as-is and never has to discover or pre-bundle a dependency of the worker
  *
  * index.js starts the worker as `new Worker(new URL('./worker.js', import.meta.url))`,
  * the form bundlers (Vite, Rollup, webpack 5, esbuild) recognise to emit a worker chunk.
@@ -96,9 +96,8 @@ async function buildWorker(): Promise<void> {
 /** The bundled third-party code keeps its licences next to it. */
 async function writeNotices(): Promise<void> {
   const require = createRequire(join(workerDir, 'package.json'))
-  const requireFromCrypto = createRequire(join(pkgDir, '../crypto/package.json'))
   const sections: string[] = []
-  for (const [name, req, licence] of [['comlink', require, 'LICENSE'], ['idb-keyval', require, 'LICENCE'], ['jsbn', requireFromCrypto, 'LICENSE']] as const) {
+  for (const [name, req, licence] of [['comlink', require, 'LICENSE'], ['idb-keyval', require, 'LICENCE']] as const) {
     const dir = dirname(req.resolve(`${name}/package.json`))
     const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string }
     sections.push(`${name}@${version} (bundled into worker.js)\n\n${(await readFile(join(dir, licence), 'utf8')).trim()}\n`)

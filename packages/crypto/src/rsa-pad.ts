@@ -1,9 +1,9 @@
-import { BigInteger } from 'jsbn'
 import { aesIgeEncrypt } from './aes-ige.ts'
 import { forgetAesKey } from './aes-key-cache.ts'
 import { bigIntToBytes, bytesToBigInt } from './bigint.ts'
 import { concatBytes, wipe } from './bytes.ts'
 import { CryptoError } from './errors.ts'
+import { modPow } from './modpow.ts'
 import type { RsaPublicKey } from './rsa-key.ts'
 import { sha256Sync } from './sha-sync.ts'
 
@@ -19,7 +19,7 @@ const MAX_ATTEMPTS = 64
  * MTProto 2.0 RSA_PAD (auth-key.md step 4): encrypted_data for req_DH_params, exactly
  * 256 big-endian bytes. `data` is the boxed p_q_inner_data (≤ 144 bytes); `random`
  * supplies the padding and each temp_key. Our copies of data, padding and temp_key are
- * wiped; the jsbn integers holding x cannot be (see README, Security).
+ * wiped; the BigInts holding x cannot be (see README, Security).
  */
 export async function rsaPadEncrypt(
   data: Uint8Array,
@@ -31,8 +31,7 @@ export async function rsaPadEncrypt(
   }
   const n = bytesToBigInt(publicKey.n)
   if (n >> 2047n !== 1n) throw new CryptoError('BAD_RSA_KEY', 'publicKey.n: expected a 2048-bit modulus')
-  const jn = new BigInteger(n.toString(16), 16)
-  const je = new BigInteger(bytesToBigInt(publicKey.e).toString(16), 16)
+  const e = bytesToBigInt(publicKey.e)
 
   const dataWithPadding = concatBytes(data, random(PADDED - data.length))
   const reversed = dataWithPadding.slice().reverse()
@@ -43,8 +42,7 @@ export async function rsaPadEncrypt(
       wipe(keyAesEncrypted)
       // Step 4.8: x must be < n or the server's x^d mod n would not give it back.
       if (x >= n) continue
-      const encrypted = new BigInteger(x.toString(16), 16).modPow(je, jn)
-      return bigIntToBytes(BigInt('0x' + encrypted.toString(16)), RSA_BYTES)
+      return bigIntToBytes(modPow(x, e, n), RSA_BYTES)
     }
   } finally {
     wipe(dataWithPadding, reversed)
