@@ -68,7 +68,11 @@ function pinErrorNames(): Plugin {
   }
 }
 
-async function buildMain(): Promise<void> {
+/** What must never reach the page: the worker's crypto (bar its error classes), TL, storage. */
+const WORKER_ONLY = /\/packages\/(crypto\/src\/(?!errors\.ts$)|tl\/)|\/node_modules\/(.*\/)?(idb-keyval|jsbn)\//
+
+/** Builds index.js and index.d.ts; returns the modules in index.js. */
+async function buildMain(): Promise<string[]> {
   const bundle = await rolldown({
     input: { index: join(pkgDir, 'src/index.ts') },
     platform: 'browser',
@@ -77,8 +81,12 @@ async function buildMain(): Promise<void> {
     tsconfig: join(pkgDir, 'tsconfig.build.json'),
     plugins: [workerUrl(), pinErrorNames(), dts({ tsconfig: join(pkgDir, 'tsconfig.build.json'), generator: 'tsc' })],
   })
-  await bundle.write({ dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' })
+  const { output } = await bundle.write({ dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' })
   await bundle.close()
+  const modules = output.flatMap((c) => (c.type === 'chunk' && c.fileName.endsWith('.js') ? c.moduleIds : []))
+  const leaked = modules.filter((id) => WORKER_ONLY.test(id))
+  if (leaked.length > 0) throw new Error(`worker-only modules reached the main-thread bundle:\n${leaked.join('\n')}`)
+  return modules
 }
 
 async function buildWorker(): Promise<void> {
@@ -97,17 +105,30 @@ async function buildWorker(): Promise<void> {
 async function writeNotices(): Promise<void> {
   const require = createRequire(join(workerDir, 'package.json'))
   const sections: string[] = []
-  for (const [name, req, licence] of [['comlink', require, 'LICENSE'], ['idb-keyval', require, 'LICENCE']] as const) {
-    const dir = dirname(req.resolve(`${name}/package.json`))
+  for (const [name, licence] of [['comlink', 'LICENSE'], ['idb-keyval', 'LICENCE']] as const) {
+    const dir = dirname(require.resolve(`${name}/package.json`))
     const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string }
     sections.push(`${name}@${version} (bundled into worker.js)\n\n${(await readFile(join(dir, licence), 'utf8')).trim()}\n`)
   }
   await writeFile(join(dist, 'THIRD-PARTY-LICENSES.txt'), sections.join('\n' + '-'.repeat(72) + '\n\n'))
 }
 
-await rm(dist, { recursive: true, force: true })
-await mkdir(dist, { recursive: true })
-await buildMain()
-await buildWorker()
-await writeNotices()
-console.log(`built ${dist}`)
+export interface BuiltClient {
+  dist: string
+  /** Module ids bundled into the main-thread entry. */
+  mainModules: string[]
+}
+
+export async function buildClient(): Promise<BuiltClient> {
+  await rm(dist, { recursive: true, force: true })
+  await mkdir(dist, { recursive: true })
+  const mainModules = await buildMain()
+  await buildWorker()
+  await writeNotices()
+  return { dist, mainModules }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildClient()
+  console.log(`built ${dist}`)
+}
