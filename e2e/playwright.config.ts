@@ -1,9 +1,7 @@
 import { defineConfig } from '@playwright/test'
-import { fileURLToPath } from 'node:url'
 import { chromiumArgs } from '../vite.config.ts'
+import { demoWebServer } from './support/demo-web-server.ts'
 import { E2E_PORTS, baseUrl, serverDataDir } from './support/ports.ts'
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 
 export default defineConfig({
   testDir: './specs',
@@ -24,16 +22,5 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    command: [
-      `node scripts/start-demo.mjs --fresh --expose-keys --data ${serverDataDir}`,
-      `--port ${E2E_PORTS.web} --tcp-port ${E2E_PORTS.tcp} --ws-port ${E2E_PORTS.ws} --control-port ${E2E_PORTS.control}`,
-    ].join(' '),
-    cwd: repoRoot,
-    url: `${baseUrl}/demo-config.json`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: demoWebServer(E2E_PORTS, serverDataDir),
 })
