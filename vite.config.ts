@@ -37,7 +37,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           setupFiles: ['packages/worker/test/fail-on-unhandled-rejection.ts'],
-          include: ['packages/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
         },

@@ -64,6 +64,9 @@ test('connect → ready and bound', async ({}, info) => {
   expect(result.state, result.text).toBe('ok')
   figures['connectMs'] = result.ms
   await demo.expectReadyAndBound()
+  // The line reads connect()'s answer: Firefox delivered the subscription push later and
+  // the page used to print that stale 'status binding'.
+  expect(result.text).toMatch(new RegExp(`^bound · temp ${await demo.text('temp-key-id')} · \\d+ ms$`))
   expect(await demo.count('handshakes-perm')).toBe(1)
   tempKeys.push(...(await tempKeyHexes(control)))
   await screenshot(info, 'bound')
@@ -95,6 +98,7 @@ test('rotate now: a new temp key is bound, the perm key stays', async ({}, info)
   const after = await demo.keyIds()
   expect(after.temp).not.toBe(before.temp)
   expect(after.perm).toBe(before.perm)
+  expect(result.text).toMatch(new RegExp(`^temp ${after.temp} · \\d+ ms$`))
   tempKeys.push(...(await tempKeyHexes(control)))
   await screenshot(info, 'rotated')
 })

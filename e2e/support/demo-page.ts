@@ -85,9 +85,9 @@ export class DemoPage {
     return { sent: await n('traffic-sent'), ok: await n('traffic-ok'), failed: await n('traffic-failed') }
   }
 
-  async screenshot(info: TestInfo, name: string): Promise<void> {
+  async screenshot(info: TestInfo, name: string, fullPage = false): Promise<void> {
     const path = info.outputPath(`${name}.png`)
-    await this.page.screenshot({ path })
+    await this.page.screenshot({ path, fullPage })
     await info.attach(name, { path, contentType: 'image/png' })
   }
 }

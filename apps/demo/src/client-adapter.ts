@@ -6,7 +6,7 @@ type Unsubscribe = () => void
 
 /** The part of the client the page uses; the real `createPfsClient` satisfies it. */
 export interface DemoClient {
-  connect(dcId?: number): Promise<unknown>
+  connect(dcId?: number): Promise<DcStateView>
   getConfig(dcId?: number): Promise<ConfigView>
   getNearestDc(dcId?: number): Promise<NearestDcView>
   /** `bytes` may be transferred to the worker (detached): pass a copy you can lose. */
@@ -15,6 +15,7 @@ export interface DemoClient {
   subscribe(listener: (states: DcStateView[]) => void): Unsubscribe | Promise<Unsubscribe>
   onKeyEvent(listener: (event: KeyEvent) => void): Unsubscribe | Promise<Unsubscribe>
   rotateNow(dcId?: number): Promise<void>
+  states(): Promise<DcStateView[]>
   close(): Promise<void>
 }
 

@@ -1,69 +1,86 @@
 import type { DcStateView } from '@pfs-web/client'
+import type { DcHistory } from './dc-history.ts'
 import { h, setText } from './dom.ts'
-import { clockTime, duration, relative, signedSeconds } from './format.ts'
+import { clockTime, dateTime, duration, errorText, relative, signedSeconds } from './format.ts'
 
 // One card per DC: which keys are in use, when they expire (in server time), and how
 // the session has been coping. Every value cell has a stable data-testid.
 
 type Tone = 'ok' | 'warn' | 'bad' | 'muted' | ''
 
+/** What a field reads: the state, server now (s), the page's history, local now (ms). */
+interface FieldInput {
+  s: DcStateView
+  now: number
+  history: DcHistory
+  localMs: number
+}
+
 interface Field {
   testid: string
   label: string
-  text(s: DcStateView, serverNow: number): string
-  tone?(s: DcStateView, serverNow: number): Tone
+  text(i: FieldInput): string
+  tone?(i: FieldInput): Tone
 }
 
 const DASH = '—'
 
 const KEY_FIELDS: Field[] = [
-  { testid: 'perm-key-id', label: 'Perm key', text: (s) => s.permKeyId ?? DASH },
-  { testid: 'temp-key-id', label: 'Temp key', text: (s) => s.tempKeyId ?? DASH },
-  { testid: 'next-temp-key-id', label: 'Next temp key', text: (s) => s.nextTempKeyId ?? DASH, tone: (s) => (s.nextTempKeyId ? '' : 'muted') },
+  { testid: 'perm-key-id', label: 'Perm key', text: ({ s }) => s.permKeyId ?? DASH },
+  { testid: 'temp-key-id', label: 'Temp key', text: ({ s }) => s.tempKeyId ?? DASH },
+  { testid: 'next-temp-key-id', label: 'Next temp key', text: ({ s }) => s.nextTempKeyId ?? DASH, tone: ({ s }) => (s.nextTempKeyId ? '' : 'muted') },
 ]
 
 const TIME_FIELDS: Field[] = [
-  { testid: 'expires-at', label: 'Temp key expires', text: (s) => (s.expiresAt === null ? DASH : clockTime(s.expiresAt)) },
+  { testid: 'expires-at', label: 'Temp key expires', text: ({ s }) => (s.expiresAt === null ? DASH : dateTime(s.expiresAt)) },
   {
     testid: 'expires-in', label: '',
-    text: (s, now) => (s.expiresAt === null ? '' : relative(s.expiresAt, now)),
-    tone: (s, now) => (s.expiresAt !== null && s.expiresAt - now < 60 ? 'warn' : 'muted'),
+    text: ({ s, now }) => (s.expiresAt === null ? '' : relative(s.expiresAt, now)),
+    tone: ({ s, now }) => (s.expiresAt !== null && s.expiresAt - now < 60 ? 'warn' : 'muted'),
   },
-  { testid: 'next-rotation-at', label: 'Next rotation', text: (s) => (s.nextRotationAt === null ? DASH : clockTime(s.nextRotationAt)) },
-  { testid: 'next-rotation-in', label: '', text: (s, now) => (s.nextRotationAt === null ? '' : relative(s.nextRotationAt, now)), tone: () => 'muted' },
-  { testid: 'time-offset', label: 'Server time offset', text: (s) => signedSeconds(s.serverTimeOffset) },
-  { testid: 'server-time', label: '', text: (_s, now) => `server ${clockTime(now)}`, tone: () => 'muted' },
+  { testid: 'next-rotation-at', label: 'Next rotation', text: ({ s }) => (s.nextRotationAt === null ? DASH : dateTime(s.nextRotationAt)) },
+  { testid: 'next-rotation-in', label: '', text: ({ s, now }) => (s.nextRotationAt === null ? '' : relative(s.nextRotationAt, now)), tone: () => 'muted' },
+  { testid: 'time-offset', label: 'Server time offset', text: ({ s }) => signedSeconds(s.serverTimeOffset) },
+  { testid: 'server-time', label: '', text: ({ now }) => `server ${clockTime(now)}`, tone: () => 'muted' },
 ]
 
 const COUNTERS: Field[] = [
-  { testid: 'handshakes-perm', label: 'perm handshakes', text: (s) => String(s.handshakes.perm) },
-  { testid: 'handshakes-temp', label: 'temp handshakes', text: (s) => String(s.handshakes.temp) },
-  { testid: 'binds', label: 'binds', text: (s) => String(s.binds) },
-  { testid: 'rotations', label: 'rotations', text: (s) => String(s.rotations) },
-  { testid: 'rebinds', label: 'rebinds', text: (s) => String(s.rebinds), tone: (s) => (s.rebinds > 0 ? 'warn' : '') },
+  { testid: 'handshakes-perm', label: 'perm handshakes', text: ({ s }) => String(s.handshakes.perm) },
+  { testid: 'handshakes-temp', label: 'temp handshakes', text: ({ s }) => String(s.handshakes.temp) },
+  { testid: 'binds', label: 'binds', text: ({ s }) => String(s.binds) },
+  { testid: 'rotations', label: 'rotations', text: ({ s }) => String(s.rotations) },
+  { testid: 'rebinds', label: 'rebinds', text: ({ s }) => String(s.rebinds), tone: ({ s }) => (s.rebinds > 0 ? 'warn' : '') },
 ]
+
+/** How long ago the page saw something, on its own clock (immune to offset changes). */
+const ago = (seenMs: number | null, localMs: number): string => (seenMs === null ? '' : `${duration((localMs - seenMs) / 1000)} ago`)
 
 const HEALTH_FIELDS: Field[] = [
   {
     testid: 'storm-backoff', label: 'Storm backoff',
-    text: (s, now) => (s.stormBackoffUntil === null || s.stormBackoffUntil <= now ? 'none' : `until ${clockTime(s.stormBackoffUntil)} (${duration(s.stormBackoffUntil - now)})`),
-    tone: (s, now) => (s.stormBackoffUntil !== null && s.stormBackoffUntil > now ? 'warn' : 'muted'),
+    text: ({ s, now }) => (s.stormBackoffUntil === null || s.stormBackoffUntil <= now ? 'none' : `until ${clockTime(s.stormBackoffUntil)} (${duration(s.stormBackoffUntil - now)})`),
+    tone: ({ s, now }) => (s.stormBackoffUntil !== null && s.stormBackoffUntil > now ? 'warn' : 'muted'),
   },
   {
     testid: 'last-404', label: 'Last −404',
-    text: (s, now) => (s.last404 ? `${s.last404.cause} · ${relative(s.last404.at, now)}` : 'none'),
-    tone: (s) => (s.last404 ? 'warn' : 'muted'),
+    text: ({ history, localMs }) => (history.last404 ? `${history.last404.cause} · ${ago(history.last404SeenMs, localMs)}` : 'none'),
+    tone: ({ history }) => (history.last404 ? 'warn' : 'muted'),
   },
   {
+    // The engine keeps its last error; once the DC is ready and bound again it is history.
     testid: 'last-error', label: 'Last error',
-    text: (s) => (s.lastError ? `${s.lastError.name} ${s.lastError.code}${s.lastError.message && s.lastError.message !== String(s.lastError.code) ? ` · ${s.lastError.message}` : ''}` : 'none'),
-    tone: (s) => (s.lastError ? 'bad' : 'muted'),
+    text: ({ history, localMs }) => {
+      if (!history.error) return 'none'
+      const text = errorText(history.error)
+      return history.recoveredMs === null ? text : `recovered ${ago(history.recoveredMs, localMs)} · ${text}`
+    },
+    tone: ({ history }) => (history.error === null || history.recoveredMs !== null ? 'muted' : 'bad'),
   },
 ]
 
 export interface DcCard {
   el: HTMLElement
-  update(state: DcStateView, localNowS: number): void
+  update(state: DcStateView, history: DcHistory, localMs: number): void
 }
 
 function statusTone(s: DcStateView): Tone {
@@ -106,8 +123,8 @@ export function createDcCard(dcId: number): DcCard {
 
   return {
     el,
-    update(s, localNowS) {
-      const now = localNowS + s.serverTimeOffset
+    update(s, history, localMs) {
+      const now = localMs / 1000 + s.serverTimeOffset
       setText(status, s.status)
       status.dataset.tone = statusTone(s)
       el.dataset.status = s.status
@@ -116,9 +133,10 @@ export function createDcCard(dcId: number): DcCard {
       setText(bound, s.tempKeyId === null ? '' : s.bound ? 'bound' : 'unbound')
       bound.dataset.tone = s.bound ? 'ok' : 'warn'
       bound.hidden = s.tempKeyId === null
+      const input: FieldInput = { s, now, history, localMs }
       for (const [f, node] of cells) {
-        setText(node, f.text(s, now))
-        node.dataset.tone = f.tone?.(s, now) ?? ''
+        setText(node, f.text(input))
+        node.dataset.tone = f.tone?.(input) ?? ''
       }
     },
   }

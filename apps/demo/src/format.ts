@@ -8,6 +8,14 @@ export function clockTime(unixS: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `7 Dec 07:38:08` in the viewer's time zone: temp keys live a day, so the date matters. */
+export function dateTime(unixS: number): string {
+  const d = new Date(unixS * 1000)
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${clockTime(unixS)}`
+}
+
 /** A duration such as `23h 59m 07s`, `4m 03s` or `12s`. */
 export function duration(totalS: number): string {
   const s = Math.max(0, Math.floor(totalS))
@@ -19,7 +27,7 @@ export function duration(totalS: number): string {
   return `${seconds}s`
 }
 
-/** `in 4m 03s` or `3s ago`, relative to server now. */
+/** `in 4m 03s` or `3s ago`: `atS` relative to `nowS`, both on one clock. */
 export function relative(atS: number, serverNowS: number): string {
   const delta = atS - serverNowS
   return delta >= 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`

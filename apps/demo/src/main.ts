@@ -3,10 +3,13 @@ import { createDemoClient } from './client-adapter.ts'
 import { fetchStats, injectFault } from './control-api.ts'
 import { createControls } from './controls.ts'
 import { createDcCard, type DcCard } from './dc-card.ts'
+import { EMPTY_HISTORY, nextHistory, type DcHistory } from './dc-history.ts'
 import { loadDemoConfig } from './demo-config.ts'
 import { h, setText } from './dom.ts'
 import { bytes, errorText } from './format.ts'
 import { fileRoundTrip } from './file-roundtrip.ts'
+import { createKeyChart } from './key-chart.ts'
+import { NO_LIVES, foldKeyEvent } from './key-lives.ts'
 import { createTimeline } from './timeline.ts'
 import { createTraffic } from './traffic.ts'
 
@@ -37,6 +40,7 @@ async function main(app: HTMLElement): Promise<void> {
 
   const cards = new Map<number, DcCard>()
   const latest = new Map<number, DcStateView>()
+  const histories = new Map<number, DcHistory>()
   const cardsEl = h('div', { class: 'dc-cards', 'data-testid': 'dc-cards' })
   const cardFor = (id: number): DcCard => {
     let card = cards.get(id)
@@ -48,17 +52,23 @@ async function main(app: HTMLElement): Promise<void> {
     }
     return card
   }
-  const localNow = () => Date.now() / 1000
   const showState = (s: DcStateView) => {
+    const now = Date.now()
+    const history = nextHistory(histories.get(s.dcId) ?? EMPTY_HISTORY, s, now)
     latest.set(s.dcId, s)
-    cardFor(s.dcId).update(s, localNow())
+    histories.set(s.dcId, history)
+    cardFor(s.dcId).update(s, history, now)
   }
+  /** The DC's state as the worker has it now, not as the last subscription push left it. */
+  const freshState = async (id: number): Promise<DcStateView | undefined> => (await client.states()).find((s) => s.dcId === id)
   // The card the client actions target is outlined.
   const markSelected = () => cards.forEach((card, id) => card.el.classList.toggle('selected', id === dcId))
   showState(idleState(dcId))
   markSelected()
 
   const timeline = createTimeline()
+  const chart = createKeyChart()
+  let lives = NO_LIVES
   const traffic = createTraffic(() => client.getConfig(dcId), TRAFFIC_EVERY_MS, (s) => controls.showTraffic(s))
   const controls = createControls({
     dcIds: config.dcs.map((d) => d.id),
@@ -69,9 +79,9 @@ async function main(app: HTMLElement): Promise<void> {
       markSelected()
     },
     async connect() {
-      await client.connect(dcId)
-      const s = latest.get(dcId)
-      return s?.bound ? `bound · temp ${s.tempKeyId}` : `status ${s?.status ?? 'unknown'}`
+      // The call's own answer: a subscription push may still be on its way.
+      const s = await client.connect(dcId)
+      return s.bound ? `bound · temp ${s.tempKeyId}` : `status ${s.status}`
     },
     async getConfig() {
       const c = await client.getConfig(dcId)
@@ -84,7 +94,7 @@ async function main(app: HTMLElement): Promise<void> {
     },
     async rotateNow() {
       await client.rotateNow(dcId)
-      return `temp ${latest.get(dcId)?.tempKeyId ?? '—'}`
+      return `temp ${(await freshState(dcId))?.tempKeyId ?? '—'}`
     },
     toggleTraffic: () => (traffic.stats().running ? traffic.stop() : traffic.start()),
     async fault(f) {
@@ -94,13 +104,25 @@ async function main(app: HTMLElement): Promise<void> {
   })
   controls.showTraffic(traffic.stats())
 
-  app.replaceChildren(header, h('main', { class: 'layout' }, h('div', { class: 'primary' }, cardsEl, controls.statsEl, timeline.el), controls.el))
+  // One grid: two columns on wide screens, one column (cards, controls, chart, …) on narrow.
+  app.replaceChildren(header, h('main', { class: 'layout' }, cardsEl, controls.el, chart.el, controls.statsEl, timeline.el))
+  chart.render(lives, Date.now())
 
   await client.subscribe((states) => states.forEach(showState))
-  await client.onKeyEvent((e) => timeline.add(e))
+  await client.onKeyEvent((e) => {
+    const now = Date.now()
+    timeline.add(e, now)
+    lives = foldKeyEvent(lives, e, now)
+    chart.render(lives, now)
+  })
 
-  // Countdowns are in server time and move even when no state arrives.
-  setInterval(() => latest.forEach((s) => cardFor(s.dcId).update(s, localNow())), 1000)
+  // Countdowns and the chart's "now" move even when no state or event arrives.
+  setInterval(() => {
+    const now = Date.now()
+    latest.forEach((s) => cardFor(s.dcId).update(s, histories.get(s.dcId) ?? EMPTY_HISTORY, now))
+    chart.render(lives, now)
+  }, 1000)
+  window.addEventListener('resize', () => chart.render(lives, Date.now()))
 
   const pollServer = async () => {
     try {

@@ -5,7 +5,10 @@ import { clockTime } from './format.ts'
 type KeyEventKind = KeyEvent['kind']
 
 // Key events, newest first, colour-coded by kind, with a per-kind tally on top so a
-// person sees "3 rotations, 1 −404, 1 recovered" without reading the rows.
+// person sees "3 rotations, 1 −404, 1 recovered" without reading the rows. Rows are in
+// arrival order and show the page's clock: an event's `at` is server time as the worker
+// estimated it then, and after a clock skew those estimates jump, so they would not read
+// in order (the server time stays in the row's tooltip).
 
 const MAX_ROWS = 300
 
@@ -22,7 +25,8 @@ const KIND_LABEL: Record<KeyEventKind, string> = {
 
 export interface Timeline {
   el: HTMLElement
-  add(event: KeyEvent): void
+  /** `ms`: when the page received the event (Date.now()). */
+  add(event: KeyEvent, ms: number): void
 }
 
 export function createTimeline(): Timeline {
@@ -44,12 +48,15 @@ export function createTimeline(): Timeline {
 
   return {
     el,
-    add(e) {
+    add(e, ms) {
       empty.remove()
       const row = h(
         'li',
-        { class: 'timeline-row', 'data-testid': 'timeline-row', 'data-kind': e.kind, 'data-key-kind': e.keyKind },
-        h('span', { class: 'time mono' }, clockTime(e.at)),
+        {
+          class: 'timeline-row', 'data-testid': 'timeline-row', 'data-kind': e.kind, 'data-key-kind': e.keyKind,
+          'data-ms': String(ms), title: `server time ${clockTime(e.at)}`,
+        },
+        h('span', { class: 'time mono' }, clockTime(ms / 1000)),
         h('span', { class: 'dc' }, `DC ${e.dcId}`),
         h('span', { class: 'kind' }, KIND_LABEL[e.kind]),
         h('span', { class: 'key-kind' }, e.keyKind),

@@ -1,0 +1,124 @@
+import type { Page } from '@playwright/test'
+import { reportCase } from '../support/annotations.ts'
+import { expect, test } from '../support/fixtures.ts'
+import type { DemoPage } from '../support/demo-page.ts'
+
+// The demo page itself (issue #14): it must be readable at any width, show what the calls
+// returned, keep its times on one clock through a skew, and draw each key's life.
+
+/** Connect, rotate, then lose the temp key to a −404 and recover: every kind of key life. */
+async function keyHistory(page: Page, demo: DemoPage): Promise<{ first: string; rotated: string; recovered: string }> {
+  const first = (await demo.connect()).temp
+  expect((await demo.act('rotate-now')).state).toBe('ok')
+  await expect(demo.field('temp-key-id')).not.toHaveText(first)
+  const rotated = await demo.text('temp-key-id')
+  await page.getByTestId('fault-forget-temp-key').click()
+  await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+  expect((await demo.act('get-config')).state).toBe('ok')
+  await demo.expectReadyAndBound()
+  await expect(demo.field('temp-key-id')).not.toHaveText(rotated)
+  return { first, rotated, recovered: await demo.text('temp-key-id') }
+}
+
+/** "12s ago", "2m 18s ago" → seconds. */
+function secondsAgo(text: string): number {
+  const m = /(?:(\d+)h )?(?:(\d+)m )?(\d+)s ago/.exec(text)
+  if (!m) throw new Error(`no age in "${text}"`)
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3])
+}
+
+test('layouts at 1280, 800 and 390 px: card, controls, key chart and events fit the width', async ({ page, demo }, info) => {
+  reportCase(info, 'demo-layout')
+  await keyHistory(page, demo)
+  for (const width of [1280, 800, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 })
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+    for (const part of [demo.card, page.getByTestId('btn-connect'), page.getByTestId('key-chart'), page.getByTestId('timeline'), page.getByTestId('fault-forget-temp-key')]) {
+      await part.scrollIntoViewIfNeeded()
+      await expect(part).toBeVisible()
+      const box = await part.boundingBox()
+      expect(box, `${width}px`).not.toBeNull()
+      expect(box!.x, `${width}px: left edge`).toBeGreaterThanOrEqual(0)
+      expect(box!.x + box!.width, `${width}px: right edge`).toBeLessThanOrEqual(width)
+    }
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await demo.screenshot(info, `width-${width}`, true)
+  }
+})
+
+test('result lines, expiry date, last error, and the key timeline chart', async ({ page, demo }, info) => {
+  reportCase(info, 'demo-page')
+  const connect = await demo.act('connect')
+  await demo.expectReadyAndBound()
+  const first = await demo.text('temp-key-id')
+  // From connect()'s own answer, not a subscription push that may still be on its way.
+  expect(connect.text).toMatch(new RegExp(`^bound · temp ${first} · \\d+ ms$`))
+  await expect(demo.field('expires-at')).toHaveText(/^\d{1,2} [A-Z][a-z]{2} \d\d:\d\d:\d\d$/)
+  await expect(demo.field('next-rotation-at')).toHaveText(/^\d{1,2} [A-Z][a-z]{2} \d\d:\d\d:\d\d$/)
+
+  const rotate = await demo.act('rotate-now')
+  await expect(demo.field('temp-key-id')).not.toHaveText(first)
+  const rotated = await demo.text('temp-key-id')
+  expect(rotate.text).toMatch(new RegExp(`^temp ${rotated} · \\d+ ms$`))
+
+  await page.getByTestId('fault-forget-temp-key').click()
+  await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+  expect((await demo.act('get-config')).state).toBe('ok')
+  await demo.expectReadyAndBound()
+  const recovered = await demo.text('temp-key-id')
+  // The -404 was an error; once ready and bound again it is history, not an alarm.
+  await expect(demo.field('last-error')).toHaveText(/^recovered \d+s ago · TransportError -404/)
+  await expect(demo.field('last-error')).toHaveAttribute('data-tone', 'muted')
+
+  const life = (keyId: string) => page.locator(`[data-testid="key-life"][data-key-id="${keyId}"]`)
+  const ms = async (keyId: string, what: string) => Number(await life(keyId).getAttribute(`data-${what}-ms`))
+  for (const k of [first, rotated, recovered]) await expect(life(k)).toHaveCount(1)
+  // Rotation: the successor was bound before its predecessor was dropped (make-before-break).
+  expect(await ms(rotated, 'bound')).toBeLessThan(await ms(first, 'dropped'))
+  expect(await ms(first, 'retired')).toBe(await ms(rotated, 'in-use'))
+  await expect(page.getByTestId('key-overlap')).toHaveCount(1)
+  // -404: the lost key is marked and dropped; the key that took over carries a rebind mark.
+  await expect(life(rotated).locator('[data-testid="key-mark"][data-kind="404"]')).toHaveCount(1)
+  expect(await life(rotated).getAttribute('data-dropped-ms')).not.toBe('')
+  await expect(life(recovered).locator('[data-testid="key-mark"][data-kind="rebind"]')).toHaveCount(1)
+  expect(await life(recovered).getAttribute('data-dropped-ms')).toBe('')
+  await page.getByTestId('key-chart').scrollIntoViewIfNeeded()
+  await demo.screenshot(info, 'key-chart', true)
+})
+
+test('after a clock skew, ages and event order stay on the page’s clock', async ({ page, demo }, info) => {
+  reportCase(info, 'demo-skew')
+  await demo.connect()
+  await page.getByTestId('fault-forget-temp-key').click()
+  await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+  expect((await demo.act('get-config')).state).toBe('ok')
+  await expect(demo.field('last-404')).not.toHaveText('none')
+
+  // The server's clock jumps 120 s; the client's offset follows, and a rotation happens
+  // on the skewed clock.
+  await page.getByTestId('fault-clock-skew').click()
+  await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+  expect((await demo.act('get-config')).state).toBe('ok')
+  await expect.poll(async () => parseFloat((await demo.text('time-offset')).replace('−', '-'))).toBeGreaterThan(100)
+  expect((await demo.act('rotate-now')).state).toBe('ok')
+  // An offset of +120 s must not age the -404 by 120 s.
+  expect(secondsAgo(await demo.text('last-404'))).toBeLessThan(100)
+
+  // Back to the right time: later events must still list above the skewed ones.
+  await page.getByTestId('fault-clear').click()
+  await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+  await expect.poll(async () => {
+    await demo.act('get-config')
+    return Math.abs(parseFloat((await demo.text('time-offset')).replace('−', '-')))
+  }).toBeLessThan(10)
+  expect((await demo.act('rotate-now')).state).toBe('ok')
+  expect(secondsAgo(await demo.text('last-404'))).toBeLessThan(100)
+  // Newest first: going down the list, the shown time never moves forward (modulo a
+  // midnight between two rows).
+  const shown = await page.locator('[data-testid="timeline-row"] .time').allTextContents()
+  const secondsOfDay = shown.map((t) => t.split(':').reduce((acc, part) => acc * 60 + Number(part), 0))
+  expect(shown.length).toBeGreaterThan(8)
+  const backwards = secondsOfDay.slice(1).filter((below, i) => ((secondsOfDay[i]! - below + 86_400) % 86_400) > 43_200)
+  expect(backwards, shown.join(' ')).toEqual([])
+  await demo.screenshot(info, 'after-skew')
+})
