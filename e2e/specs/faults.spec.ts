@@ -1,7 +1,7 @@
 import type { ServerStats } from '@pfs-web/server'
 import { reportCase, reportRecovery } from '../support/annotations.ts'
 import { control } from '../support/control.ts'
-import { settleTraffic, waitForOkCalls, type DemoPage } from '../support/demo-page.ts'
+import { expectEventsNewestFirst, loseTempKey, secondsAgo, settleTraffic, timeOffset, waitForOkCalls, type DemoPage } from '../support/demo-page.ts'
 import { expect, test } from '../support/fixtures.ts'
 
 // Each server fault, injected through the page's own button while background calls
@@ -15,10 +15,14 @@ interface FaultCase {
   /** What makes the client meet the fault. */
   trigger: 'get-config' | 'rotate-now'
   temp: 'changed' | 'any'
+  /** Runs after connect, before background calls start. */
+  before?: (demo: DemoPage) => Promise<void>
   /** Server stats are cumulative over the run: compare before and after. */
   check?: (demo: DemoPage, before: ServerStats, after: ServerStats) => Promise<void>
   /** Server-wide faults that would leak into later specs are cleared through the page. */
   clearAfter?: boolean
+  /** Runs once the fault is cleared. */
+  afterClear?: (demo: DemoPage) => Promise<void>
 }
 
 const CASES: FaultCase[] = [
@@ -46,9 +50,23 @@ const CASES: FaultCase[] = [
   { fault: 'restart-server', trigger: 'get-config', temp: 'changed' },
   {
     // encryption.md §5: answers to our own requests resync the clock; the page shows it.
+    // The page keeps a -404's age and its event list on its own clock through the jump and
+    // back (issue #14): an offset that moved 120 s must not age an event by 120 s.
     fault: 'clock-skew', trigger: 'get-config', temp: 'any', clearAfter: true,
+    before: loseTempKey,
     check: async (demo) => {
-      await expect.poll(async () => parseFloat((await demo.field('time-offset').textContent())?.replace('−', '-') ?? 'NaN')).toBeGreaterThan(100)
+      await expect.poll(() => timeOffset(demo)).toBeGreaterThan(100)
+      expect((await demo.act('rotate-now')).state).toBe('ok')
+      expect(secondsAgo(await demo.text('last-404'))).toBeLessThan(100)
+    },
+    afterClear: async (demo) => {
+      await expect.poll(async () => {
+        await demo.act('get-config')
+        return Math.abs(await timeOffset(demo))
+      }).toBeLessThan(10)
+      expect((await demo.act('rotate-now')).state).toBe('ok')
+      expect(secondsAgo(await demo.text('last-404'))).toBeLessThan(100)
+      await expectEventsNewestFirst(demo.page)
     },
   },
 ]
@@ -57,6 +75,7 @@ for (const c of CASES) {
   test(`fault ${c.fault}: client recovers, temp key ${c.temp}, perm key kept`, async ({ page, demo }, info) => {
     reportCase(info, `fault:${c.fault}`)
     const before = await demo.connect()
+    await c.before?.(demo)
     await demo.setTraffic(true)
     await waitForOkCalls(demo, await demo.traffic(), 2)
 
@@ -83,6 +102,7 @@ for (const c of CASES) {
       await page.getByTestId('fault-clear').click()
       await expect(page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
       await expect(demo.act('get-config')).resolves.toMatchObject({ state: 'ok' })
+      await c.afterClear?.(demo)
     }
   })
 }

@@ -108,3 +108,36 @@ export async function settleTraffic(demo: DemoPage): Promise<TrafficCounts> {
 export async function waitForOkCalls(demo: DemoPage, from: TrafficCounts, n: number): Promise<void> {
   await expect.poll(async () => (await demo.traffic()).ok, { timeout: 60_000 }).toBeGreaterThanOrEqual(from.ok + n)
 }
+
+/** "12s ago", "2m 18s ago" → seconds. */
+export function secondsAgo(text: string): number {
+  const m = /(?:(\d+)h )?(?:(\d+)m )?(\d+)s ago/.exec(text)
+  if (!m) throw new Error(`no age in "${text}"`)
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3])
+}
+
+/** The server forgets the temp key; the next call meets a −404 and the client recovers. */
+export async function loseTempKey(demo: DemoPage): Promise<void> {
+  await demo.page.getByTestId('fault-forget-temp-key').click()
+  await expect(demo.page.getByTestId('result-fault')).toHaveAttribute('data-state', 'ok')
+  expect((await demo.act('get-config')).state).toBe('ok')
+  await demo.expectReadyAndBound()
+  await expect(demo.field('last-404')).not.toHaveText('none')
+}
+
+/** The server time offset the card shows, in seconds. */
+export async function timeOffset(demo: DemoPage): Promise<number> {
+  return parseFloat((await demo.text('time-offset')).replace('−', '-'))
+}
+
+/**
+ * The key events list is newest first: going down, the time shown never moves forward
+ * (modulo a midnight between two rows).
+ */
+export async function expectEventsNewestFirst(page: Page): Promise<void> {
+  const shown = await page.locator('[data-testid="timeline-row"] .time').allTextContents()
+  const secondsOfDay = shown.map((t) => t.split(':').reduce((acc, part) => acc * 60 + Number(part), 0))
+  expect(shown.length).toBeGreaterThan(8)
+  const backwards = secondsOfDay.slice(1).filter((below, i) => (secondsOfDay[i]! - below + 86_400) % 86_400 > 43_200)
+  expect(backwards, shown.join(' ')).toEqual([])
+}
