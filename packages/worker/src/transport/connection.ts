@@ -30,6 +30,7 @@ export class Connection {
   private readonly decoder = new FrameDecoder()
   private closed = false
   private handlers: ConnectionHandlers | null = null
+  private cancelOpenTimer: () => void = () => undefined
 
   constructor(
     private readonly env: EngineEnv,
@@ -51,6 +52,8 @@ export class Connection {
         this.finish(err)
       }
       const cancelTimer = this.env.setTimer(OPEN_TIMEOUT_MS, () => fail(new TransportError('CONNECT_TIMEOUT', `no connection to ${this.url}`)))
+      // closed before the socket opened: finish() must not leave this timer armed
+      this.cancelOpenTimer = cancelTimer
       let socket: SocketLike
       try {
         socket = this.env.openSocket(this.url)
@@ -145,6 +148,7 @@ export class Connection {
   private finish(err: TransportError): void {
     if (this.closed) return
     this.closed = true
+    this.cancelOpenTimer()
     const socket = this.socket
     if (socket) {
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null
