@@ -43,6 +43,22 @@ describe('fuzzer findings (issue #18)', () => {
     expect((await e.engine.states())[0]).toMatchObject({ status: 'ready', bound: true, lastError: null })
   })
 
+  it('enc §6 (17): a session whose msg_ids a 17 with no clock called ahead starts over at the next sync, and its held call is answered', async () => {
+    const e = (epoch = await startEpoch(18, 3))
+    expect(await call(e)).toBe('config')
+    // +400 s: bad_msg 16 sets our clock to its msg_id's whole second, a fraction behind the server
+    e.server.skewS = 400
+    expect(await call(e)).toBe('config')
+    // +431 s: the answers' skew moves our clock on by 31 s, to a whole second again
+    e.server.skewS = 431
+    expect(await call(e)).toBe('config')
+    // back to +400 s: our ids are 31 s ahead, bad_msg 17's own id (still ahead) is no clock; the
+    // handshake's server_time + 1 s leaves our last id exactly at the edge of our window
+    e.server.skewS = 400
+    expect(await call(e, 60_000)).toBe('config')
+    expect(await call(e)).toBe('config')
+  })
+
   it('enc §6 (32/33): the rest of a packet whose bad_msg resets the session belongs to the old session, not the new one', async () => {
     const e = (epoch = await startEpoch(18, 1))
     expect(await call(e)).toBe('config')

@@ -61,6 +61,11 @@ export class Lane {
   bound = false
   /** invokeWithLayer(initConnection(...)) must prefix API calls until one is answered (pfs §1.5). */
   needsInit = true
+  /**
+   * The server said this session's msg_ids run ahead of it (bad_msg 17) while our clock
+   * could not be fixed: the next good sync starts a new session, whatever the clock says.
+   */
+  renumberOnSync = false
   /** Consecutive failed reconnects, for the backoff. */
   reconnects = 0
   private salts: SaltState = NO_SALT

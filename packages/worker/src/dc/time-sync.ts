@@ -18,6 +18,9 @@ export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId:
   if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
     // answers carry the same msg_ids: they must not move the clock back to where it is wrong
     dc.clock = stepClock(dc.clock, { type: 'msg-ids-no-clock' }, dc.now())
+    // TDLib drops the session on a 17: its ids are ahead of the server, whatever our clock
+    // (one second ahead of a handshake's server_time) thinks at the next sync
+    if (code === 17) lane.renumberOnSync = true
     dc.tempKeys.step({ type: 'rotate-now' })
     return 'no-clock'
   }
@@ -42,7 +45,9 @@ export function onAnswerTime(dc: DcRuntime, lane: Lane, serverMsgId: bigint, req
 export function renumberSessionsAhead(dc: DcRuntime): void {
   const serverNowS = dc.serverNowS()
   for (const lane of dc.lanes.values()) {
-    if (!aheadOfServer(lane.session.lastMsgId, serverNowS)) continue
+    const renumber = lane.renumberOnSync
+    lane.renumberOnSync = false
+    if (!renumber && !aheadOfServer(lane.session.lastMsgId, serverNowS)) continue
     const old = lane.session.sessionId
     lane.resetSession()
     dc.calls.step({ type: 'session-lost', sessionId: old })

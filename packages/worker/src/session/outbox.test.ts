@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Outbox, type CallState, type OutboxAction, type OutboxEvent } from './outbox.ts'
+import { AWAIT_CLOCK_MS, Outbox, type CallState, type OutboxAction, type OutboxEvent } from './outbox.ts'
 
 const S1 = 0x51n
 const S2 = 0x52n
@@ -32,7 +32,7 @@ describe('Outbox', () => {
     { rule: 'enc §6 (17, TDLib): a dropped session resends its calls', events: [enq(1), sent(1, 100n), { type: 'session-lost', sessionId: S1 }], want: [{ type: 'resend', callIds: [1], reason: 'session-lost' }, { type: 'drained', keyId: 'k1' }], states: { 1: queued('session-lost') } },
     { rule: 'cancel of a sent call reports its msg_id (for rpc_drop_answer) and drains', events: [enq(1), sent(1, 100n), { type: 'cancel', callId: 1 }], want: [{ type: 'cancelled', callId: 1, sentMsgId: 100n }, { type: 'drained', keyId: 'k1' }], states: { 1: null } },
     { rule: 'an answer arriving after cancel is dropped', events: [enq(1), sent(1, 100n), { type: 'cancel', callId: 1 }, { type: 'answer', msgId: 100n }], want: [{ type: 'ignored', msgId: 100n, reason: 'unknown-msg-id' }], states: { 1: null } },
-    { rule: 'issue #18, enc §6 (17): a notice with no clock in it holds the call for the resync, no resend now', events: [enq(1), sent(1, 100n), { type: 'bad-msg', badMsgId: 100n, code: 17, awaitClock: true }], want: [{ type: 'drained', keyId: 'k1' }], states: { 1: { kind: 'queued', reason: 'await-clock', notBefore: Infinity } } },
+    { rule: 'issue #18, enc §6 (17): a notice with no clock in it holds the call for the resync, no resend now', events: [enq(1), sent(1, 100n), { type: 'bad-msg', badMsgId: 100n, code: 17, awaitClock: true }], want: [{ type: 'drained', keyId: 'k1' }, { type: 'schedule', atMs: AWAIT_CLOCK_MS, reason: 'call-retry' }], states: { 1: { kind: 'queued', reason: 'await-clock', notBefore: AWAIT_CLOCK_MS } } },
     { rule: 'issue #18, enc §5: the next good sync resends the held call at once', events: [enq(1), sent(1, 100n), { type: 'bad-msg', badMsgId: 100n, code: 16, awaitClock: true }, { type: 'clock-synced' }], want: [{ type: 'resend', callIds: [1], reason: 'bad-msg' }], states: { 1: queued('bad-msg') } },
     { rule: 'issue #18: a good sync with nothing held changes nothing', events: [enq(1), sent(1, 100n), { type: 'clock-synced' }], want: [], states: { 1: { kind: 'sent', keyId: 'k1', sessionId: S1, msgId: 100n, containerId: null } } },
     { rule: 'issue #18: awaitClock on a salt notice (48) is an ordinary resend', events: [enq(1), sent(1, 100n), { type: 'bad-msg', badMsgId: 100n, code: 48, awaitClock: true }], want: [{ type: 'resend', callIds: [1], reason: 'bad-msg' }, { type: 'drained', keyId: 'k1' }], states: { 1: queued('bad-msg') } },
@@ -51,6 +51,12 @@ describe('Outbox', () => {
     expect(box.step({ type: 'tick' }, 999)).toEqual([{ type: 'schedule', atMs: 1000, reason: 'call-deadline' }])
     expect(box.step({ type: 'tick' }, 1000)).toEqual([{ type: 'fail', callId: 1, code: 'TIMEOUT' }, { type: 'drained', keyId: 'k1' }, { type: 'schedule', atMs: 3000, reason: 'call-deadline' }])
     expect(box.step({ type: 'answer', msgId: 100n }, 1001)).toEqual([{ type: 'ignored', msgId: 100n, reason: 'unknown-msg-id' }])
+  })
+
+  it('issue #18: with no sync in AWAIT_CLOCK_MS a held call goes out again anyway', () => {
+    const { box } = run([enq(1), sent(1, 100n), { type: 'bad-msg', badMsgId: 100n, code: 17, awaitClock: true }])
+    expect(box.ready(AWAIT_CLOCK_MS - 1)).toEqual([])
+    expect(box.ready(AWAIT_CLOCK_MS)).toEqual([1])
   })
 
   it('issue #18: a call held for the clock still fails at its deadline', () => {

@@ -14,7 +14,10 @@
 
 export type CallId = number
 
-/** 'await-clock': sent with a time the server refused while our clock cannot be fixed yet. */
+/**
+ * 'await-clock': sent with a time the server refused while our clock cannot be fixed yet;
+ * resent at the next good sync, or after AWAIT_CLOCK_MS without one.
+ */
 export type QueueReason = 'new' | 'bad-msg' | 'session-lost' | 'key-lost' | 'retry' | 'await-clock'
 
 export type CallState =
@@ -51,6 +54,13 @@ export type OutboxAction =
   /** The last call in flight on this key has left; a retiring key can now be dropped. */
   | { type: 'drained'; keyId: string }
   | { type: 'schedule'; atMs: number; reason: 'call-deadline' | 'call-retry' }
+
+/**
+ * How long a call waits for a good sync before it goes out again anyway (issue #18): the
+ * handshake that brings one may be put off (storm control), and a resend now and then
+ * costs one notice, where a resend on every notice was a storm.
+ */
+export const AWAIT_CLOCK_MS = 5_000
 
 /** bad_msg_notification codes that mean "not processed, send again with a new msg_id" (§6). */
 const RESEND_CODES: ReadonlySet<number> = new Set([16, 17, 20, 48])
@@ -178,7 +188,7 @@ export class Outbox {
       return s?.kind === 'sent' && (s.msgId === badMsgId || s.containerId === badMsgId)
     })
     if (hit.length === 0) return [{ type: 'ignored', msgId: badMsgId, reason: 'stale-msg-id' }]
-    if (awaitClock && (code === 16 || code === 17)) return this.requeue(hit, 'await-clock', Infinity)
+    if (awaitClock && (code === 16 || code === 17)) return [...this.requeue(hit, 'await-clock', now + AWAIT_CLOCK_MS), ...this.schedule(now)]
     if (RESEND_CODES.has(code)) return this.requeue(hit, 'bad-msg', now)
     return hit.flatMap((callId): OutboxAction[] => [{ type: 'fail', callId, code: `BAD_MSG_${code}` }, ...this.remove(callId)])
   }
