@@ -6,6 +6,7 @@
 import { serializeObject } from '@pfs-web/tl'
 import { createEngine, type KeyEvent, type PermKeyStorage, type WorkerApi, type WorkerOptions } from '@pfs-web/worker'
 import { fuzzEnv, memoryStorage } from './fuzz-env.ts'
+import { LeakScanner } from './oracles.ts'
 import { Prng } from './prng.ts'
 import { FuzzServer } from './server/fuzz-server.ts'
 import { fuzzRsaKey } from './server/rsa.ts'
@@ -26,6 +27,8 @@ export interface Epoch {
   /** Engines made in this epoch (a fresh-engine case or a logout adds one). */
   engines: number
   rng: Prng
+  /** Knows the key bytes of this epoch's server, to find them in what the engine lets out. */
+  scanner: LeakScanner
 }
 
 export function engineOptions(): WorkerOptions {
@@ -44,7 +47,7 @@ export async function startEpoch(seed: number, index: number): Promise<Epoch> {
   const loop = new VirtualLoop(WALL_BASE_MS)
   const server = new FuzzServer(fuzzRsaKey(), Prng.of(seed, 'server', index), () => loop.wallNow())
   const rng = Prng.of(seed, 'engine', index)
-  const epoch: Epoch = { index, loop, server, engine: null as unknown as WorkerApi, storage: memoryStorage(), events: [], engines: 0, rng }
+  const epoch: Epoch = { index, loop, server, engine: null as unknown as WorkerApi, storage: memoryStorage(), events: [], engines: 0, rng, scanner: new LeakScanner() }
   await newEngine(epoch, true)
   return epoch
 }

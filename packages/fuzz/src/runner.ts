@@ -7,7 +7,7 @@ import { installWorkTracking } from './async-work.ts'
 import { GET_CONFIG, newEngine, settleWithin, startEpoch, type Epoch } from './epoch.ts'
 import { drawFamily } from './mutations/families.ts'
 import type { CaseSpec } from './mutations/case-spec.ts'
-import { LeakScanner, captureConsole, errorText, isTypedError } from './oracles.ts'
+import { captureConsole, errorText, isTypedError } from './oracles.ts'
 import { Prng } from './prng.ts'
 
 export interface FuzzOptions {
@@ -78,7 +78,6 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   process.on('uncaughtException', onException)
   const logs: string[] = []
   const restoreConsole = captureConsole(logs)
-  const scanner = new LeakScanner()
   const t0 = wallMs()
   let epoch: Epoch | null = null
   try {
@@ -89,10 +88,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         await epoch?.engine.close()
         epoch = await startEpoch(o.seed, index)
         // a replay plays its epoch's earlier cases first, unjudged, to rebuild the state
-        for (let j = index * EPOCH_CASES; j < i; j++) await playCase(epoch, o, j, null, unhandled, logs, scanner)
+        for (let j = index * EPOCH_CASES; j < i; j++) await playCase(epoch, o, j, null, unhandled, logs)
       }
       const c0 = wallMs()
-      const failure = await playCase(epoch, o, i, report, unhandled, logs, scanner)
+      const failure = await playCase(epoch, o, i, report, unhandled, logs)
       const last = report.families[lastFamily(o, i)]
       if (last) last.wallMs += wallMs() - c0
       report.cases++
@@ -137,7 +136,7 @@ function fail(o: FuzzOptions, i: number, spec: Pick<CaseSpec, 'family' | 'what'>
 type Settled = { ok: true; value: Uint8Array; at: number } | { ok: false; error: unknown; at: number }
 
 /** Plays case `i`; with a report, judges it and returns its failure (null: it held). */
-async function playCase(epoch: Epoch, o: FuzzOptions, i: number, report: FuzzReport | null, unhandled: unknown[], logs: string[], scanner: LeakScanner): Promise<FuzzFailure | null> {
+async function playCase(epoch: Epoch, o: FuzzOptions, i: number, report: FuzzReport | null, unhandled: unknown[], logs: string[]): Promise<FuzzFailure | null> {
   const rng = Prng.of(o.seed, 'case', i)
   const family = drawFamily(rng, o.families ?? null, o.weights)
   const spec = family.make(rng)
@@ -206,9 +205,9 @@ async function playCase(epoch: Epoch, o: FuzzOptions, i: number, report: FuzzRep
   if (server.errors.length > 0) return bad(`the fuzz server itself failed (a fuzzer bug): ${server.errors.splice(0).map(errorText).join(' | ').slice(0, 500)}`)
   logs.push(JSON.stringify(await epoch.engine.states()), ...epoch.events.splice(0))
   if (trace) for (const l of logs) trace(l)
-  scanner.update(server.keyBytes())
+  epoch.scanner.update(server.keyBytes())
   for (const line of logs) {
-    const leak = scanner.scan(line)
+    const leak = epoch.scanner.scan(line)
     if (leak !== null) return bad(`key bytes (${leak}) in: ${line.slice(0, 200)}`)
   }
   return null
