@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { availableParallelism } from 'node:os'
 import { playwright } from '@vitest/browser-playwright'
 
 // Debian's Chromium only: tests never download a browser. The flags keep it off a
@@ -40,6 +41,9 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
+          // vitest leaves one core idle by default; on CI's 2 cores that halves the node
+          // project's speed, and its longest files (the simulation's seeds) are pure CPU.
+          maxWorkers: availableParallelism(),
         },
       },
       {

@@ -5,7 +5,7 @@
  */
 import type { KeyEvent } from '../api.ts'
 import type { RecordingKeyStore } from '../test-support/recording-key-store.ts'
-import type { FaultKind, PlannedFault } from './scenario.ts'
+import { FAULT_KINDS, type FaultKind, type PlannedFault } from './scenario.ts'
 
 /** Failure-driven temp handshakes allowed per DC in any 60 s (pfs §1.7 storm control). */
 export const MAX_FAILURE_HANDSHAKES_PER_MINUTE = 6
@@ -15,6 +15,9 @@ export const MAX_EXTRA_OPENS_PER_MINUTE = 30
 export const FAULT_SHADOW_MS = 120_000
 
 const CLOCK_FAULTS: ReadonlySet<FaultKind> = new Set(['clock-skew', 'wall-jump', 'wall-skew', 'early-sweep', 'latency', 'half-open', 'revoke-perm-key'])
+/** Faults a user must never notice: a salt change is answered by bad_server_salt and a resend (mtproto §salt). */
+const SILENT_FAULTS: ReadonlySet<FaultKind> = new Set(['salt'])
+const FAULTS_THAT_EXCUSE_FAILURES: ReadonlySet<FaultKind> = new Set(FAULT_KINDS.filter((k) => !SILENT_FAULTS.has(k)))
 
 export interface CallRecord {
   id: number
@@ -90,7 +93,7 @@ export class Invariants {
   onRotated(now: number, replaced: string, replacedAlive: boolean): void {
     this.checks++
     const born = this.createdAt.get(replaced) ?? 0
-    if (!replacedAlive && !this.disturbed(born - FAULT_SHADOW_MS, now)) this.fail(now, `make-before-break: the replaced key ${replaced} was gone before its successor took traffic`)
+    if (!replacedAlive && !this.disturbed(born - FAULT_SHADOW_MS, now, FAULTS_THAT_EXCUSE_FAILURES)) this.fail(now, `make-before-break: the replaced key ${replaced} was gone before its successor took traffic`)
   }
 
   /** Socket `index` of `openTimes` (virtual ms of every open so far) was opened. */
@@ -111,7 +114,7 @@ export class Invariants {
     // a call made before the first bind may time out while the client connects: its
     // deadline can be shorter than two handshakes over a slow link
     const connecting = this.firstBound === null || call.start < this.firstBound
-    if (call.outcome !== 'ok' && !connecting && !this.disturbed(call.start - FAULT_SHADOW_MS, now)) {
+    if (call.outcome !== 'ok' && !connecting && !this.disturbed(call.start - FAULT_SHADOW_MS, now, FAULTS_THAT_EXCUSE_FAILURES)) {
       this.fail(now, `call ${call.id} failed (${call.outcome}) with no fault around it`)
     }
   }

@@ -6,7 +6,7 @@
  * synchronous, so calls never interleave.
  */
 import { createDiffieHellman, type DiffieHellman } from 'node:crypto'
-import { bigIntToBytes, bytesToBigInt, type ModPow } from '@pfs-web/crypto'
+import { bigIntToBytes, bytesToBigInt, modPow, type ModPow } from '@pfs-web/crypto'
 
 const groups = new Map<string, DiffieHellman>()
 
@@ -29,7 +29,7 @@ function group(modulus: bigint, generator: bigint | null): DiffieHellman {
 export const nodeModPow: ModPow = (base, exponent, modulus) => {
   const e = exponent % (modulus - 1n)
   // base^0 and tiny moduli are outside DH's domain; the handshake never asks for them
-  if (e === 0n || modulus < 1n << 64n) return e === 0n ? 1n % modulus : slowModPow(base, e, modulus)
+  if (e === 0n || modulus < 1n << 64n) return e === 0n ? 1n % modulus : modPow(base, e, modulus)
   const b = base % modulus
   // The exponent is reduced mod p−1 (Fermat: the result is unchanged for a prime p).
   if (b < 256n) {
@@ -41,14 +41,4 @@ export const nodeModPow: ModPow = (base, exponent, modulus) => {
   const dh = group(modulus, null)
   dh.setPrivateKey(Buffer.from(bigIntToBytes(e)))
   return bytesToBigInt(dh.computeSecret(Buffer.from(bigIntToBytes(b))))
-}
-
-function slowModPow(base: bigint, e: bigint, m: bigint): bigint {
-  let r = 1n
-  let b = base % m
-  for (let x = e; x > 0n; x >>= 1n) {
-    if (x & 1n) r = (r * b) % m
-    b = (b * b) % m
-  }
-  return r
 }

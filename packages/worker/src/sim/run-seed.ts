@@ -19,6 +19,8 @@ export interface SeedReport {
   /** Simulated time over the mean lifetime: how many key lifetimes the run spanned. */
   lifetimes: number
   tempKeys: number
+  /** bad_server_salt answers the server sent (salt faults, and new keys' first messages). */
+  badServerSalts: number
   calls: { total: number; ok: number; failed: Record<string, number> }
   faults: Partial<Record<FaultKind, number>>
   checks: number
@@ -33,7 +35,7 @@ export interface SeedReport {
   wallMs: number
 }
 
-export const DEFAULT_LIMITS: ScenarioLimits = { lifetimes: 68, faultsPerLifetime: 0.3, maxCalls: 150 }
+export const DEFAULT_LIMITS: ScenarioLimits = { lifetimes: 72, faultsPerLifetime: 0.3, maxCalls: 150 }
 
 export function replayCommand(seed: number, limits: ScenarioLimits): string {
   return `pnpm sim --seed ${seed} --lifetimes ${limits.lifetimes} --faults ${limits.faultsPerLifetime} --calls ${limits.maxCalls} --trace`
@@ -53,6 +55,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     simulatedMs: scenario.durationMs,
     lifetimes: scenario.durationMs / 1000 / ((scenario.lifetimeS[0] + scenario.lifetimeS[1]) / 2),
     tempKeys: 0,
+    badServerSalts: 0,
     calls: { total: 0, ok: 0, failed: {} },
     faults: {},
     checks: 0,
@@ -129,6 +132,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     }
     await time.runUntil(scenario.durationMs, check)
     report.tempKeys = Object.values(core.stats().handshakes.temp).reduce((a, b) => a + b, 0)
+    report.badServerSalts = core.stats().badMsgNotifications['48'] ?? 0
 
     await engine.close()
     await time.settle()
@@ -228,6 +232,9 @@ function applyFault(world: World, f: PlannedFault, root: SeededRandom): boolean 
       return true
     case 'revoke-perm-key':
       void faults.apply({ type: 'forget-perm-key' })
+      return true
+    case 'salt':
+      void faults.apply({ type: 'salt', afterSeconds: f.size })
       return true
   }
 }

@@ -22,6 +22,7 @@ export type FaultKind =
   | 'flood-429'
   | 'refuse'
   | 'revoke-perm-key'
+  | 'salt'
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'forget-temp-key',
@@ -40,6 +41,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'flood-429',
   'refuse',
   'revoke-perm-key',
+  'salt',
 ]
 
 export interface PlannedFault {
@@ -47,7 +49,7 @@ export interface PlannedFault {
   kind: FaultKind
   /** How long it lasts (storms, floods, latency, refusal, skew), ms; 0 for instant ones. */
   durationMs: number
-  /** Kind-specific size: seconds of skew or sleep, ms of latency, which bind error. */
+  /** Kind-specific size: seconds of skew or sleep, ms of latency, which bind error, seconds until a salt change. */
   size: number
 }
 
@@ -90,8 +92,9 @@ export function drawScenario(seed: number, random: SeededRandom, limits: Scenari
   const lo = band === 'short' ? r.int(5, 30) : band === 'medium' ? r.int(60, 900) : r.int(3_600, 86_400 - 3_600)
   const hi = Math.min(86_400, lo + r.int(0, Math.ceil(lo / 20)))
   // A long key's lifetime costs one handshake like a short one's, but a simulated month of
-  // pings and acks besides: those seeds span a tenth as many lifetimes.
-  const lifetimes = band === 'long' ? Math.max(2, Math.round(limits.lifetimes / 10)) : limits.lifetimes
+  // pings and acks besides (a seed of 7 day-long keys cost as much CPU as 150 short lifetimes):
+  // those seeds span a twentieth as many lifetimes.
+  const lifetimes = band === 'long' ? Math.max(2, Math.round(limits.lifetimes / 20)) : limits.lifetimes
   const durationMs = Math.round(((lo + hi) / 2) * 1000 * lifetimes)
   const latencyMs = r.pick([1, 5, 20, 60, 150])
   const jitterMs = r.chance(0.5) ? 0 : r.int(1, latencyMs)
@@ -150,6 +153,9 @@ function shape(r: SeededRandom, kind: FaultKind, lifetimeS: number): { durationM
       return { durationMs: 0, size: r.unit() * Math.min(lifetimeS, 60) }
     case 'bind-error':
       return { durationMs: 0, size: r.int(0, 4) }
+    case 'salt':
+      // the server's salt changes now or a little later, mid-traffic
+      return { durationMs: 0, size: r.chance(0.5) ? 0 : r.unit() * Math.min(lifetimeS, 60) }
     default:
       return { durationMs: 0, size: 0 }
   }

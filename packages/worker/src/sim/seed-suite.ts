@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS, replayCommand, runSeed, type SeedReport } from './run-seed.ts'
+import { FAULT_KINDS } from './scenario.ts'
 import { summarize } from './summary.ts'
 
 /** 10,000 lifetimes over the CI's 200 seeds (issue #11); the draw of bands gives ~52 a seed. */
@@ -30,6 +31,11 @@ export function seedSuite(name: string, from: number, count: number): void {
       const s = summarize(reports, 0)
       expect(s.seeds).toBe(count)
       expect(s.lifetimes).toBeGreaterThanOrEqual(Math.round(count * LIFETIMES_PER_SEED))
+      // every kind of fault in the plan was injected (a revoked perm key is drawn for 1 seed
+      // in 20, so a range of seeds may miss it), and a salt change was met mid-traffic
+      const injected = Object.keys(s.faults)
+      for (const kind of FAULT_KINDS) if (kind !== 'revoke-perm-key') expect(injected, `fault ${kind}`).toContain(kind)
+      expect(s.badServerSalts).toBeGreaterThan(0)
     })
     afterAll(() => {
       const s = summarize(reports, performance.now() - wall0)

@@ -7,6 +7,7 @@ export interface SimSummary {
   simulatedHours: number
   lifetimes: number
   tempKeys: number
+  badServerSalts: number
   calls: number
   callsOk: number
   callsFailed: Record<string, number>
@@ -16,12 +17,13 @@ export interface SimSummary {
 }
 
 export function summarize(reports: readonly SeedReport[], wallMs: number): SimSummary {
-  const s: SimSummary = { seeds: reports.length, broken: [], simulatedHours: 0, lifetimes: 0, tempKeys: 0, calls: 0, callsOk: 0, callsFailed: {}, faults: {}, checks: 0, wallSeconds: wallMs / 1000 }
+  const s: SimSummary = { seeds: reports.length, broken: [], simulatedHours: 0, lifetimes: 0, tempKeys: 0, badServerSalts: 0, calls: 0, callsOk: 0, callsFailed: {}, faults: {}, checks: 0, wallSeconds: wallMs / 1000 }
   for (const r of reports) {
     if (r.violations.length > 0) s.broken.push(r.seed)
     s.simulatedHours += r.simulatedMs / 3_600_000
     s.lifetimes += r.lifetimes
     s.tempKeys += r.tempKeys
+    s.badServerSalts += r.badServerSalts
     s.calls += r.calls.total
     s.callsOk += r.calls.ok
     for (const [k, v] of Object.entries(r.calls.failed)) s.callsFailed[k] = (s.callsFailed[k] ?? 0) + v
