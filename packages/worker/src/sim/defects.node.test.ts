@@ -23,13 +23,13 @@ function scenario(durationMs: number, lifetimeS: number, callsPerSecond: number,
 const lost = (r: SeedReport, from = 0, to = Infinity): number => r.callLog.filter((c) => c.start >= from && c.start < to && c.outcome !== 'ok').length
 
 describe('issue #11 defects, in virtual time', () => {
-  // 10 calls/s keeps CI's CPU bill small and still puts calls in every key's last second;
-  // the note gives the issue's 40 calls/s figure from the same scenario.
-  it('short keys do not starve: 5 s keys, 10 calls/s for 10 simulated minutes, no fault → 0 calls lost', async () => {
-    const r = await runSeed(11, LIMITS, scenario(600_000, 5, Number(process.env.SIM_SHORT_KEY_RATE ?? 10)))
+  // the issue's figure: with planned rotations counted by storm control and expires_at
+  // floored in the bind, this run lost 2,448 of its 24,134 calls and made 86 keys, not 199
+  it('short keys do not starve: 5 s keys, 40 calls/s for 10 simulated minutes, no fault → 0 calls lost', async () => {
+    const r = await runSeed(11, LIMITS, scenario(600_000, 5, 40))
     console.log(`[figure] 5 s keys, 10 min: ${r.calls.total} calls, ${lost(r)} lost, ${r.tempKeys} temp keys, ${r.keyEvents.filter((e) => e.kind === 'not-found-404').length} -404s`)
     expect(r.violations).toEqual([])
-    expect(r.calls.total).toBeGreaterThan(5_000)
+    expect(r.calls.total).toBeGreaterThan(20_000)
     expect(lost(r)).toBe(0)
     // the floor(expires_at) bug made the server drop each key before the client stopped using it
     expect(r.keyEvents.filter((e) => e.kind === 'not-found-404')).toEqual([])
