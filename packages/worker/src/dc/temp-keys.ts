@@ -41,9 +41,6 @@ export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
 export class TempKeys {
   state = NO_KEYS
   private readonly config: TempKeyConfig
-  /** The last bind failure, for probe-result (the policy asks to probe after one). */
-  private lastFailure: { keyId: string; failure: BindFailure } | null = null
-  private probeStrikes = 0
   /** Binds re-sent after the lane dropped unanswered, for the key being bound now. */
   private rebinds = { keyId: '', n: 0 }
 
@@ -94,12 +91,6 @@ export class TempKeys {
       case 'drop-key':
         dc.dropLane(a.keyId, new EngineError('KEY_DROPPED', 'temp key dropped'))
         return
-      case 'probe-perm-key':
-        // No API call ever goes under the perm key, so TDLib's help.getNearestDc probe is
-        // replaced by a second bind on a fresh temp key: the first ENCRYPTED_MESSAGE_INVALID
-        // counts as "alive", a repeat with a new temp key as "dead".
-        this.later({ type: 'probe-result', keyId: a.keyId, failure: this.failureOf(a.keyId), permKeyAgeS: dc.permAgeS(), outcome: this.probeStrikes++ === 0 ? 'alive' : 'dead' })
-        return
       case 'resync-time':
         // bad_msg 16/17 and every answer already resync the clock (session/msg-id).
         this.later({ type: 'time-resynced' })
@@ -121,10 +112,6 @@ export class TempKeys {
     Promise.resolve()
       .then(() => this.step(event))
       .catch((err: unknown) => this.dc.setError(err))
-  }
-
-  private failureOf(keyId: string): BindFailure {
-    return this.lastFailure?.keyId === keyId ? this.lastFailure.failure : { kind: 'rpc-error', code: 400, message: 'ENCRYPTED_MESSAGE_INVALID' }
   }
 
   /** start-temp-handshake: a temp key on its own connection, then its lane is opened. */
@@ -197,19 +184,13 @@ export class TempKeys {
     if (result._ === 'boolTrue') {
       lane.bound = true
       dc.counters.binds++
-      this.probeStrikes = 0
       dc.hooks.keyEvent(dc.event('bound', lane.key))
       const current = dc.lane
       this.step({ type: 'bind-ok', keyId, inFlightOnCurrent: current ? dc.calls.inFlightOn(current.key.idHex) : 0 })
       return
     }
     const failure: BindFailure = result._ === 'rpc_error' ? { kind: 'rpc-error', code: result.error_code, message: result.error_message } : { kind: 'bool-false' }
-    this.lastFailure = { keyId, failure }
     dc.setError(new EngineError(failure.kind === 'rpc-error' ? failure.message : 'BIND_FALSE', 'auth.bindTempAuthKey failed'))
-    // After a probe this key's bind *is* the probe (pfs §2): its failure must reach the
-    // verdict at once, not buy another round of fresh-perm-key retries. Reporting the age
-    // as unknown sends it straight back to probe-perm-key, whose second strike is 'dead'.
-    const permKeyAgeS = this.probeStrikes > 0 ? null : dc.permAgeS()
-    this.step({ type: 'bind-failed', keyId, failure, permKeyAgeS })
+    this.step({ type: 'bind-failed', keyId, failure, permKeyAgeS: dc.permAgeS() })
   }
 }

@@ -2,19 +2,19 @@ import { describe, expect, it } from 'vitest'
 import { onBindError, type BindContext, type BindDecision, type BindFailure } from './bind-errors.ts'
 
 const err = (message: string, code = 400): BindFailure => ({ kind: 'rpc-error', code, message })
-const ctx = (over: Partial<BindContext> = {}): BindContext => ({ permKeyAgeS: 3600, attempt: 1, clock: 'synced', probe: 'not-probed', ...over })
+const ctx = (over: Partial<BindContext> = {}): BindContext => ({ permKeyAgeS: 3600, attempt: 1, clock: 'synced', permVerdict: 'none', ...over })
 const EMI = err('ENCRYPTED_MESSAGE_INVALID')
 
 describe('onBindError', () => {
   it.each<{ rule: string; failure: BindFailure; ctx: BindContext; want: BindDecision }>([
     { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID, perm key ≤ 60 s old → retry the bind', failure: EMI, ctx: ctx({ permKeyAgeS: 59 }), want: { action: 'retry-bind', delayMs: 750 } },
     { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID, perm key exactly 60 s → still fresh', failure: EMI, ctx: ctx({ permKeyAgeS: 60 }), want: { action: 'retry-bind', delayMs: 750 } },
-    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID, perm key > 60 s → probe before believing it dead', failure: EMI, ctx: ctx({ permKeyAgeS: 61 }), want: { action: 'probe-perm-key' } },
-    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID, perm key age unknown → probe', failure: EMI, ctx: ctx({ permKeyAgeS: null }), want: { action: 'probe-perm-key' } },
-    { rule: 'pfs §2: fresh perm key but retries exhausted → probe', failure: EMI, ctx: ctx({ permKeyAgeS: 10, attempt: 5 }), want: { action: 'probe-perm-key' } },
-    { rule: 'pfs §2 (TDLib): probe proved the perm key dead → drop it (logged out)', failure: EMI, ctx: ctx({ probe: 'dead' }), want: { action: 'drop-perm-key' } },
-    { rule: 'pfs §2 (TDLib): never drop on an unreliable clock → resync first', failure: EMI, ctx: ctx({ probe: 'dead', clock: 'unsynced' }), want: { action: 'resync-time-and-retry' } },
-    { rule: 'pfs §2: probe found the perm key alive → the temp key is at fault', failure: EMI, ctx: ctx({ probe: 'alive' }), want: { action: 'new-temp-key' } },
+    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID, perm key > 60 s → weigh the evidence before believing it dead', failure: EMI, ctx: ctx({ permKeyAgeS: 61 }), want: { action: 'judge-perm-key' } },
+    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID, perm key age unknown → judge it', failure: EMI, ctx: ctx({ permKeyAgeS: null }), want: { action: 'judge-perm-key' } },
+    { rule: 'pfs §2: fresh perm key but retries exhausted → judge it', failure: EMI, ctx: ctx({ permKeyAgeS: 10, attempt: 5 }), want: { action: 'judge-perm-key' } },
+    { rule: 'pfs §2 (TDLib): the evidence proved the perm key dead → drop it (logged out)', failure: EMI, ctx: ctx({ permVerdict: 'dead' }), want: { action: 'drop-perm-key' } },
+    { rule: 'pfs §2 (TDLib): never drop on an unreliable clock → resync first', failure: EMI, ctx: ctx({ permVerdict: 'dead', clock: 'unsynced' }), want: { action: 'resync-time-and-retry' } },
+    { rule: 'pfs §2: the perm key judged alive → the temp key is at fault', failure: EMI, ctx: ctx({ permVerdict: 'alive' }), want: { action: 'new-temp-key' } },
     { rule: 'pfs §2: TEMP_AUTH_KEY_EMPTY → new temp key and bind', failure: err('TEMP_AUTH_KEY_EMPTY'), ctx: ctx(), want: { action: 'new-temp-key' } },
     { rule: 'pfs §2: TEMP_AUTH_KEY_ALREADY_BOUND → new temp key and bind', failure: err('TEMP_AUTH_KEY_ALREADY_BOUND'), ctx: ctx(), want: { action: 'new-temp-key' } },
     { rule: 'pfs §2: TEMP_AUTH_KEY_ALREADY_BOUND forever → report, no loop', failure: err('TEMP_AUTH_KEY_ALREADY_BOUND'), ctx: ctx({ attempt: 5 }), want: { action: 'report', code: 'TEMP_AUTH_KEY_ALREADY_BOUND' } },

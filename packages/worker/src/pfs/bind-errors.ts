@@ -1,9 +1,10 @@
 /**
  * What to do when auth.bindTempAuthKey fails (pfs-and-errors.md §2, api/pfs).
- * A perm key is declared dead only after a probe proved it, with a trustworthy clock:
- * dropping it logs the user out, so a guess is never enough.
+ * A perm key is declared dead only after the evidence proved it (perm-key-verdict.ts),
+ * with a trustworthy clock: dropping it logs the user out, so a guess is never enough.
  */
 import { backoffMs } from './jitter.ts'
+import type { PermVerdict } from './perm-key-verdict.ts'
 
 export type BindFailure =
   | { kind: 'rpc-error'; code: number; message: string }
@@ -16,16 +17,16 @@ export interface BindContext {
   /** 1 for the first failure of this bind, 2 for the next… */
   attempt: number
   clock: 'synced' | 'unsynced'
-  /** Outcome of a perm-key probe made for this bind, if any. */
-  probe: 'not-probed' | 'alive' | 'dead'
+  /** The perm-key verdict reached for this failure, once one was asked for. */
+  permVerdict: 'none' | PermVerdict
 }
 
 export type BindDecision =
   | { action: 'retry-bind'; delayMs: number }
   | { action: 'resync-time-and-retry' }
   | { action: 'new-temp-key' }
-  /** help.getNearestDc on the perm key directly (TDLib), before believing it is gone. */
-  | { action: 'probe-perm-key' }
+  /** Weigh the evidence on the perm key before believing it is gone (perm-key-verdict). */
+  | { action: 'judge-perm-key' }
   /** Proven dead: drop perm + temp keys; the runtime reports loggedOut and stops. */
   | { action: 'drop-perm-key' }
   | { action: 'report'; code: string | number }
@@ -69,14 +70,14 @@ export function onBindError(
 }
 
 function onEncryptedMessageInvalid(ctx: BindContext, rand: () => number, config: BindRetryConfig): BindDecision {
-  if (ctx.probe === 'alive') return { action: 'new-temp-key' }
-  if (ctx.probe === 'dead') {
-    // TDLib: no drop while server time is unreliable; the probe's verdict may be the clock's fault
+  if (ctx.permVerdict === 'alive') return { action: 'new-temp-key' }
+  if (ctx.permVerdict === 'dead') {
+    // TDLib: no drop while server time is unreliable; the verdict may be the clock's fault
     return ctx.clock === 'synced' ? { action: 'drop-perm-key' } : { action: 'resync-time-and-retry' }
   }
   const fresh = ctx.permKeyAgeS !== null && ctx.permKeyAgeS <= config.freshPermKeyS
   if (fresh && ctx.attempt < config.maxAttempts) return { action: 'retry-bind', delayMs: backoff(ctx.attempt, rand, config) }
-  return { action: 'probe-perm-key' }
+  return { action: 'judge-perm-key' }
 }
 
 /** -503 Timeout, 500, and the codes api/errors says to read as 500. */

@@ -3,6 +3,7 @@
  * uses, the key being made to replace it, and old keys finishing their calls.
  * Shared by temp-key-policy.ts and recovery.ts; types and predicates only.
  */
+import type { PermEvidence } from './perm-key-verdict.ts'
 import type { HandshakeCause, StormState } from './storm-control.ts'
 
 export interface TempKeyInfo {
@@ -21,7 +22,6 @@ export interface TempKeyInfo {
 export type BindStep =
   | { kind: 'sent'; at: number }
   | { kind: 'retry-at'; at: number }
-  | { kind: 'probing' }
   | { kind: 'resyncing' }
 
 export type NextSlot =
@@ -38,6 +38,8 @@ export interface TempKeyState {
   readonly retiring: readonly TempKeyInfo[]
   /** 'dead' after a proven ENCRYPTED_MESSAGE_INVALID: nothing more is attempted. */
   readonly perm: 'usable' | 'dead'
+  /** What the binds since the last good one say about the perm key (perm-key-verdict). */
+  readonly permEvidence: PermEvidence
   readonly storm: StormState
 }
 
@@ -63,7 +65,6 @@ export type TempKeyAction =
   | { type: 'requeue-calls'; keyId: string }
   /** Forget the key; zeroing its bytes is the key store's job. */
   | { type: 'drop-key'; keyId: string }
-  | { type: 'probe-perm-key'; keyId: string }
   | { type: 'resync-time' }
   /** Perm key proven dead: wipe it and report loggedOut. */
   | { type: 'drop-perm-key' }

@@ -31,6 +31,15 @@ const bound = (id: string, t0: number, inFlight = 0): Array<[number, TempKeyEven
 const renewAtMs = (LIFE - 7200) * 1000
 const EMI: BindFailure = { kind: 'rpc-error', code: 400, message: 'ENCRYPTED_MESSAGE_INVALID' }
 const withoutSchedule = (a: TempKeyAction[]) => a.filter((x) => x.type !== 'schedule')
+/** ENCRYPTED_MESSAGE_INVALID on key a, then (after the storm spread) on a fresh key b. */
+const twoStrikes: Array<[number, TempKeyEvent]> = [
+  tick(0),
+  [100, { type: 'temp-handshake-done', keyId: 'a' }],
+  [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }],
+  tick(1000),
+  [1100, { type: 'temp-handshake-done', keyId: 'b' }],
+  [1200, { type: 'bind-failed', keyId: 'b', failure: EMI, permKeyAgeS: 3600 }],
+]
 
 describe('stepTempKeys', () => {
   it.each<{ rule: string; events: Array<[number, TempKeyEvent]>; want: TempKeyAction[] }>([
@@ -44,10 +53,10 @@ describe('stepTempKeys', () => {
     { rule: 'make-before-break: nothing in flight → the old key goes at bind-ok', events: [...bound('a', 0), ...bound('b', renewAtMs, 0)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }, { type: 'drop-key', keyId: 'a' }] },
     { rule: 'TDLib AuthData: a retiring key still busy 1 h before expiry is dropped and its calls resent', events: [...bound('a', 0), ...bound('b', renewAtMs, 1), tick((LIFE - 3600) * 1000)], want: [{ type: 'requeue-calls', keyId: 'a' }, { type: 'drop-key', keyId: 'a' }] },
     { rule: 'rotate-now: start a replacement at once, traffic stays on the current key', events: [...bound('a', 0), [5000, { type: 'rotate-now' }]], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
-    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID on an old perm key → probe it', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'probe-perm-key', keyId: 'a' }] },
-    { rule: 'pfs §2: perm key proven dead → drop keys, drop perm key (loggedOut)', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'dead' }]], want: [{ type: 'switch-traffic', keyId: null }, { type: 'drop-key', keyId: 'a' }, { type: 'drop-perm-key' }, { type: 'report', code: 'ENCRYPTED_MESSAGE_INVALID' }] },
-    { rule: 'pfs §2: perm key alive after the probe → new temp key under the storm budget', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'alive' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
-    { rule: 'pfs §2: a probe answer nobody waits for is ignored (no drop on a stray "dead")', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'dead' }]], want: [] },
+    { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID on an old perm key is one strike: alive → drop this temp key, a new one under the storm budget', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'drop-key', keyId: 'a' }] },
+    { rule: 'pfs §2: the same failure on a second, fresh temp key proves the perm key dead → drop keys, drop perm key (loggedOut)', events: twoStrikes, want: [{ type: 'switch-traffic', keyId: null }, { type: 'drop-key', keyId: 'b' }, { type: 'drop-perm-key' }, { type: 'report', code: 'ENCRYPTED_MESSAGE_INVALID' }] },
+    { rule: 'pfs §2: a good bind wipes the evidence: a later failure on another key is again one strike', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], ...bound('b', 1000), [2000, { type: 'rotate-now' }], [2100, { type: 'temp-handshake-done', keyId: 'c' }], [2200, { type: 'bind-failed', keyId: 'c', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'drop-key', keyId: 'c' }] },
+    { rule: 'api/pfs: after a strike a fresh perm key buys no more bind retries: the next failure is judged', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], tick(1000), [1100, { type: 'temp-handshake-done', keyId: 'b' }], [1200, { type: 'bind-failed', keyId: 'b', failure: EMI, permKeyAgeS: 5 }]], want: [{ type: 'switch-traffic', keyId: null }, { type: 'drop-key', keyId: 'b' }, { type: 'drop-perm-key' }, { type: 'report', code: 'ENCRYPTED_MESSAGE_INVALID' }] },
     { rule: 'pfs §2: fresh perm key → the bind is retried after a delay', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 5 }], tick(950)], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
     { rule: 'pfs §2: EXPIRES_AT_INVALID → resync time first', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: { kind: 'rpc-error', code: 400, message: 'EXPIRES_AT_INVALID' }, permKeyAgeS: 5 }]], want: [{ type: 'resync-time' }] },
     { rule: 'pfs §2: 500, 500, then EXPIRES_AT_INVALID on the same key (near expiry) → drop it for a new temp key (storm-paced); no report, so calls are not refused', events: [...bound('a', 0), tick(renewAtMs), [renewAtMs + 100, { type: 'temp-handshake-done', keyId: 'b' }], [renewAtMs + 200, { type: 'bind-failed', keyId: 'b', failure: { kind: 'rpc-error', code: 500, message: 'INTERNAL' }, permKeyAgeS: 3600 }], tick(renewAtMs + 1200), [renewAtMs + 1300, { type: 'bind-failed', keyId: 'b', failure: { kind: 'rpc-error', code: 500, message: 'INTERNAL' }, permKeyAgeS: 3600 }], tick(renewAtMs + 3300), [renewAtMs + 3400, { type: 'bind-failed', keyId: 'b', failure: { kind: 'rpc-error', code: 400, message: 'EXPIRES_AT_INVALID' }, permKeyAgeS: 3600 }]], want: [{ type: 'drop-key', keyId: 'b' }] },
@@ -59,7 +68,7 @@ describe('stepTempKeys', () => {
   ])('$rule', ({ events, want }) => expect(withoutSchedule(drive(events).last)).toEqual(want))
 
   it('pfs §2: after the perm key is proven dead nothing is retried (no handshake loop)', () => {
-    const { state, last } = drive([tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], [300, { type: 'probe-result', keyId: 'a', failure: EMI, permKeyAgeS: 3600, outcome: 'dead' }], tick(10 * H)])
+    const { state, last } = drive([...twoStrikes, tick(10 * H)])
     expect(state.perm).toBe('dead')
     expect(last).toEqual([])
   })

@@ -7,7 +7,7 @@
  * there, so a planned rotation never stops traffic. A call never goes to a key that
  * is not bound: only bound keys ever sit in `current`.
  */
-import { onBindError, type BindDecision, type BindFailure, type BindRetryConfig } from './bind-errors.ts'
+import { onBindError, type BindContext, type BindFailure, type BindRetryConfig } from './bind-errors.ts'
 import {
   isUsable,
   needsRenewal,
@@ -20,6 +20,7 @@ import {
   type TempKeyState,
 } from './key-slots.ts'
 import { drawUnit } from './jitter.ts'
+import { NO_EVIDENCE, strike, weighedAgeS } from './perm-key-verdict.ts'
 import { recover404 } from './recovery.ts'
 import { CALM, stepStorm, type StormConfig } from './storm-control.ts'
 
@@ -60,13 +61,13 @@ export type TempKeyEvent =
   | { type: 'temp-handshake-failed' }
   /** `inFlightOnCurrent`: the outbox's count of unanswered calls on the key being replaced. */
   | { type: 'bind-ok'; keyId: string; inFlightOnCurrent: number }
+  /** `permKeyAgeS`: seconds since this client made the perm key; null for a stored one. */
   | { type: 'bind-failed'; keyId: string; failure: BindFailure; permKeyAgeS: number | null }
-  | { type: 'probe-result'; keyId: string; failure: BindFailure; permKeyAgeS: number | null; outcome: 'alive' | 'dead' }
   | { type: 'time-resynced' }
   | { type: 'transport-404'; keyId: string | null }
   | { type: 'in-flight-drained'; keyId: string }
 
-export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', storm: CALM }
+export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM }
 
 type Step = { state: TempKeyState; actions: TempKeyAction[] }
 
@@ -119,16 +120,12 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
       if (old !== null && event.inFlightOnCurrent === 0) actions.push({ type: 'drop-key', keyId: old.id })
       else if (old !== null) retiring = [...retiring, old]
       const storm = stepStorm(state.storm, { type: 'bound' }, clock.now, rand, config.storm).state
-      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm }, actions }
+      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm, permEvidence: NO_EVIDENCE }, actions }
     }
-    case 'bind-failed':
-    case 'probe-result': {
+    case 'bind-failed': {
       if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
-      // a probe answer only counts while we wait for one; a late duplicate must not re-decide
-      if (event.type === 'probe-result' && next.step.kind !== 'probing') return { state, actions: [] }
-      const probe = event.type === 'probe-result' ? event.outcome : 'not-probed'
-      const ctx = { permKeyAgeS: event.permKeyAgeS, attempt: next.attempt, clock: clock.sync, probe } as const
-      return onDecision(state, next, event.failure, onBindError(event.failure, ctx, rand, config.bind), clock, rand, config)
+      const ctx: BindContext = { permKeyAgeS: weighedAgeS(state.permEvidence, event.permKeyAgeS), attempt: next.attempt, clock: clock.sync, permVerdict: 'none' }
+      return onDecision(state, next, event.failure, ctx, clock, rand, config)
     }
     case 'time-resynced': {
       if (next.phase !== 'binding' || next.step.kind !== 'resyncing') return { state, actions: [] }
@@ -152,19 +149,24 @@ function onDecision(
   state: TempKeyState,
   next: Extract<NextSlot, { phase: 'binding' }>,
   failure: BindFailure,
-  decision: BindDecision,
+  ctx: BindContext,
   clock: PolicyClock,
   rand: () => number,
   config: TempKeyConfig,
 ): Step {
   const attempt = next.attempt + 1
+  const decision = onBindError(failure, ctx, rand, config.bind)
   switch (decision.action) {
     case 'retry-bind':
       return { state: { ...state, next: { ...next, attempt, step: { kind: 'retry-at', at: clock.now + decision.delayMs } } }, actions: [] }
     case 'resync-time-and-retry':
       return { state: { ...state, next: { ...next, attempt, step: { kind: 'resyncing' } } }, actions: [{ type: 'resync-time' }] }
-    case 'probe-perm-key':
-      return { state: { ...state, next: { ...next, step: { kind: 'probing' } } }, actions: [{ type: 'probe-perm-key', keyId: next.key.id }] }
+    case 'judge-perm-key': {
+      // this failure is evidence on the perm key; the verdict it gives decides (pfs §2), and
+      // with a verdict in the context bind-errors answers something else
+      const judged = strike(state.permEvidence, next.key.id)
+      return onDecision({ ...state, permEvidence: judged.evidence }, next, failure, { ...ctx, permVerdict: judged.verdict }, clock, rand, config)
+    }
     case 'new-temp-key':
       return failNext(state, clock, rand, config, [])
     case 'report': {
