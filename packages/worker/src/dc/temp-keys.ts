@@ -7,8 +7,7 @@
  */
 import { TransportError } from '@pfs-web/errors'
 import { EngineError } from '../errors.ts'
-import type { BindFailure } from '../pfs/bind-errors.ts'
-import { backoffMs } from '../pfs/jitter.ts'
+import { DEFAULT_BIND_RETRY, type BindFailure, type BindRetryConfig } from '../pfs/bind-errors.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
 import { stepClock } from '../session/msg-id.ts'
@@ -17,13 +16,6 @@ import type { DcRuntime } from './dc-runtime.ts'
 import { Lane } from './lane.ts'
 import { renumberSessionsAhead } from './time-sync.ts'
 import type { ResolvedOptions } from './options.ts'
-
-const BIND_TIMEOUT_MS = 25_000
-const MAX_REBINDS_ON_DROP = 4
-/** A background handshake takes ~0.3–0.6 s of wall time (measured with 5 s test keys). */
-const BACKGROUND_MIN_SLACK_S = 1
-/** …and turns to full speed this long before the current key becomes unusable. */
-const BACKGROUND_MARGIN_S = 0.5
 
 export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
   const [lo, hi] = o.tempKeyLifetimeS
@@ -41,11 +33,13 @@ export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
 export class TempKeys {
   state = NO_KEYS
   private readonly config: TempKeyConfig
-  /** Binds re-sent after the lane dropped unanswered, for the key being bound now. */
-  private rebinds = { keyId: '', n: 0 }
 
   constructor(private readonly dc: DcRuntime) {
     this.config = tempKeyConfig(dc.options)
+  }
+
+  private get bindConfig(): BindRetryConfig {
+    return this.config.bind ?? DEFAULT_BIND_RETRY
   }
 
   /** The key being made and bound next, if any. */
@@ -72,7 +66,7 @@ export class TempKeys {
     switch (a.type) {
       case 'start-temp-handshake':
         dc.hooks.keyEvent(dc.event('handshake-started', null, a.cause))
-        void this.makeTemp(a.expiresInS)
+        void this.makeTemp(a.expiresInS, a.backgroundUntilMs)
         return
       case 'send-bind':
         void this.bind(a.keyId, a.expiresAt)
@@ -115,11 +109,11 @@ export class TempKeys {
   }
 
   /** start-temp-handshake: a temp key on its own connection, then its lane is opened. */
-  private async makeTemp(expiresIn: number): Promise<void> {
+  private async makeTemp(expiresIn: number, backgroundUntilMs: number | null): Promise<void> {
     const dc = this.dc
     let lane: Lane | null = null
     try {
-      const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', this.backgroundUntil())
+      const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', backgroundUntilMs)
       if (dc.isStopped) {
         // closed while the handshake ran: the key is never used, so it is not kept
         r.authKey.fill(0)
@@ -141,18 +135,6 @@ export class TempKeys {
     }
   }
 
-  /**
-   * A planned rotation whose current key stays usable for a while yet: nobody waits for
-   * this handshake, so it may yield the thread to the calls (dc-runtime runHandshake) until
-   * BACKGROUND_MARGIN_S before that key becomes unusable. Null: full speed.
-   */
-  private backgroundUntil(): number | null {
-    const current = this.state.current
-    if (this.dc.lane === null || current === null) return null
-    const slackS = current.unusableAt - this.dc.serverNowS()
-    return slackS >= BACKGROUND_MIN_SLACK_S ? this.dc.now() + (slackS - BACKGROUND_MARGIN_S) * 1000 : null
-  }
-
   /** send-bind: auth.bindTempAuthKey on the key's own lane and session (encryption.md §7). */
   private async bind(keyId: string, expiresAt: number): Promise<void> {
     const dc = this.dc
@@ -165,22 +147,13 @@ export class TempKeys {
       if (dc.isStopped || dc.lanes.get(keyId) !== lane) return
       await lane.open()
       const body = bindRequest({ keys: dc.keys, perm, temp: lane.key, tempSessionId: lane.session.sessionId, expiresAt, random: dc.env.random })
-      result = await dc.service.request(lane, body, BIND_TIMEOUT_MS)
+      result = await dc.service.request(lane, body, this.bindConfig.answerTimeoutMs)
     } catch (err) {
       dc.setError(err)
-      // The lane went down with the bind unanswered (the server may have applied it: a
-      // repeat for the same perm key answers boolTrue): bind again on the reopened lane.
-      // A timeout instead is left to the policy's step timeout, which makes another key.
-      const n = this.rebinds.keyId === keyId ? this.rebinds.n + 1 : 1
-      if (!(err instanceof EngineError && err.code === 'TIMEOUT') && this.nextKeyId === keyId && n <= MAX_REBINDS_ON_DROP) {
-        this.rebinds = { keyId, n }
-        dc.later(`rebind-${keyId}`, backoffMs(n, 250, 4_000, () => dc.rand()), () => {
-          if (this.nextKeyId === keyId) void this.bind(keyId, expiresAt)
-        })
-      }
+      // an unanswered timeout is the policy's step timeout to judge; a dropped lane is a lost bind
+      if (!(err instanceof EngineError && err.code === 'TIMEOUT')) this.step({ type: 'bind-lost', keyId })
       return
     }
-    this.rebinds = { keyId: '', n: 0 }
     if (result._ === 'boolTrue') {
       lane.bound = true
       dc.counters.binds++

@@ -37,9 +37,24 @@ export interface BindRetryConfig {
   maxAttempts: number
   baseDelayMs: number
   maxDelayMs: number
+  /** The bind's connection dropped unanswered: bind again this often, backing off. */
+  maxRebindsOnDrop: number
+  rebindBaseDelayMs: number
+  rebindMaxDelayMs: number
+  /** A bind request with no answer after this is given up by the connection (the policy's step timeout follows). */
+  answerTimeoutMs: number
 }
 
-export const DEFAULT_BIND_RETRY: BindRetryConfig = { freshPermKeyS: 60, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 30_000 }
+export const DEFAULT_BIND_RETRY: BindRetryConfig = {
+  freshPermKeyS: 60,
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxRebindsOnDrop: 4,
+  rebindBaseDelayMs: 250,
+  rebindMaxDelayMs: 4_000,
+  answerTimeoutMs: 25_000,
+}
 
 export function onBindError(
   failure: BindFailure,

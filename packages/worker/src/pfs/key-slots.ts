@@ -28,7 +28,8 @@ export type NextSlot =
   | { phase: 'idle' }
   | { phase: 'waiting'; until: number; reason: 'backoff' | 'rate-limit' }
   | { phase: 'handshake'; lifetimeS: number; startedAt: number; startedAtServer: number }
-  | { phase: 'binding'; key: TempKeyInfo; attempt: number; step: BindStep }
+  /** `rebinds`: times the bind went out again because its connection dropped unanswered. */
+  | { phase: 'binding'; key: TempKeyInfo; attempt: number; rebinds: number; step: BindStep }
 
 export interface TempKeyState {
   /** Bound; new calls go here while it is usable. */
@@ -52,7 +53,11 @@ export interface PolicyClock {
 }
 
 export type TempKeyAction =
-  | { type: 'start-temp-handshake'; expiresInS: number; cause: HandshakeCause }
+  /**
+   * `backgroundUntilMs` (local ms): a planned rotation with the current key usable a while
+   * yet, so the handshake's maths may yield to the calls until then; null: full speed.
+   */
+  | { type: 'start-temp-handshake'; expiresInS: number; cause: HandshakeCause; backgroundUntilMs: number | null }
   | { type: 'send-bind'; keyId: string; expiresAt: number }
   | { type: 'send-init-connection'; keyId: string }
   /**

@@ -43,16 +43,16 @@ const twoStrikes: Array<[number, TempKeyEvent]> = [
 
 describe('stepTempKeys', () => {
   it.each<{ rule: string; events: Array<[number, TempKeyEvent]>; want: TempKeyAction[] }>([
-    { rule: 'pfs §5.2: no temp key → start a temp handshake with a 23–24 h lifetime', events: [tick(0)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
+    { rule: 'pfs §5.2: no temp key → start a temp handshake with a 23–24 h lifetime', events: [tick(0)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: null }] },
     { rule: 'pfs §5.4 / enc §7: handshake done → bind with expires_at = server start + expires_in', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }]], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
     { rule: 'pfs §1.5: bind ok → initConnection, then new calls use the key', events: bound('a', 0), want: [{ type: 'send-init-connection', keyId: 'a' }, { type: 'switch-traffic', keyId: 'a' }] },
     { rule: 'TDLib AuthData: no renewal before the 2 h margin', events: [...bound('a', 0), tick(renewAtMs - 1)], want: [] },
-    { rule: 'pfs §1.7: renewal starts 2 h before expiry while the key still serves', events: [...bound('a', 0), tick(renewAtMs)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
+    { rule: 'pfs §1.7: renewal starts 2 h before expiry while the key still serves, in the background until ½ s before the key turns unusable', events: [...bound('a', 0), tick(renewAtMs)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: renewAtMs + 3_599_500 }] },
     { rule: 'make-before-break: the new key takes traffic at once; the old one keeps its calls', events: [...bound('a', 0), ...bound('b', renewAtMs, 2)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }] },
     { rule: 'make-before-break: the old key is dropped once its calls drained', events: [...bound('a', 0), ...bound('b', renewAtMs, 2), [renewAtMs + 300, { type: 'in-flight-drained', keyId: 'a' }]], want: [{ type: 'drop-key', keyId: 'a' }] },
     { rule: 'make-before-break: nothing in flight → the old key goes at bind-ok', events: [...bound('a', 0), ...bound('b', renewAtMs, 0)], want: [{ type: 'send-init-connection', keyId: 'b' }, { type: 'switch-traffic', keyId: 'b' }, { type: 'drop-key', keyId: 'a' }] },
     { rule: 'TDLib AuthData: a retiring key still busy 1 h before expiry is dropped and its calls resent', events: [...bound('a', 0), ...bound('b', renewAtMs, 1), tick((LIFE - 3600) * 1000)], want: [{ type: 'requeue-calls', keyId: 'a' }, { type: 'drop-key', keyId: 'a' }] },
-    { rule: 'rotate-now: start a replacement at once, traffic stays on the current key', events: [...bound('a', 0), [5000, { type: 'rotate-now' }]], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }] },
+    { rule: 'rotate-now: start a replacement at once, traffic stays on the current key', events: [...bound('a', 0), [5000, { type: 'rotate-now' }]], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: 5000 + (LIFE - 3600 - 5 - 0.5) * 1000 }] },
     { rule: 'pfs §2: ENCRYPTED_MESSAGE_INVALID on an old perm key is one strike: alive → drop this temp key, a new one under the storm budget', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'drop-key', keyId: 'a' }] },
     { rule: 'pfs §2: the same failure on a second, fresh temp key proves the perm key dead → drop keys, drop perm key (loggedOut)', events: twoStrikes, want: [{ type: 'switch-traffic', keyId: null }, { type: 'drop-key', keyId: 'b' }, { type: 'drop-perm-key' }, { type: 'report', code: 'ENCRYPTED_MESSAGE_INVALID' }] },
     { rule: 'pfs §2: a good bind wipes the evidence: a later failure on another key is again one strike', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: EMI, permKeyAgeS: 3600 }], ...bound('b', 1000), [2000, { type: 'rotate-now' }], [2100, { type: 'temp-handshake-done', keyId: 'c' }], [2200, { type: 'bind-failed', keyId: 'c', failure: EMI, permKeyAgeS: 3600 }]], want: [{ type: 'drop-key', keyId: 'c' }] },
@@ -73,6 +73,39 @@ describe('stepTempKeys', () => {
     expect(last).toEqual([])
   })
 
+  it('a bind whose connection dropped unanswered is sent again on the same key after a backoff, 4 times at most; then the key is a failure', () => {
+    const events: Array<[number, TempKeyEvent]> = [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }]]
+    let t = 150
+    for (let rebind = 1; rebind <= 4; rebind++) {
+      events.push([t, { type: 'bind-lost', keyId: 'a' }])
+      const wake = drive(events).last.find((a) => a.type === 'schedule')
+      expect(wake).toMatchObject({ type: 'schedule', reason: 'bind-retry' })
+      const at = (wake as { atMs: number }).atMs
+      // backoff with equal jitter from 250 ms, doubling: 188, 375, 750, 1500 ms at rand ½
+      expect(at - t).toBe([188, 375, 750, 1500][rebind - 1])
+      expect(withoutSchedule(drive([...events, tick(at - 1)]).last)).toEqual([])
+      events.push(tick(at))
+      expect(withoutSchedule(drive(events).last)).toEqual([{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }])
+      t = at + 50
+    }
+    events.push([t, { type: 'bind-lost', keyId: 'a' }])
+    const r = drive(events)
+    expect(withoutSchedule(r.last)).toEqual([{ type: 'drop-key', keyId: 'a' }])
+    expect(r.state.storm.failures).toBe(1)
+  })
+
+  it('a lost bind is only acted on while that bind is on the wire', () => {
+    const waiting = drive([tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [150, { type: 'bind-lost', keyId: 'a' }]])
+    expect(withoutSchedule(stepTempKeys(waiting.state, { type: 'bind-lost', keyId: 'a' }, clockAt(160), half).actions)).toEqual([])
+    expect(stepTempKeys(waiting.state, { type: 'bind-lost', keyId: 'zz' }, clockAt(160), half).state).toEqual(waiting.state)
+  })
+
+  it('a rotation with under 1 s of its key left runs at full speed', () => {
+    const unusableAtMs = (LIFE - 3600) * 1000
+    const r = drive([...bound('a', 0), [unusableAtMs - 900, { type: 'rotate-now' }]])
+    expect(withoutSchedule(r.last)).toEqual([{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: null }])
+  })
+
   it('schedules the renewal wake-up and the backoff wake-up', () => {
     expect(drive(bound('a', 0)).last.at(-1)).toEqual({ type: 'schedule', atMs: renewAtMs, reason: 'renew' })
     const r = drive([tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'transport-404', keyId: 'a' }]])
@@ -81,7 +114,7 @@ describe('stepTempKeys', () => {
   })
 
   it('a handshake result nobody asked for is dropped', () =>
-    expect(withoutSchedule(drive([[0, { type: 'temp-handshake-done', keyId: 'zz' }]]).all)).toEqual([{ type: 'drop-key', keyId: 'zz' }, { type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned' }]))
+    expect(withoutSchedule(drive([[0, { type: 'temp-handshake-done', keyId: 'zz' }]]).all)).toEqual([{ type: 'drop-key', keyId: 'zz' }, { type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: null }]))
 })
 
 describe('lifetime and predicates', () => {

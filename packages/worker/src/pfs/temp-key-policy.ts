@@ -7,7 +7,7 @@
  * there, so a planned rotation never stops traffic. A call never goes to a key that
  * is not bound: only bound keys ever sit in `current`.
  */
-import { onBindError, type BindContext, type BindFailure, type BindRetryConfig } from './bind-errors.ts'
+import { DEFAULT_BIND_RETRY, onBindError, type BindContext, type BindFailure, type BindRetryConfig } from './bind-errors.ts'
 import {
   isUsable,
   needsRenewal,
@@ -19,7 +19,7 @@ import {
   type TempKeyInfo,
   type TempKeyState,
 } from './key-slots.ts'
-import { drawUnit } from './jitter.ts'
+import { backoffMs, drawUnit } from './jitter.ts'
 import { NO_EVIDENCE, strike, weighedAgeS } from './perm-key-verdict.ts'
 import { recover404 } from './recovery.ts'
 import { CALM, stepStorm, type StormConfig } from './storm-control.ts'
@@ -35,6 +35,14 @@ export interface TempKeyConfig {
   unusableFraction: number
   /** A handshake or bind with no answer after this is a failure. */
   stepTimeoutMs: number
+  /**
+   * A planned rotation's handshake may run in the background (yielding to the calls) when
+   * the current key stays usable at least `backgroundMinSlackS` more (a background
+   * handshake takes ~0.3–0.6 s of wall time with 5 s test keys), and turns to full speed
+   * `backgroundMarginS` before that key becomes unusable.
+   */
+  backgroundMinSlackS: number
+  backgroundMarginS: number
   storm?: StormConfig
   bind?: BindRetryConfig
 }
@@ -47,6 +55,8 @@ export const DEFAULT_TEMP_KEY_CONFIG: TempKeyConfig = {
   renewFraction: 0.5,
   unusableFraction: 0.2,
   stepTimeoutMs: 30_000,
+  backgroundMinSlackS: 1,
+  backgroundMarginS: 0.5,
 }
 
 export type TempKeyEvent =
@@ -63,6 +73,8 @@ export type TempKeyEvent =
   | { type: 'bind-ok'; keyId: string; inFlightOnCurrent: number }
   /** `permKeyAgeS`: seconds since this client made the perm key; null for a stored one. */
   | { type: 'bind-failed'; keyId: string; failure: BindFailure; permKeyAgeS: number | null }
+  /** The bind's connection went down before its answer came (the server may have applied it). */
+  | { type: 'bind-lost'; keyId: string }
   | { type: 'time-resynced' }
   | { type: 'transport-404'; keyId: string | null }
   | { type: 'in-flight-drained'; keyId: string }
@@ -108,7 +120,7 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
     case 'temp-handshake-done': {
       if (next.phase !== 'handshake') return { state, actions: [{ type: 'drop-key', keyId: event.keyId }] }
       const key = makeKey(event.keyId, next.startedAt, event.serverTime ?? next.startedAtServer, next.lifetimeS, config)
-      return sendBind({ ...state, next: { phase: 'binding', key, attempt: 1, step: { kind: 'sent', at: clock.now } } }, key)
+      return sendBind({ ...state, next: { phase: 'binding', key, attempt: 1, rebinds: 0, step: { kind: 'sent', at: clock.now } } }, key)
     }
     case 'temp-handshake-failed':
       return next.phase === 'handshake' ? failNext(state, clock, rand, config, []) : { state, actions: [] }
@@ -126,6 +138,17 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
       if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
       const ctx: BindContext = { permKeyAgeS: weighedAgeS(state.permEvidence, event.permKeyAgeS), attempt: next.attempt, clock: clock.sync, permVerdict: 'none' }
       return onDecision(state, next, event.failure, ctx, clock, rand, config)
+    }
+    case 'bind-lost': {
+      if (next.phase !== 'binding' || next.key.id !== event.keyId || next.step.kind !== 'sent') return { state, actions: [] }
+      // A repeat for the same perm key answers boolTrue if the first one was applied, so the
+      // same key is bound again on its reopened connection, a few times, backing off; past
+      // that the key is a failure like any other, and storm control paces its successor.
+      const bind = config.bind ?? DEFAULT_BIND_RETRY
+      const rebinds = next.rebinds + 1
+      if (rebinds > bind.maxRebindsOnDrop) return failNext(state, clock, rand, config, [])
+      const at = clock.now + Math.round(backoffMs(rebinds, bind.rebindBaseDelayMs, bind.rebindMaxDelayMs, rand))
+      return { state: { ...state, next: { ...next, rebinds, step: { kind: 'retry-at', at } } }, actions: [] }
     }
     case 'time-resynced': {
       if (next.phase !== 'binding' || next.step.kind !== 'resyncing') return { state, actions: [] }
@@ -232,12 +255,19 @@ function settle(state: TempKeyState, clock: PolicyClock, rand: () => number, con
     if (verdict.allowed) {
       const lifetimeS = pickLifetimeS(config, rand)
       s = { ...s, storm: r.state, next: { phase: 'handshake', lifetimeS, startedAt: now, startedAtServer: serverNow } }
-      actions.push({ type: 'start-temp-handshake', expiresInS: lifetimeS, cause: verdict.cause })
+      actions.push({ type: 'start-temp-handshake', expiresInS: lifetimeS, cause: verdict.cause, backgroundUntilMs: backgroundUntil(s, clock, config) })
     } else {
       s = { ...s, storm: r.state, next: { phase: 'waiting', until: verdict.until, reason: verdict.reason } }
     }
   }
   return { state: s, actions }
+}
+
+/** Until when a handshake started now may yield to the calls (see TempKeyConfig); null: full speed. */
+function backgroundUntil(state: TempKeyState, clock: PolicyClock, config: TempKeyConfig): number | null {
+  if (state.current === null) return null
+  const slackS = state.current.unusableAt - clock.serverNow
+  return slackS >= config.backgroundMinSlackS ? clock.now + (slackS - config.backgroundMarginS) * 1000 : null
 }
 
 function nextWake(state: TempKeyState, clock: PolicyClock, config: TempKeyConfig): { atMs: number; reason: ScheduleReason } | null {
