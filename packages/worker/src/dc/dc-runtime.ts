@@ -15,6 +15,7 @@ import { runHandshake } from '../handshake/run-handshake.ts'
 import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { backoffMs } from '../pfs/jitter.ts'
+import type { TempKeyAction } from '../pfs/key-slots.ts'
 import { classify404, LOSS_CAUSE } from '../pfs/recovery.ts'
 import { nextMsgId, serverNow, stepClock, type ServerClock } from '../session/msg-id.ts'
 import type { StallConfig } from '../session/stall-watch.ts'
@@ -43,6 +44,8 @@ interface Waiter {
   reject(err: Error): void
 }
 
+type SwitchTraffic = Extract<TempKeyAction, { type: 'switch-traffic' }>
+
 const HANDSHAKE_TIMEOUT_MS = 30_000
 const MAX_PERM_ATTEMPTS = 5
 const PING_INTERVAL_MS = 60_000
@@ -68,9 +71,6 @@ export class DcRuntime implements LaneOwner, CallHost {
   private permCreatedAt: number | null = null
   private permLoading: Promise<KeyHandle> | null = null
   private started = false
-  private trafficLost = false
-  /** A planned switch-traffic hold: the replaced key and the successor whose bind is out. */
-  private plannedHold: { replaced: string; successor: string | null } | null = null
   private connectWaiters: Waiter[] = []
   private rotateWaiters: (Waiter & { from: string })[] = []
   private plainMsgId = 0n
@@ -303,35 +303,25 @@ export class DcRuntime implements LaneOwner, CallHost {
     })
   }
 
-  /**
-   * The policy's switch-traffic: new calls go to this key (null: hold them). A planned hold
-   * (the key was replaced by its successor's bind) still ends in a rotation, not a recovery,
-   * unless that successor is lost too (dropLane).
-   */
-  switchTraffic(keyId: string | null, planned = false): void {
-    const previous = this.lane
-    const next = keyId === null ? null : (this.lanes.get(keyId) ?? null)
+  /** The policy's switch-traffic: new calls go to this key (null: hold them); its cause is counted. */
+  switchTraffic(a: SwitchTraffic): void {
+    const next = a.keyId === null ? null : (this.lanes.get(a.keyId) ?? null)
     this.lane = next
     if (!next) {
-      if (previous && planned) this.plannedHold = { replaced: previous.key.idHex, successor: this.tempKeys.nextKeyId }
-      else if (previous) this.trafficLost = true
       if (this.phase === 'bound') this.phase = 'unbound'
       return
     }
     this.phase = 'bound'
-    const replaced = previous?.key.idHex ?? this.plannedHold?.replaced ?? null
-    this.plannedHold = null
-    if (this.trafficLost) {
-      this.trafficLost = false
+    if (a.cause === 'recovery') {
       this.counters.rebinds++
       this.hooks.keyEvent(this.event('recovered', next.key))
-    } else if (replaced !== null) {
+    } else if (a.cause === 'rotation') {
       this.counters.rotations++
-      this.hooks.keyEvent(this.event('rotated', next.key, `replaces ${replaced}`))
+      this.hooks.keyEvent(this.event('rotated', next.key, `replaces ${a.replaced}`))
     }
     this.schedulePing()
     for (const w of this.connectWaiters.splice(0)) w.resolve()
-    this.rotateWaiters = this.rotateWaiters.filter((w) => (w.from === keyId ? true : (w.resolve(), false)))
+    this.rotateWaiters = this.rotateWaiters.filter((w) => (w.from === a.keyId ? true : (w.resolve(), false)))
     this.calls.flush()
   }
 
@@ -349,11 +339,6 @@ export class DcRuntime implements LaneOwner, CallHost {
     const lane = this.lanes.get(keyId)
     if (!lane) return
     this.lanes.delete(keyId)
-    if (this.plannedHold?.successor === keyId) {
-      // the successor a planned hold waited for is gone as well: traffic was lost after all
-      this.plannedHold = null
-      this.trafficLost = true
-    }
     this.timers.get(`reconnect-${keyId}`)?.()
     lane.close()
     this.service.failLane(lane, reason)

@@ -77,7 +77,7 @@ export class TempKeys {
         return
       }
       case 'switch-traffic':
-        dc.switchTraffic(a.keyId, a.planned === true)
+        dc.switchTraffic(a)
         return
       case 'requeue-calls':
         dc.calls.step({ type: 'key-lost', keyId: a.keyId })

@@ -42,7 +42,16 @@ export interface TempKeyState {
   /** What the binds since the last good one say about the perm key (perm-key-verdict). */
   readonly permEvidence: PermEvidence
   readonly storm: StormState
+  /** Why no key carries traffic, while none does after one did (null otherwise). */
+  readonly gap: TrafficGap | null
 }
+
+/**
+ * `held`: the key was replaced by its successor's bind, still on the wire (pfs §1.6): a
+ * rotation in progress, not a loss, as long as that very successor gets bound. `lost`: the
+ * key went (-404, expiry) with no bound successor: the next bind is a recovery.
+ */
+export type TrafficGap = { kind: 'held'; replaced: string; successor: string } | { kind: 'lost' }
 
 export interface PolicyClock {
   /** Local monotonic ms. */
@@ -61,11 +70,13 @@ export type TempKeyAction =
   | { type: 'send-bind'; keyId: string; expiresAt: number }
   | { type: 'send-init-connection'; keyId: string }
   /**
-   * New calls go to this key from now on; null = hold them, no usable key. `planned`: the
-   * key was replaced by its successor's bind, still on the wire, so this is a rotation
-   * in progress, not a lost key.
+   * New calls go to this key from now on, and why: the first key, a rotation (replacing
+   * `replaced`) or a recovery after traffic was lost. The runtime's counters and key events
+   * follow the cause.
    */
-  | { type: 'switch-traffic'; keyId: string | null; planned?: true }
+  | { type: 'switch-traffic'; keyId: string; cause: 'first' | 'rotation' | 'recovery'; replaced: string | null }
+  /** Hold new calls: no usable key, for the reason the state's gap gives. */
+  | { type: 'switch-traffic'; keyId: null; cause: TrafficGap['kind'] }
   /** Outbox `key-lost`: resend this key's unanswered calls elsewhere. */
   | { type: 'requeue-calls'; keyId: string }
   /** Forget the key; zeroing its bytes is the key store's job. */

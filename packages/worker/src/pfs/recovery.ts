@@ -25,7 +25,7 @@ export type Loss404 =
    * instead of a restart being presumed; if the server did restart, that bind gets -404
    * as well (binding-key-lost) and only then is a new key made.
    */
-  | { case: 'replaced-by-bind'; keyId: string }
+  | { case: 'replaced-by-bind'; keyId: string; successor: string }
   /** A key we already dropped: a late packet, nothing to do. */
   | { case: 'stale'; keyId: string | null }
 
@@ -43,7 +43,7 @@ export const LOSS_CAUSE: Record<Loss404['case'], string> = {
 export function classify404(state: TempKeyState, keyId: string | null): Loss404 {
   if (keyId === null) return state.next.phase === 'handshake' ? { case: 'handshake-rejected' } : { case: 'stale', keyId }
   if (state.current?.id === keyId) {
-    if (state.next.phase === 'binding' && state.next.step.kind === 'sent') return { case: 'replaced-by-bind', keyId }
+    if (state.next.phase === 'binding' && state.next.step.kind === 'sent') return { case: 'replaced-by-bind', keyId, successor: state.next.key.id }
     return { case: 'server-restart', lostKeyIds: allKeyIds(state) }
   }
   if (state.next.phase === 'binding' && state.next.key.id === keyId) return { case: 'binding-key-lost', keyId }
@@ -75,15 +75,15 @@ export function recover404(
       }
     case 'replaced-by-bind':
       return {
-        state: { ...state, current: null },
-        actions: [{ type: 'switch-traffic', keyId: null, planned: true }, { type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
+        state: { ...state, current: null, gap: { kind: 'held', replaced: loss.keyId, successor: loss.successor } },
+        actions: [{ type: 'switch-traffic', keyId: null, cause: 'held' }, { type: 'requeue-calls', keyId: loss.keyId }, { type: 'drop-key', keyId: loss.keyId }],
         loss,
       }
     case 'server-restart': {
-      const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null }]
+      const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null, cause: 'lost' }]
       for (const id of loss.lostKeyIds) actions.push({ type: 'requeue-calls', keyId: id }, { type: 'drop-key', keyId: id })
       const next = state.next.phase === 'binding' ? { phase: 'idle' as const } : state.next
-      return { state: { ...state, current: null, retiring: [], next, storm: failed() }, actions, loss }
+      return { state: { ...state, current: null, retiring: [], next, storm: failed(), gap: { kind: 'lost' } }, actions, loss }
     }
   }
 }

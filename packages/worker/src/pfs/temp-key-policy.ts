@@ -79,7 +79,7 @@ export type TempKeyEvent =
   | { type: 'transport-404'; keyId: string | null }
   | { type: 'in-flight-drained'; keyId: string }
 
-export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM }
+export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM, gap: null }
 
 type Step = { state: TempKeyState; actions: TempKeyAction[] }
 
@@ -127,12 +127,12 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
     case 'bind-ok': {
       if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
       const old = state.current
-      const actions: TempKeyAction[] = [{ type: 'send-init-connection', keyId: next.key.id }, { type: 'switch-traffic', keyId: next.key.id }]
+      const actions: TempKeyAction[] = [{ type: 'send-init-connection', keyId: next.key.id }, switchTo(state, next.key.id)]
       let retiring = state.retiring
       if (old !== null && event.inFlightOnCurrent === 0) actions.push({ type: 'drop-key', keyId: old.id })
       else if (old !== null) retiring = [...retiring, old]
       const storm = stepStorm(state.storm, { type: 'bound' }, clock.now, rand, config.storm).state
-      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm, permEvidence: NO_EVIDENCE }, actions }
+      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm, permEvidence: NO_EVIDENCE, gap: null }, actions }
     }
     case 'bind-failed': {
       if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
@@ -168,6 +168,19 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
   }
 }
 
+/**
+ * Traffic moves to the key just bound. A rotation replaces the current key, or the one held
+ * for this very successor; any other gap (the key lost, or its successor lost too) makes
+ * this a recovery.
+ */
+function switchTo(state: TempKeyState, keyId: string): TempKeyAction {
+  const gap = state.gap
+  if (state.current !== null) return { type: 'switch-traffic', keyId, cause: 'rotation', replaced: state.current.id }
+  if (gap?.kind === 'held' && gap.successor === keyId) return { type: 'switch-traffic', keyId, cause: 'rotation', replaced: gap.replaced }
+  if (gap !== null) return { type: 'switch-traffic', keyId, cause: 'recovery', replaced: null }
+  return { type: 'switch-traffic', keyId, cause: 'first', replaced: null }
+}
+
 function onDecision(
   state: TempKeyState,
   next: Extract<NextSlot, { phase: 'binding' }>,
@@ -197,7 +210,7 @@ function onDecision(
       return failNext(state, clock, rand, config, [{ type: 'report', code }])
     }
     case 'drop-perm-key': {
-      const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null }]
+      const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null, cause: 'lost' }]
       for (const keyId of allKeyIds(state)) actions.push({ type: 'drop-key', keyId })
       actions.push({ type: 'drop-perm-key' }, { type: 'report', code: failure.kind === 'rpc-error' ? failure.message : 'BIND_FALSE' })
       return { state: { ...NO_KEYS, perm: 'dead', storm: state.storm }, actions }
@@ -230,8 +243,8 @@ function settle(state: TempKeyState, clock: PolicyClock, rand: () => number, con
     // a loss like a -404, so it counts for storm control: a key unusable as soon as it is
     // bound (a clock the server's msg_ids keep pulling ahead) must not buy an unlimited
     // run of "planned" handshakes (issue #11, found by the simulation).
-    actions.push({ type: 'switch-traffic', keyId: null }, { type: 'requeue-calls', keyId: s.current.id }, { type: 'drop-key', keyId: s.current.id })
-    s = { ...s, current: null, storm: stepStorm(s.storm, { type: 'failed' }, now, rand, config.storm).state }
+    actions.push({ type: 'switch-traffic', keyId: null, cause: 'lost' }, { type: 'requeue-calls', keyId: s.current.id }, { type: 'drop-key', keyId: s.current.id })
+    s = { ...s, current: null, gap: { kind: 'lost' }, storm: stepStorm(s.storm, { type: 'failed' }, now, rand, config.storm).state }
   }
 
   const n = s.next
