@@ -1,7 +1,7 @@
 import { InflateBudget, gzipPack, serializeObject, type TlObject } from '@pfs-web/tl'
 import { describe, expect, it } from 'vitest'
 import { CallDriver, type CallHost } from './calls.ts'
-import type { BindPhase } from './gate.ts'
+import type { BindPhase } from '../pfs/gate.ts'
 import type { Lane, Outgoing, Sent } from './lane.ts'
 
 const GET_CONFIG = serializeObject({ _: 'help.getConfig' })

@@ -8,7 +8,7 @@ import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget
 import { EngineError } from '../errors.ts'
 import { onRpcError } from '../pfs/rpc-errors.ts'
 import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../session/outbox.ts'
-import { gate, type BindPhase } from './gate.ts'
+import { gate, type BindPhase } from '../pfs/gate.ts'
 import type { Lane, Outgoing } from './lane.ts'
 
 export interface CallHost {

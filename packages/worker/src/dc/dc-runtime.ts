@@ -16,6 +16,7 @@ import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { backoffMs } from '../pfs/jitter.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
+import { gatePhase } from '../pfs/temp-key-policy.ts'
 import { classify404, LOSS_CAUSE } from '../pfs/recovery.ts'
 import { nextMsgId, serverNow, stepClock, type ServerClock } from '../session/msg-id.ts'
 import type { StallConfig } from '../session/stall-watch.ts'
@@ -24,7 +25,7 @@ import type { ConnectionPurpose } from '../transport/connection.ts'
 import { CallDriver, type CallHost } from './calls.ts'
 import { dcStateView, errorView } from './dc-view.ts'
 import { dispatch } from './dispatch.ts'
-import type { BindPhase } from './gate.ts'
+import type { BindPhase } from '../pfs/gate.ts'
 import { rawOf, type Lane, type LaneOwner, type Received } from './lane.ts'
 import { randomLong } from './session.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -60,7 +61,6 @@ export class DcRuntime implements LaneOwner, CallHost {
   lane: Lane | null = null
   /** Every temp key this DC holds, by key id hex: traffic, next and retiring. */
   readonly lanes = new Map<string, Lane>()
-  phase: BindPhase = 'unbound'
   clock: ServerClock
   readonly calls: CallDriver
   readonly service: ServiceRequests
@@ -114,6 +114,10 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
   bindPhase(): BindPhase {
     return this.phase
+  }
+  /** The gate's phase, read from the temp-key policy's state (pfs/temp-key-policy gatePhase). */
+  get phase(): BindPhase {
+    return this.stopped ? 'unbound' : gatePhase(this.tempKeys.state)
   }
   get isStopped(): boolean {
     return this.stopped !== null
@@ -214,13 +218,12 @@ export class DcRuntime implements LaneOwner, CallHost {
     if (this.lane && this.phase === 'bound') return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       this.connectWaiters.push({ resolve, reject })
-      if (this.phase === 'failed') this.phase = 'unbound'
       if (!this.started) {
         this.started = true
         // pfs §1.1: the perm handshake (if no key is stored) runs in parallel with the temp one.
         this.permKey().catch((err: unknown) => this.setError(err))
       }
-      this.tempKeys.step({ type: 'tick' })
+      this.tempKeys.step({ type: 'connect' })
     })
   }
 
@@ -307,11 +310,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   switchTraffic(a: SwitchTraffic): void {
     const next = a.keyId === null ? null : (this.lanes.get(a.keyId) ?? null)
     this.lane = next
-    if (!next) {
-      if (this.phase === 'bound') this.phase = 'unbound'
-      return
-    }
-    this.phase = 'bound'
+    if (!next) return
     if (a.cause === 'recovery') {
       this.counters.rebinds++
       this.hooks.keyEvent(this.event('recovered', next.key))
@@ -329,7 +328,6 @@ export class DcRuntime implements LaneOwner, CallHost {
   bindReported(code: string | number): void {
     this.setError(new EngineError(String(code), 'temp key bind failed'))
     if (this.lane) return
-    this.phase = 'failed'
     this.rejectConnect(new EngineError('NOT_BOUND', `bind failed: ${code}`))
     this.calls.flush()
   }
@@ -431,7 +429,6 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.timers.clear()
     for (const id of [...this.lanes.keys()]) this.dropLane(id, reason)
     this.lane = null
-    this.phase = 'unbound'
     this.rejectConnect(reason)
     for (const w of this.rotateWaiters.splice(0)) w.reject(reason)
     this.calls.failAll(reason)

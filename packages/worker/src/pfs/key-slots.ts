@@ -42,6 +42,11 @@ export interface TempKeyState {
   /** What the binds since the last good one say about the perm key (perm-key-verdict). */
   readonly permEvidence: PermEvidence
   readonly storm: StormState
+  /**
+   * A bind failed for good while no bound key carried traffic: the gate refuses all but
+   * the whitelisted methods (gate.ts) until a bind succeeds or the embedder connects again.
+   */
+  readonly bindGaveUp: boolean
   /** Why no key carries traffic, while none does after one did (null otherwise). */
   readonly gap: TrafficGap | null
 }

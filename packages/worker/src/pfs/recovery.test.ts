@@ -5,7 +5,7 @@ import { NO_EVIDENCE } from './perm-key-verdict.ts'
 import { CALM } from './storm-control.ts'
 
 const key = (id: string): TempKeyInfo => ({ id, startedAtMs: 0, lifetimeS: 86_400, expiresAt: 2e9, renewAt: 2e9 - 7200, unusableAt: 2e9 - 3600 })
-const base: TempKeyState = { current: key('cur'), next: { phase: 'idle' }, retiring: [key('old')], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM, gap: null }
+const base: TempKeyState = { current: key('cur'), next: { phase: 'idle' }, retiring: [key('old')], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM, bindGaveUp: false, gap: null }
 const binding: TempKeyState = { ...base, next: { phase: 'binding', key: key('nxt'), attempt: 1, rebinds: 0, step: { kind: 'sent', at: 0 } } }
 const handshake: TempKeyState = { ...base, next: { phase: 'handshake', lifetimeS: 86_400, startedAt: 0, startedAtServer: 1e9 } }
 const clock = { now: 10_000, serverNow: 1.7e9, sync: 'synced' as const }

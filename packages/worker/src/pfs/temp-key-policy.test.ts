@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BindFailure } from './bind-errors.ts'
 import { isUsable, needsRenewal, type TempKeyAction, type TempKeyState } from './key-slots.ts'
-import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, pickLifetimeS, stepTempKeys, trafficKey, type TempKeyEvent } from './temp-key-policy.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, gatePhase, NO_KEYS, pickLifetimeS, stepTempKeys, trafficKey, type TempKeyEvent } from './temp-key-policy.ts'
 
 const T = 1_700_000_000
 const clockAt = (now: number) => ({ now, serverNow: T + now / 1000, sync: 'synced' as const })
@@ -115,6 +115,21 @@ describe('stepTempKeys', () => {
 
   it('a handshake result nobody asked for is dropped', () =>
     expect(withoutSchedule(drive([[0, { type: 'temp-handshake-done', keyId: 'zz' }]]).all)).toEqual([{ type: 'drop-key', keyId: 'zz' }, { type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: null }]))
+})
+
+describe('gatePhase', () => {
+  const refused: BindFailure = { kind: 'rpc-error', code: 400, message: 'AUTH_KEY_INVALID' }
+  const gaveUp: Array<[number, TempKeyEvent]> = [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }], [200, { type: 'bind-failed', keyId: 'a', failure: refused, permKeyAgeS: 3600 }]]
+  it.each<{ rule: string; events: Array<[number, TempKeyEvent]>; want: 'bound' | 'unbound' | 'failed' }>([
+    { rule: 'pfs §1.3: no key bound yet → calls wait for the bind', events: [tick(0)], want: 'unbound' },
+    { rule: 'pfs §1.4: a bound key carries every call', events: bound('a', 0), want: 'bound' },
+    { rule: 'pfs §1.3: a bind failed for good with no key bound → only the whitelist waits, the rest is refused', events: gaveUp, want: 'failed' },
+    { rule: 'pfs §1.3: connecting again after that → calls wait for the new bind', events: [...gaveUp, [300, { type: 'connect' }]], want: 'unbound' },
+    { rule: 'pfs §1.3: the next key failing for good while a bound key serves refuses nothing', events: [...bound('a', 0), tick(renewAtMs), [renewAtMs + 100, { type: 'temp-handshake-done', keyId: 'b' }], [renewAtMs + 200, { type: 'bind-failed', keyId: 'b', failure: refused, permKeyAgeS: 3600 }]], want: 'bound' },
+    { rule: 'pfs §1.7: the bound key lost to a -404 → calls wait for the next bind, none refused', events: [...bound('a', 0), [5000, { type: 'transport-404', keyId: 'a' }]], want: 'unbound' },
+    { rule: 'pfs §1.3: a give-up while a key served is not held against the key lost after it', events: [...bound('a', 0), tick(renewAtMs), [renewAtMs + 100, { type: 'temp-handshake-done', keyId: 'b' }], [renewAtMs + 200, { type: 'bind-failed', keyId: 'b', failure: refused, permKeyAgeS: 3600 }], [renewAtMs + 300, { type: 'transport-404', keyId: 'a' }]], want: 'unbound' },
+    { rule: 'pfs §2: perm key proven dead → nothing but the whitelist is let through', events: twoStrikes, want: 'failed' },
+  ])('$rule', ({ events, want }) => expect(gatePhase(drive(events).state)).toBe(want))
 })
 
 describe('lifetime and predicates', () => {

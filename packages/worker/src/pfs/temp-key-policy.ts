@@ -19,6 +19,7 @@ import {
   type TempKeyInfo,
   type TempKeyState,
 } from './key-slots.ts'
+import type { BindPhase } from './gate.ts'
 import { backoffMs, drawUnit } from './jitter.ts'
 import { NO_EVIDENCE, strike, weighedAgeS } from './perm-key-verdict.ts'
 import { recover404 } from './recovery.ts'
@@ -61,6 +62,8 @@ export const DEFAULT_TEMP_KEY_CONFIG: TempKeyConfig = {
 
 export type TempKeyEvent =
   | { type: 'tick' }
+  /** The embedder asks for a bound key (again): a bind that gave up is tried anew. */
+  | { type: 'connect' }
   | { type: 'rotate-now' }
   /**
    * `serverTime`: server_time from the handshake's server_DH_inner_data. The key's life is
@@ -79,12 +82,18 @@ export type TempKeyEvent =
   | { type: 'transport-404'; keyId: string | null }
   | { type: 'in-flight-drained'; keyId: string }
 
-export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM, gap: null }
+export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM, bindGaveUp: false, gap: null }
 
 type Step = { state: TempKeyState; actions: TempKeyAction[] }
 
 export function pickLifetimeS(config: TempKeyConfig, rand: () => number): number {
   return config.minLifetimeS + Math.floor(drawUnit(rand) * (config.maxLifetimeS - config.minLifetimeS + 1))
+}
+
+/** What the gate lets through (gate.ts): everything while a bound key carries traffic. */
+export function gatePhase(state: TempKeyState): BindPhase {
+  if (state.current !== null) return 'bound'
+  return state.bindGaveUp ? 'failed' : 'unbound'
 }
 
 /** The key new calls may use now, or null (hold them). */
@@ -112,6 +121,8 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
   switch (event.type) {
     case 'tick':
       return { state, actions: [] }
+    case 'connect':
+      return { state: { ...state, bindGaveUp: false }, actions: [] }
     case 'rotate-now': {
       if (state.current === null) return { state, actions: [] }
       const current = { ...state.current, renewAt: Math.min(state.current.renewAt, clock.serverNow) }
@@ -132,7 +143,7 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
       if (old !== null && event.inFlightOnCurrent === 0) actions.push({ type: 'drop-key', keyId: old.id })
       else if (old !== null) retiring = [...retiring, old]
       const storm = stepStorm(state.storm, { type: 'bound' }, clock.now, rand, config.storm).state
-      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm, permEvidence: NO_EVIDENCE, gap: null }, actions }
+      return { state: { ...state, current: next.key, next: { phase: 'idle' }, retiring, storm, permEvidence: NO_EVIDENCE, bindGaveUp: false, gap: null }, actions }
     }
     case 'bind-failed': {
       if (next.phase !== 'binding' || next.key.id !== event.keyId) return { state, actions: [] }
@@ -207,13 +218,13 @@ function onDecision(
       return failNext(state, clock, rand, config, [])
     case 'report': {
       const code = decision.code
-      return failNext(state, clock, rand, config, [{ type: 'report', code }])
+      return failNext({ ...state, bindGaveUp: state.current === null }, clock, rand, config, [{ type: 'report', code }])
     }
     case 'drop-perm-key': {
       const actions: TempKeyAction[] = [{ type: 'switch-traffic', keyId: null, cause: 'lost' }]
       for (const keyId of allKeyIds(state)) actions.push({ type: 'drop-key', keyId })
       actions.push({ type: 'drop-perm-key' }, { type: 'report', code: failure.kind === 'rpc-error' ? failure.message : 'BIND_FALSE' })
-      return { state: { ...NO_KEYS, perm: 'dead', storm: state.storm }, actions }
+      return { state: { ...NO_KEYS, perm: 'dead', storm: state.storm, bindGaveUp: true }, actions }
     }
   }
 }
