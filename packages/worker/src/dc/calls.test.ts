@@ -2,6 +2,7 @@ import { InflateBudget, gzipPack, serializeObject, type TlObject } from '@pfs-we
 import { describe, expect, it } from 'vitest'
 import { CallDriver, type CallHost } from './calls.ts'
 import type { BindPhase } from '../pfs/gate.ts'
+import { stepInit, wrapsNext, type InitEvent, type InitState } from '../session/init-connection.ts'
 import type { Lane, Outgoing, Sent } from './lane.ts'
 
 const GET_CONFIG = serializeObject({ _: 'help.getConfig' })
@@ -13,7 +14,13 @@ function fakeLane() {
   const sent: { body: Uint8Array; msgId: bigint }[] = []
   let next = 4n
   const lane = {
-    needsInit: true,
+    init: 'needed' as InitState,
+    get needsInit(): boolean {
+      return wrapsNext(lane.init)
+    },
+    initEvent(e: InitEvent): void {
+      lane.init = stepInit(lane.init, e)
+    },
     isUp: true,
     key: { idHex: 'k1' },
     /** In-flight count on this lane as each stall-watch event arrived. */

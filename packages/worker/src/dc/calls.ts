@@ -92,7 +92,7 @@ export class CallDriver {
     const id = this.outbox.callFor(reqMsgId)
     const rec = id === null ? undefined : this.records.get(id)
     if (id === null || !rec) return false
-    if (rec.wrapped) lane.needsInit = false
+    lane.initEvent({ type: 'answered', wrapped: rec.wrapped })
     if (result._ === 'rpc_error') return this.onRpcError(lane, id, rec, result.error_code, result.error_message, reqMsgId)
     let bytes: Uint8Array
     try {
@@ -181,7 +181,7 @@ export class CallDriver {
         this.host.onNotBound(lane)
         return true
       case 'resend-with-init':
-        lane.needsInit = true
+        lane.initEvent({ type: 'not-inited' })
         this.step({ type: 'retry', callId: id, notBefore: now })
         return true
       case 'retry-later':

@@ -350,7 +350,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private async reopen(lane: Lane): Promise<void> {
     if (this.stopped || lane.isUp || !this.lanes.has(lane.key.idHex)) return
     try {
-      lane.needsInit = true
+      lane.initEvent({ type: 'reopened' })
       await lane.open()
     } catch {
       return // onDown scheduled the next attempt

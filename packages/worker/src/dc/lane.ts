@@ -10,6 +10,7 @@ import { PacketError } from '../errors.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
 import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../session/acks.ts'
 import { NO_SALT, NO_SALT_STORM, decideSalt, stepSaltStorm, stepSalts, type SaltEvent, type SaltState, type SaltStorm } from '../session/salts.ts'
+import { stepInit, wrapsNext, type InitEvent, type InitState } from '../session/init-connection.ts'
 import { clockPlausibility, serverTimeFromMsgId } from '../session/msg-id.ts'
 import type { MessageKind } from '../session/seqno.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
@@ -59,8 +60,8 @@ export class Lane {
   session: MtSession
   conn: Connection | null = null
   bound = false
-  /** invokeWithLayer(initConnection(...)) must prefix API calls until one is answered (pfs §1.5). */
-  needsInit = true
+  /** Whether API calls go wrapped in invokeWithLayer(initConnection(...)) (session/init-connection). */
+  private init: InitState = 'needed'
   /**
    * The server said this session's msg_ids run ahead of it (bad_msg 17) while our clock
    * could not be fixed: the next good sync starts a new session, whatever the clock says.
@@ -165,6 +166,15 @@ export class Lane {
     const run = this.sendChain.then(() => this.sendNow(items))
     this.sendChain = run.catch(() => undefined)
     return run
+  }
+
+  /** invokeWithLayer(initConnection(...)) must prefix the next API call (pfs §1.5). */
+  get needsInit(): boolean {
+    return wrapsNext(this.init)
+  }
+
+  initEvent(event: InitEvent): void {
+    this.init = stepInit(this.init, event)
   }
 
   ackEvent(event: Parameters<typeof stepAcks>[1]): void {

@@ -73,7 +73,7 @@ export class TempKeys {
         return
       case 'send-init-connection': {
         const lane = dc.lanes.get(a.keyId)
-        if (lane) lane.needsInit = true
+        lane?.initEvent({ type: 'bound' })
         return
       }
       case 'switch-traffic':
