@@ -18,7 +18,7 @@ import { backoffMs } from '../pfs/jitter.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
 import { gatePhase } from '../pfs/temp-key-policy.ts'
 import { classify404, LOSS_CAUSE } from '../pfs/recovery.ts'
-import { nextMsgId, serverNow, stepClock, type ServerClock } from '../session/msg-id.ts'
+import { nextMsgId, serverNow, stepClock, type ClockEvent, type ServerClock } from '../session/msg-id.ts'
 import type { StallConfig } from '../session/stall-watch.ts'
 import { lookAtWall, startWallWatch, type WallWatch } from '../session/wall-watch.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
@@ -61,7 +61,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   lane: Lane | null = null
   /** Every temp key this DC holds, by key id hex: traffic, next and retiring. */
   readonly lanes = new Map<string, Lane>()
-  clock: ServerClock
+  private serverClock: ServerClock
   readonly calls: CallDriver
   readonly service: ServiceRequests
   readonly tempKeys: TempKeys
@@ -91,7 +91,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     private readonly rsaKeys: readonly RsaKey[],
     readonly hooks: DcHooks,
   ) {
-    this.clock = { sync: 'unsynced', offsetS: (env.clock.wallNow() - env.clock.now()) / 1000 }
+    this.serverClock = { sync: 'unsynced', offsetS: (env.clock.wallNow() - env.clock.now()) / 1000 }
     this.wallWatch = startWallWatch(env.clock.wallNow(), env.clock.now())
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
@@ -107,7 +107,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     return this.env.setTimer(timerDelay(ms), fn)
   }
   serverNowS(): number {
-    return serverNow(this.clock, this.now())
+    return serverNow(this.serverClock, this.now())
   }
   trafficLane(): Lane | null {
     return this.lane
@@ -118,6 +118,15 @@ export class DcRuntime implements LaneOwner, CallHost {
   /** The gate's phase, read from the temp-key policy's state (pfs/temp-key-policy gatePhase). */
   get phase(): BindPhase {
     return this.stopped ? 'unbound' : gatePhase(this.tempKeys.state)
+  }
+  get clock(): ServerClock {
+    return this.serverClock
+  }
+  /** The server clock's one writer (session/msg-id stepClock); true when the clock moved. */
+  clockEvent(event: ClockEvent, at: number = this.now()): boolean {
+    const before = this.serverClock
+    this.serverClock = stepClock(before, event, at)
+    return this.serverClock !== before
   }
   get isStopped(): boolean {
     return this.stopped !== null
@@ -492,7 +501,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     const { watch, sleptMs } = lookAtWall(this.wallWatch, this.env.clock.wallNow(), this.now())
     this.wallWatch = watch
     if (sleptMs === 0) return
-    this.clock = stepClock(this.clock, { type: 'slept', seconds: sleptMs / 1000 }, this.now())
+    this.clockEvent({ type: 'slept', seconds: sleptMs / 1000 })
     this.tempKeys.step({ type: 'tick' })
   }
 

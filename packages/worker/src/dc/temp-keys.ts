@@ -10,7 +10,6 @@ import { EngineError } from '../errors.ts'
 import { DEFAULT_BIND_RETRY, type BindFailure, type BindRetryConfig } from '../pfs/bind-errors.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
-import { stepClock } from '../session/msg-id.ts'
 import { bindRequest } from './bind.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import { Lane } from './lane.ts'
@@ -119,7 +118,7 @@ export class TempKeys {
         r.authKey.fill(0)
         return
       }
-      dc.clock = stepClock(dc.clock, { type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
+      dc.clockEvent({ type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
       renumberSessionsAhead(dc)
       const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
       dc.counters.temp++

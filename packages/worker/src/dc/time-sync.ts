@@ -4,7 +4,7 @@
  * clock that moved back means for sessions that already numbered msg_ids past it.
  */
 import { PacketError } from '../errors.ts'
-import { aheadOfServer, stepClock, timeDisputeHandshake, timeNoticeConsistent } from '../session/msg-id.ts'
+import { aheadOfServer, timeDisputeHandshake, timeNoticeConsistent } from '../session/msg-id.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import type { Lane } from './lane.ts'
 
@@ -17,14 +17,14 @@ export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId:
   if (!lane.session.sentRecently(badMsgId)) return 'not-ours'
   if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
     // answers carry the same msg_ids: they must not move the clock back to where it is wrong
-    dc.clock = stepClock(dc.clock, { type: 'msg-ids-no-clock' }, dc.now())
+    dc.clockEvent({ type: 'msg-ids-no-clock' })
     // TDLib drops the session on a 17: its ids are ahead of the server, whatever our clock
     // (one second ahead of a handshake's server_time) thinks at the next sync
     if (code === 17) lane.renumberOnSync = true
     dc.tempKeys.step({ type: 'rotate-now' })
     return 'no-clock'
   }
-  dc.clock = stepClock(dc.clock, { type: 'bad-msg-time', code, serverMsgId }, dc.now())
+  dc.clockEvent({ type: 'bad-msg-time', code, serverMsgId })
   renumberSessionsAhead(dc)
   return 'taken'
 }
@@ -32,9 +32,7 @@ export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId:
 /** rpc_result or pong answering `requestMsgId`, which `lane` sent: TDLib's answer resync. */
 export function onAnswerTime(dc: DcRuntime, lane: Lane, serverMsgId: bigint, requestMsgId: bigint): void {
   if (!lane.session.sentRecently(requestMsgId)) return
-  const before = dc.clock
-  dc.clock = stepClock(dc.clock, { type: 'answer', serverMsgId, requestMsgId }, dc.now())
-  if (dc.clock !== before) renumberSessionsAhead(dc)
+  if (dc.clockEvent({ type: 'answer', serverMsgId, requestMsgId })) renumberSessionsAhead(dc)
 }
 
 /**
