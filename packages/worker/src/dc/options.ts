@@ -2,6 +2,7 @@
 import { InflateBudget } from '@pfs-web/tl'
 import type { AppInfo, DcAddress, WorkerOptions } from '../api.ts'
 import { EngineError } from '../errors.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, type TempKeyConfig } from '../pfs/temp-key-policy.ts'
 import { stallConfig, type StallConfig } from '../session/stall-watch.ts'
 
 export interface ResolvedOptions {
@@ -9,8 +10,8 @@ export interface ResolvedOptions {
   defaultDcId: number
   app: AppInfo
   layer: number
-  tempKeyLifetimeS: readonly [number, number]
-  rotationMarginS: number
+  /** The temp-key policy's whole timing: lifetimes, renewal and unusable margins, timeouts. */
+  tempKeys: TempKeyConfig
   defaultTimeoutMs: number
   stall: StallConfig
   /** `dc` for p_q_inner_data and the obfuscation init: +10000 on test DCs (auth-key.md). */
@@ -19,8 +20,7 @@ export interface ResolvedOptions {
   inflate: InflateBudget
 }
 
-// TDLib asks for 23–24 h temp keys (auth-key.md "Permanent vs temporary key").
-const DEFAULT_LIFETIME: readonly [number, number] = [82_800, 86_400]
+/** Renew this long before expiry at most (a quarter of the lifetime for short keys). */
 const DEFAULT_MARGIN_S = 600
 const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_STALL_MS = 15_000
@@ -29,8 +29,7 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
   if (!Array.isArray(o.dcs) || o.dcs.length === 0) throw new EngineError('BAD_OPTIONS', 'dcs: at least one DC is required')
   if (!o.dcs.some((d) => d.id === o.defaultDcId)) throw new EngineError('BAD_OPTIONS', 'defaultDcId: not among dcs')
   if (!Array.isArray(o.rsaPublicKeys) || o.rsaPublicKeys.length === 0) throw new EngineError('BAD_OPTIONS', 'rsaPublicKeys: none given')
-  const lifetime = o.tempKeyLifetimeS ?? DEFAULT_LIFETIME
-  const [lo, hi] = lifetime
+  const [lo, hi] = o.tempKeyLifetimeS ?? [DEFAULT_TEMP_KEY_CONFIG.minLifetimeS, DEFAULT_TEMP_KEY_CONFIG.maxLifetimeS]
   if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi >= lo)) throw new EngineError('BAD_OPTIONS', 'tempKeyLifetimeS: need 0 < lo <= hi')
   const margin = o.rotationMarginS ?? Math.min(DEFAULT_MARGIN_S, Math.floor(lo / 4))
   if (!(margin >= 0 && margin < lo)) throw new EngineError('BAD_OPTIONS', 'rotationMarginS: must be below the temp key lifetime')
@@ -42,8 +41,15 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
     defaultDcId: o.defaultDcId,
     app: o.app,
     layer: o.layer,
-    tempKeyLifetimeS: [lo, hi],
-    rotationMarginS: margin,
+    tempKeys: {
+      ...DEFAULT_TEMP_KEY_CONFIG,
+      minLifetimeS: lo,
+      maxLifetimeS: hi,
+      renewMarginS: margin,
+      // stop using a key half-way between the renewal point and expiry, at most 1 h before;
+      // not rounded down: a 5 s key's 1 s margin must leave it 0.5 s, not 0 (issue #11)
+      unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, margin / 2),
+    },
     defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     stall: stallConfig(stallMs),
     wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),

@@ -9,32 +9,18 @@ import { TransportError } from '@pfs-web/errors'
 import { EngineError } from '../errors.ts'
 import { DEFAULT_BIND_RETRY, type BindFailure, type BindRetryConfig } from '../pfs/bind-errors.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
-import { DEFAULT_TEMP_KEY_CONFIG, NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
+import { NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
 import { bindRequest } from './bind.ts'
 import type { DcRuntime } from './dc-runtime.ts'
 import { Lane } from './lane.ts'
 import { renumberSessionsAhead } from './time-sync.ts'
-import type { ResolvedOptions } from './options.ts'
-
-export function tempKeyConfig(o: ResolvedOptions): TempKeyConfig {
-  const [lo, hi] = o.tempKeyLifetimeS
-  return {
-    ...DEFAULT_TEMP_KEY_CONFIG,
-    minLifetimeS: lo,
-    maxLifetimeS: hi,
-    renewMarginS: o.rotationMarginS,
-    // stop using a key half-way between the renewal point and expiry, at most 1 h before;
-    // not rounded down: a 5 s key's 1 s margin must leave it 0.5 s, not 0 (issue #11)
-    unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, o.rotationMarginS / 2),
-  }
-}
 
 export class TempKeys {
   state = NO_KEYS
   private readonly config: TempKeyConfig
 
   constructor(private readonly dc: DcRuntime) {
-    this.config = tempKeyConfig(dc.options)
+    this.config = dc.options.tempKeys
   }
 
   private get bindConfig(): BindRetryConfig {
