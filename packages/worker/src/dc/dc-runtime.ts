@@ -23,10 +23,11 @@ import type { StallConfig } from '../session/stall-watch.ts'
 import { lookAtWall, startWallWatch, type WallWatch } from '../session/wall-watch.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
 import { CallDriver, type CallHost } from './calls.ts'
+import type { DcHooks } from './dc-hooks.ts'
 import { dcStateView, errorView } from './dc-view.ts'
 import { dispatch } from './dispatch.ts'
 import type { BindPhase } from '../pfs/gate.ts'
-import { rawOf, type Lane, type LaneOwner, type Received } from './lane.ts'
+import { Lane, rawOf, type LaneOwner, type Received } from './lane.ts'
 import { randomLong } from './session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
@@ -34,18 +35,13 @@ import { TempKeys } from './temp-keys.ts'
 import { onLaneDownForTime } from './time-sync.ts'
 import { MIN_REARM_MS, rearmDelay, timerDelay } from './timer-delay.ts'
 
-export interface DcHooks {
-  changed(): void
-  keyEvent(event: KeyEvent): void
-  update(dcId: number, bytes: Uint8Array): void
-}
-
 interface Waiter {
   resolve(): void
   reject(err: Error): void
 }
 
 type SwitchTraffic = Extract<TempKeyAction, { type: 'switch-traffic' }>
+type DcCounters = Record<'perm' | 'temp' | 'binds' | 'rotations' | 'rebinds', number>
 
 const HANDSHAKE_TIMEOUT_MS = 30_000
 const MAX_PERM_ATTEMPTS = 5
@@ -54,20 +50,19 @@ const PING_DISCONNECT_DELAY_S = 75
 const BACKGROUND_PAUSE_MS = 8
 
 export class DcRuntime implements LaneOwner, CallHost {
-  status: ConnectionStatus = 'idle'
-  waitReason: string | null = null
-  perm: KeyHandle | null = null
-  /** The lane new calls go out on (bound), or null while there is none. */
-  lane: Lane | null = null
+  private statusNow: ConnectionStatus = 'idle'
+  private waitReasonNow: string | null = null
+  private permHandle: KeyHandle | null = null
+  private trafficLaneNow: Lane | null = null
   /** Every temp key this DC holds, by key id hex: traffic, next and retiring. */
   readonly lanes = new Map<string, Lane>()
   private serverClock: ServerClock
   readonly calls: CallDriver
   readonly service: ServiceRequests
   readonly tempKeys: TempKeys
-  readonly counters = { perm: 0, temp: 0, binds: 0, rotations: 0, rebinds: 0 }
-  last404: Last404View | null = null
-  lastError: ErrorView | null = null
+  private readonly counted: DcCounters = { perm: 0, temp: 0, binds: 0, rotations: 0, rebinds: 0 }
+  private last404Seen: Last404View | null = null
+  private lastErrorSeen: ErrorView | null = null
   private permCreatedAt: number | null = null
   private permLoading: Promise<KeyHandle> | null = null
   private started = false
@@ -98,6 +93,28 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.tempKeys = new TempKeys(this)
   }
 
+  // ---- state others read (this class is its one writer) ---------------------------------
+
+  get status(): ConnectionStatus {
+    return this.statusNow
+  }
+  get waitReason(): string | null {
+    return this.waitReasonNow
+  }
+  get perm(): KeyHandle | null {
+    return this.permHandle
+  }
+  /** The lane new calls go out on (bound), or null while there is none. */
+  get lane(): Lane | null {
+    return this.trafficLaneNow
+  }
+  get last404(): Last404View | null {
+    return this.last404Seen
+  }
+  get lastError(): ErrorView | null {
+    return this.lastErrorSeen
+  }
+
   // ---- LaneOwner / CallHost -------------------------------------------------------------
 
   now(): number {
@@ -110,7 +127,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     return serverNow(this.serverClock, this.now())
   }
   trafficLane(): Lane | null {
-    return this.lane
+    return this.trafficLaneNow
   }
   bindPhase(): BindPhase {
     return this.phase
@@ -160,7 +177,7 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   onTransportError(lane: Lane, code: number): void {
     if (code === -404) {
-      this.last404 = { at: Math.floor(this.serverNowS()), cause: LOSS_CAUSE[classify404(this.tempKeys.state, lane.key.idHex).case] }
+      this.last404Seen = { at: Math.floor(this.serverNowS()), cause: LOSS_CAUSE[classify404(this.tempKeys.state, lane.key.idHex).case] }
       this.hooks.keyEvent(this.event('not-found-404', lane.key))
       this.setError(new TransportError(-404, 'temp key not found'))
       this.tempKeys.step({ type: 'transport-404', keyId: lane.key.idHex })
@@ -224,7 +241,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   connect(): Promise<void> {
     if (this.stopped === 'closed') return Promise.reject(new EngineError('CLOSED', 'engine closed'))
     if (this.stopped === 'logged-out') return Promise.reject(new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
-    if (this.lane && this.phase === 'bound') return Promise.resolve()
+    if (this.trafficLaneNow && this.phase === 'bound') return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       this.connectWaiters.push({ resolve, reject })
       if (!this.started) {
@@ -238,7 +255,7 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   /** The DC's perm key: loaded from storage, else made once by a perm handshake. */
   permKey(): Promise<KeyHandle> {
-    if (this.perm) return Promise.resolve(this.perm)
+    if (this.permHandle) return Promise.resolve(this.permHandle)
     this.permLoading ??= this.loadOrMakePerm().finally(() => {
       this.permLoading = null
     })
@@ -254,7 +271,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private async loadOrMakePermNow(): Promise<KeyHandle> {
     const stored = await this.keys.loadPerm(this.dcId, this.env.permKeys)
     if (stored) {
-      this.perm = stored
+      this.permHandle = stored
       this.hooks.changed()
       return stored
     }
@@ -263,9 +280,9 @@ export class DcRuntime implements LaneOwner, CallHost {
         const r = await this.runHandshake({ kind: 'perm' }, 'perm-handshake')
         const perm = this.keys.add(this.dcId, 'perm', r.authKey, r.serverTime, null)
         await this.keys.persistPerm(perm, this.env.permKeys)
-        this.perm = perm
+        this.permHandle = perm
         this.permCreatedAt = this.now()
-        this.counters.perm++
+        this.counted.perm++
         this.hooks.keyEvent(this.event('created', perm))
         this.hooks.changed()
         return perm
@@ -318,13 +335,13 @@ export class DcRuntime implements LaneOwner, CallHost {
   /** The policy's switch-traffic: new calls go to this key (null: hold them); its cause is counted. */
   switchTraffic(a: SwitchTraffic): void {
     const next = a.keyId === null ? null : (this.lanes.get(a.keyId) ?? null)
-    this.lane = next
+    this.trafficLaneNow = next
     if (!next) return
     if (a.cause === 'recovery') {
-      this.counters.rebinds++
+      this.counted.rebinds++
       this.hooks.keyEvent(this.event('recovered', next.key))
     } else if (a.cause === 'rotation') {
-      this.counters.rotations++
+      this.counted.rotations++
       this.hooks.keyEvent(this.event('rotated', next.key, `replaces ${a.replaced}`))
     }
     this.schedulePing()
@@ -336,9 +353,16 @@ export class DcRuntime implements LaneOwner, CallHost {
   /** The policy reported a bind failure it will not retry at once. */
   bindReported(code: string | number): void {
     this.setError(new EngineError(String(code), 'temp key bind failed'))
-    if (this.lane) return
+    if (this.trafficLaneNow) return
     this.rejectConnect(new EngineError('NOT_BOUND', `bind failed: ${code}`))
     this.calls.flush()
+  }
+
+  /** A lane for a new temp key, on its own connection: `next-temp` while another key carries traffic. */
+  addLane(key: KeyHandle, serverSalt: bigint): Lane {
+    const lane = new Lane(this.env, this.keys, key, this.url, this.options.wireDcId(this.dcId), this.trafficLaneNow ? 'next-temp' : 'main', this, serverSalt)
+    this.lanes.set(key.idHex, lane)
+    return lane
   }
 
   /** Zeroes and forgets a temp key and closes its lane. */
@@ -349,7 +373,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.timers.get(`reconnect-${keyId}`)?.()
     lane.close()
     this.service.failLane(lane, reason)
-    if (this.lane === lane) this.lane = null
+    if (this.trafficLaneNow === lane) this.trafficLaneNow = null
     this.keys.drop(lane.key)
     this.hooks.keyEvent(this.event('dropped', lane.key))
     this.calls.step({ type: 'key-lost', keyId })
@@ -365,13 +389,13 @@ export class DcRuntime implements LaneOwner, CallHost {
       return // onDown scheduled the next attempt
     }
     this.refreshStatus()
-    if (lane === this.lane) this.calls.flush()
+    if (lane === this.trafficLaneNow) this.calls.flush()
   }
 
   /** Resolves when traffic has moved to a new temp key (pfs/temp-key-policy rotate-now). */
   async rotate(): Promise<void> {
     await this.connect()
-    const from = this.lane?.key.idHex
+    const from = this.trafficLaneNow?.key.idHex
     if (from === undefined) throw new EngineError('NOT_BOUND', 'no traffic key')
     const done = new Promise<void>((resolve, reject) => this.rotateWaiters.push({ from, resolve, reject }))
     this.tempKeys.step({ type: 'rotate-now' })
@@ -380,7 +404,7 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   private schedulePing(): void {
     this.later('ping', PING_INTERVAL_MS, () => {
-      const lane = this.lane
+      const lane = this.trafficLaneNow
       if (lane?.isUp) {
         const body = serializeObject({ _: 'ping_delay_disconnect', ping_id: randomLong(this.env.random), disconnect_delay: PING_DISCONNECT_DELAY_S })
         lane.send([{ kind: 'ping-delay-disconnect', body }]).catch(() => undefined)
@@ -392,8 +416,8 @@ export class DcRuntime implements LaneOwner, CallHost {
   // ---- perm key loss, logout, close ---------------------------------------------------------
 
   private async dropPerm(): Promise<void> {
-    const perm = this.perm
-    this.perm = null
+    const perm = this.permHandle
+    this.permHandle = null
     this.permCreatedAt = null
     await this.env.permKeys.delete(this.dcId)
     if (perm) {
@@ -404,7 +428,7 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   /** The policy proved the perm key dead (pfs §2): it and every temp key go; logged out. */
   async permKeyDead(): Promise<void> {
-    const perm = this.perm
+    const perm = this.permHandle
     this.stop('logged-out', new EngineError('LOGGED_OUT', `DC ${this.dcId}: perm key rejected by the server`))
     await this.dropPerm()
     this.hooks.keyEvent(this.event('logged-out', perm))
@@ -420,7 +444,7 @@ export class DcRuntime implements LaneOwner, CallHost {
       // Logging out must not depend on the server: the keys go regardless.
       this.setError(err)
     }
-    const perm = this.perm
+    const perm = this.permHandle
     this.stop('logged-out', new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
     await this.dropPerm()
     this.hooks.keyEvent(this.event('logged-out', perm))
@@ -437,12 +461,12 @@ export class DcRuntime implements LaneOwner, CallHost {
     for (const cancel of this.timers.values()) cancel()
     this.timers.clear()
     for (const id of [...this.lanes.keys()]) this.dropLane(id, reason)
-    this.lane = null
+    this.trafficLaneNow = null
     this.rejectConnect(reason)
     for (const w of this.rotateWaiters.splice(0)) w.reject(reason)
     this.calls.failAll(reason)
     this.calls.dispose()
-    this.status = how
+    this.statusNow = how
     this.hooks.changed()
   }
 
@@ -458,16 +482,16 @@ export class DcRuntime implements LaneOwner, CallHost {
     const next = this.tempKeys.state.next
     let status: ConnectionStatus
     let reason: string | null = null
-    if (this.lane) status = this.lane.isUp ? 'ready' : 'backoff'
+    if (this.trafficLaneNow) status = this.trafficLaneNow.isUp ? 'ready' : 'backoff'
     else if (this.phase === 'failed') [status, reason] = ['backoff', 'bind-failed']
     else if (next.phase === 'waiting') [status, reason] = ['backoff', next.reason]
     else if (next.phase === 'binding') status = 'binding'
     else if (next.phase === 'handshake' || this.permLoading) status = 'handshaking'
     else status = this.started ? 'connecting' : 'idle'
     if (status === 'backoff' && reason === null) reason = 'reconnect'
-    if (status !== this.status || reason !== this.waitReason) {
-      this.status = status
-      this.waitReason = reason
+    if (status !== this.statusNow || reason !== this.waitReasonNow) {
+      this.statusNow = status
+      this.waitReasonNow = reason
     }
     this.hooks.changed()
   }
@@ -480,6 +504,19 @@ export class DcRuntime implements LaneOwner, CallHost {
     return dcStateView(this)
   }
 
+  get counters(): Readonly<DcCounters> {
+    return this.counted
+  }
+
+  count(what: 'temp' | 'binds'): void {
+    this.counted[what]++
+  }
+
+  /** Asks the temp-key policy for a new key now (time-sync: a clock only a handshake settles). */
+  requestRotation(): void {
+    this.tempKeys.step({ type: 'rotate-now' })
+  }
+
   event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent {
     const e: KeyEvent = { dcId: this.dcId, kind, keyId: key?.idHex ?? null, keyKind: key?.kind ?? 'temp', at: Math.floor(this.serverNowS()) }
     if (detail !== undefined) e.detail = detail
@@ -487,7 +524,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
 
   setError(err: unknown): void {
-    this.lastError = errorView(err)
+    this.lastErrorSeen = errorView(err)
     this.hooks.changed()
   }
 

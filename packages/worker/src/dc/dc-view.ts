@@ -1,8 +1,32 @@
 /** The plain-data views of a DC that cross the worker boundary (api.ts). */
-import type { DcStateView, ErrorView } from '../api.ts'
-import type { DcRuntime } from './dc-runtime.ts'
+import type { ConnectionStatus, DcStateView, ErrorView, Last404View } from '../api.ts'
+import type { EngineEnv } from '../env.ts'
+import type { KeyHandle } from '../keys/key-store.ts'
+import type { BindPhase } from '../pfs/gate.ts'
+import type { TempKeyState } from '../pfs/key-slots.ts'
+import type { ServerClock } from '../session/msg-id.ts'
+import type { Lane } from './lane.ts'
 
-export function dcStateView(dc: DcRuntime): DcStateView {
+/** What a DC's view is read from. */
+export interface DcViewSource {
+  readonly dcId: number
+  readonly env: EngineEnv
+  readonly status: ConnectionStatus
+  readonly waitReason: string | null
+  readonly perm: KeyHandle | null
+  readonly lane: Lane | null
+  readonly phase: BindPhase
+  readonly clock: ServerClock
+  readonly tempKeys: { readonly state: TempKeyState; readonly nextKeyId: string | null }
+  readonly nextRotationAt: number | null
+  readonly counters: Readonly<Record<'perm' | 'temp' | 'binds' | 'rotations' | 'rebinds', number>>
+  readonly last404: Last404View | null
+  readonly lastError: ErrorView | null
+  now(): number
+  serverNowS(): number
+}
+
+export function dcStateView(dc: DcViewSource): DcStateView {
   const lane = dc.lane
   const now = dc.now()
   const storm = dc.tempKeys.state.storm

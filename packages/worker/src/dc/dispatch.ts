@@ -4,11 +4,22 @@
  * and the outbox, and anything else is a server-initiated update for onUpdate listeners.
  */
 import { serializeObject } from '@pfs-web/tl'
-import type { DcRuntime } from './dc-runtime.ts'
+import type { CallDriver } from './calls.ts'
+import type { DcHooks } from './dc-hooks.ts'
 import type { Lane, Received } from './lane.ts'
-import { onAnswerTime, onTimeNotice } from './time-sync.ts'
+import type { ServiceRequests } from './service-requests.ts'
+import { onAnswerTime, onTimeNotice, type ClockSyncHost } from './time-sync.ts'
 
-export function dispatch(dc: DcRuntime, lane: Lane, msg: Received): void {
+/** What reading a message needs of its DC. */
+export interface DispatchHost extends ClockSyncHost {
+  readonly dcId: number
+  readonly hooks: DcHooks
+  readonly calls: CallDriver
+  readonly service: ServiceRequests
+  setError(err: unknown): void
+}
+
+export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {
   const obj = msg.obj
   switch (obj._) {
     case 'rpc_result': {

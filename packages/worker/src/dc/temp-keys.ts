@@ -8,23 +8,70 @@
 import { TransportError } from '@pfs-web/errors'
 import { EngineError } from '../errors.ts'
 import { DEFAULT_BIND_RETRY, type BindFailure, type BindRetryConfig } from '../pfs/bind-errors.ts'
-import type { TempKeyAction } from '../pfs/key-slots.ts'
+import type { TempKeyAction, TempKeyState } from '../pfs/key-slots.ts'
 import { NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../pfs/temp-key-policy.ts'
 import { bindRequest } from './bind.ts'
-import type { DcRuntime } from './dc-runtime.ts'
-import { Lane } from './lane.ts'
-import { renumberSessionsAhead } from './time-sync.ts'
+import type { KeyEvent } from '../api.ts'
+import type { EngineEnv } from '../env.ts'
+import type { HandshakeMode, HandshakeResult } from '../handshake/handshake.ts'
+import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
+import type { ServerClock } from '../session/msg-id.ts'
+import type { ConnectionPurpose } from '../transport/connection.ts'
+import type { CallDriver } from './calls.ts'
+import type { DcHooks } from './dc-hooks.ts'
+import type { Lane, LaneOwner } from './lane.ts'
+import type { ResolvedOptions } from './options.ts'
+import type { ServiceRequests } from './service-requests.ts'
+import { renumberSessionsAhead, type ClockSyncHost } from './time-sync.ts'
+
+/** The DC the driver performs the policy's actions on: its lanes, keys, timers and reports. */
+export interface TempKeyHost extends ClockSyncHost, LaneOwner {
+  readonly dcId: number
+  readonly url: string
+  readonly env: EngineEnv
+  readonly keys: KeyStore
+  readonly options: ResolvedOptions
+  readonly hooks: DcHooks
+  readonly lanes: ReadonlyMap<string, Lane>
+  /** A lane for a new temp key, on its own connection (not yet open). */
+  addLane(key: KeyHandle, serverSalt: bigint): Lane
+  /** The lane new calls go out on, if any. */
+  readonly lane: Lane | null
+  readonly calls: CallDriver
+  readonly service: ServiceRequests
+  readonly isStopped: boolean
+  readonly clock: ServerClock
+  rand(): number
+  event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent
+  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null): Promise<HandshakeResult>
+  permKey(): Promise<KeyHandle>
+  permAgeS(): number | null
+  switchTraffic(a: Extract<TempKeyAction, { type: 'switch-traffic' }>): void
+  dropLane(keyId: string, reason: Error): void
+  permKeyDead(): Promise<void>
+  bindReported(code: string | number): void
+  later(name: string, ms: number, fn: () => void): void
+  refreshStatus(): void
+  setError(err: unknown): void
+  /** Counts a temp key made, or a bind that succeeded, for the state view. */
+  count(what: 'temp' | 'binds'): void
+}
 
 export class TempKeys {
-  state = NO_KEYS
+  private policyState = NO_KEYS
   private readonly config: TempKeyConfig
 
-  constructor(private readonly dc: DcRuntime) {
+  constructor(private readonly dc: TempKeyHost) {
     this.config = dc.options.tempKeys
   }
 
   private get bindConfig(): BindRetryConfig {
     return this.config.bind ?? DEFAULT_BIND_RETRY
+  }
+
+  /** The policy's state: this driver is its one writer. */
+  get state(): TempKeyState {
+    return this.policyState
   }
 
   /** The key being made and bound next, if any. */
@@ -40,8 +87,8 @@ export class TempKeys {
     const dc = this.dc
     if (dc.isStopped) return
     const clock = { now: dc.now(), serverNow: dc.serverNowS(), sync: dc.clock.sync }
-    const { state, actions } = stepTempKeys(this.state, event, clock, () => dc.rand(), this.config)
-    this.state = state
+    const { state, actions } = stepTempKeys(this.policyState, event, clock, () => dc.rand(), this.config)
+    this.policyState = state
     for (const a of actions) this.perform(a)
     dc.refreshStatus()
   }
@@ -107,10 +154,9 @@ export class TempKeys {
       dc.clockEvent({ type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
       renumberSessionsAhead(dc)
       const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
-      dc.counters.temp++
+      dc.count('temp')
       dc.hooks.keyEvent(dc.event('created', key))
-      lane = new Lane(dc.env, dc.keys, key, dc.url, dc.options.wireDcId(dc.dcId), dc.lane ? 'next-temp' : 'main', dc, r.serverSalt)
-      dc.lanes.set(key.idHex, lane)
+      lane = dc.addLane(key, r.serverSalt)
       await lane.open()
       this.step({ type: 'temp-handshake-done', keyId: key.idHex, serverTime: r.serverTime })
     } catch (err) {
@@ -141,7 +187,7 @@ export class TempKeys {
     }
     if (result._ === 'boolTrue') {
       lane.bound = true
-      dc.counters.binds++
+      dc.count('binds')
       dc.hooks.keyEvent(dc.event('bound', lane.key))
       const current = dc.lane
       this.step({ type: 'bind-ok', keyId, inFlightOnCurrent: current ? dc.calls.inFlightOn(current.key.idHex) : 0 })

@@ -4,16 +4,30 @@
  * clock that moved back means for sessions that already numbered msg_ids past it.
  */
 import { PacketError } from '../errors.ts'
-import { aheadOfServer, timeDisputeHandshake, timeNoticeConsistent } from '../session/msg-id.ts'
-import type { DcRuntime } from './dc-runtime.ts'
+import { aheadOfServer, timeDisputeHandshake, timeNoticeConsistent, type ClockEvent } from '../session/msg-id.ts'
+import type { CallDriver } from './calls.ts'
 import type { Lane } from './lane.ts'
+import type { ServiceRequests } from './service-requests.ts'
+
+/** What keeping the clock needs of its DC. */
+export interface ClockSyncHost {
+  readonly lanes: ReadonlyMap<string, Lane>
+  readonly calls: Pick<CallDriver, 'step' | 'flush'>
+  readonly service: Pick<ServiceRequests, 'clockSynced'>
+  /** The server clock's one writer; true when the clock moved. */
+  clockEvent(event: ClockEvent, at?: number): boolean
+  /** Asks the temp-key policy for a new key now (its handshake brings server_time). */
+  requestRotation(): void
+  now(): number
+  serverNowS(): number
+}
 
 /**
  * bad_msg_notification 16/17 for a msg_id `lane` really sent: take the notification's
  * time if it carries one; if it contradicts itself, the clock is pinned and a new temp
  * key's handshake brings the server's own server_time (and the resync that follows it).
  */
-export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): 'no-clock' | 'taken' | 'not-ours' {
+export function onTimeNotice(dc: ClockSyncHost, lane: Lane, code: 16 | 17, badMsgId: bigint, serverMsgId: bigint): 'no-clock' | 'taken' | 'not-ours' {
   if (!lane.session.sentRecently(badMsgId)) return 'not-ours'
   if (!timeNoticeConsistent(code, badMsgId, serverMsgId)) {
     // answers carry the same msg_ids: they must not move the clock back to where it is wrong
@@ -21,7 +35,7 @@ export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId:
     // TDLib drops the session on a 17: its ids are ahead of the server, whatever our clock
     // (one second ahead of a handshake's server_time) thinks at the next sync
     if (code === 17) lane.renumberOnSync = true
-    dc.tempKeys.step({ type: 'rotate-now' })
+    dc.requestRotation()
     return 'no-clock'
   }
   dc.clockEvent({ type: 'bad-msg-time', code, serverMsgId })
@@ -30,7 +44,7 @@ export function onTimeNotice(dc: DcRuntime, lane: Lane, code: 16 | 17, badMsgId:
 }
 
 /** rpc_result or pong answering `requestMsgId`, which `lane` sent: TDLib's answer resync. */
-export function onAnswerTime(dc: DcRuntime, lane: Lane, serverMsgId: bigint, requestMsgId: bigint): void {
+export function onAnswerTime(dc: ClockSyncHost, lane: Lane, serverMsgId: bigint, requestMsgId: bigint): void {
   if (!lane.session.sentRecently(requestMsgId)) return
   if (dc.clockEvent({ type: 'answer', serverMsgId, requestMsgId })) renumberSessionsAhead(dc)
 }
@@ -40,7 +54,7 @@ export function onAnswerTime(dc: DcRuntime, lane: Lane, serverMsgId: bigint, req
  * numbered ids past the server's window would keep drawing rejected ones: such a session
  * is replaced by a new one and its unanswered calls are resent there (as for bad_msg 32/33).
  */
-export function renumberSessionsAhead(dc: DcRuntime): void {
+export function renumberSessionsAhead(dc: ClockSyncHost): void {
   const serverNowS = dc.serverNowS()
   for (const lane of dc.lanes.values()) {
     const renumber = lane.renumberOnSync
@@ -63,13 +77,13 @@ export function renumberSessionsAhead(dc: DcRuntime): void {
  * refuse every honest time notice until the temp key's planned renewal, up to a day later.
  * At most one such handshake per TIME_DISPUTE_HANDSHAKE_EVERY_MS.
  */
-export function onLaneDownForTime(dc: DcRuntime, error: Error): void {
+export function onLaneDownForTime(dc: ClockSyncHost, error: Error): void {
   if (!(error instanceof PacketError && error.code === 'BAD_MSG_TIME')) return
   const now = dc.now()
   if (!timeDisputeHandshake(lastDisputeHandshake.get(dc) ?? null, now)) return
   lastDisputeHandshake.set(dc, now)
-  dc.tempKeys.step({ type: 'rotate-now' })
+  dc.requestRotation()
 }
 
 /** When each DC last started a handshake over a time dispute. */
-const lastDisputeHandshake = new WeakMap<DcRuntime, number>()
+const lastDisputeHandshake = new WeakMap<ClockSyncHost, number>()
