@@ -1,4 +1,4 @@
-import type { ServerStats } from '@pfs-web/server'
+import type { ServerStats } from '@pfs-web/control-client'
 import { reportCase, reportRecovery } from '../support/annotations.ts'
 import { control } from '../support/control.ts'
 import { expectEventsNewestFirst, loseTempKey, secondsAgo, settleTraffic, timeOffset, waitForOkCalls, type DemoPage } from '../support/demo-page.ts'

@@ -1,4 +1,4 @@
-import { ControlClient, type FaultAction, type ServerStats } from '@pfs-web/server'
+import { ControlClient, type FaultAction, type ServerStats } from '@pfs-web/control-client'
 import { controlUrl } from './ports.ts'
 
 /** The e2e run's conformance server, driven from Node (the page uses its own buttons). */

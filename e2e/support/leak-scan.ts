@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Page } from '@playwright/test'
-import type { ControlClient } from '@pfs-web/server'
+import type { ControlClient } from '@pfs-web/control-client'
 import { control } from './control.ts'
 import { serverDataDir } from './ports.ts'
 

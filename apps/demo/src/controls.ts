@@ -1,5 +1,5 @@
-import { FAULTS, type FaultSpec } from './control-api.ts'
 import { h, setText } from './dom.ts'
+import { FAULTS, type FaultSpec } from './fault-menu.ts'
 import { errorText } from './format.ts'
 import type { TrafficStats } from './traffic.ts'
 

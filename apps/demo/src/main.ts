@@ -1,6 +1,6 @@
 import type { DcStateView } from '@pfs-web/client'
+import { ControlClient } from '@pfs-web/control-client'
 import { createDemoClient } from './client-adapter.ts'
-import { fetchStats, injectFault } from './control-api.ts'
 import { createControls } from './controls.ts'
 import { createDcCard, type DcCard } from './dc-card.ts'
 import { EMPTY_HISTORY, nextHistory, type DcHistory } from './dc-history.ts'
@@ -10,6 +10,7 @@ import { bytes, errorText } from './format.ts'
 import { fileRoundTrip } from './file-roundtrip.ts'
 import { createKeyChart } from './key-chart.ts'
 import { NO_LIVES, foldKeyEvent } from './key-lives.ts'
+import { statsLines } from './stats-lines.ts'
 import { createTimeline } from './timeline.ts'
 import { createTraffic } from './traffic.ts'
 
@@ -28,6 +29,8 @@ function idleState(dcId: number): DcStateView {
 async function main(app: HTMLElement): Promise<void> {
   const config = await loadDemoConfig()
   const client = createDemoClient(config)
+  // The server's control port, same-origin through the dev server's proxy.
+  const control = new ControlClient(config.controlBase)
   let dcId = config.defaultDcId
 
   const serverStatus = h('span', { class: 'pill', 'data-testid': 'server-status', 'data-tone': 'muted' }, 'server …')
@@ -98,7 +101,7 @@ async function main(app: HTMLElement): Promise<void> {
     },
     toggleTraffic: () => (traffic.stats().running ? traffic.stop() : traffic.start()),
     async fault(f) {
-      await injectFault(config, f)
+      await control.fault(f.action)
       return `${f.label} — expect: ${f.expect}`
     },
   })
@@ -126,7 +129,7 @@ async function main(app: HTMLElement): Promise<void> {
 
   const pollServer = async () => {
     try {
-      controls.showStats(await fetchStats(config))
+      controls.showStats(statsLines(await control.stats()))
       setText(serverStatus, 'server up')
       serverStatus.dataset.tone = 'ok'
     } catch (err) {

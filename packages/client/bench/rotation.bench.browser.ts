@@ -7,10 +7,9 @@
  * depends on the machine, so nothing here can fail CI.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import type { KeyView } from '@pfs-web/server'
+import { ControlClient, type KeyView } from '@pfs-web/control-client'
 import {
   CallStream,
-  ServerControl,
   figure,
   fileSliceProbe,
   isolatedServer,
@@ -25,7 +24,7 @@ const DC = 2
 const RUN_MS = 60_000
 const RATE = 50
 const server = isolatedServer('rotation')
-const control = new ServerControl(server)
+const control = new ControlClient(server.controlUrl)
 // 5 s keys; the policy renews at expires − min(margin, ½ life) = 2.5 s before expiry and
 // stops using a key at expires − min(margin/2, ⅕ life) = 1 s before (dc/temp-keys.ts).
 const lc = lifecycleClient(server, DC, { tempKeyLifetimeS: [5, 5], rotationMarginS: 3 })

@@ -1,12 +1,12 @@
 /**
  * Shared pieces of the lifecycle suites (src/lifecycle/, issue #6): a private conformance
- * server per suite, its control port, a client on the real engine worker with its key
- * events timestamped on the page, and a steady stream of calls whose every answer is
- * checked. Page wall time (Date.now) is the common clock: the server runs on this machine
+ * server per suite (driven through @pfs-web/control-client), a client on the real engine
+ * worker with its key events timestamped on the page, and a steady stream of calls whose
+ * every answer is checked. Page wall time (Date.now) is the common clock: the server runs on this machine
  * with the system clock, and the engine reports its offset against the wall clock.
  */
 import type { DcStateView, KeyEvent } from '@pfs-web/worker'
-import type { FaultAction, FaultState, ServerStats } from '@pfs-web/server'
+import type { ControlClient } from '@pfs-web/control-client'
 import { inject } from 'vitest'
 import { createPfsClient, type PfsClient, type PfsClientOptions } from '../src/client.ts'
 import type { IsolatedServerName, PfsServerInfo } from './global-setup.ts'
@@ -27,27 +27,10 @@ function fromHex(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16))
 }
 
-/** The control port over fetch (the server package's ControlClient pulls in node:* modules). */
-export class ServerControl {
-  constructor(readonly info: PfsServerInfo) {}
-
-  async fault(action: FaultAction | FaultAction[]): Promise<FaultState> {
-    const res = await fetch(`${this.info.controlUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(action) })
-    if (!res.ok) throw new Error(`POST /faults: ${res.status}`)
-    return (await res.json()) as FaultState
-  }
-
-  async stats(): Promise<ServerStats> {
-    return (await (await fetch(`${this.info.controlUrl}/stats`)).json()) as ServerStats
-  }
-
-  /** A live temp key's bytes (test-only API), or null once the server forgot it. */
-  async tempKeyBytes(idHex: string): Promise<Uint8Array | null> {
-    const res = await fetch(`${this.info.controlUrl}/keys/temp/${serverKeyId(idHex)}`)
-    if (res.status === 404) return null
-    if (!res.ok) throw new Error(`GET /keys/temp: ${res.status}`)
-    return fromHex(((await res.json()) as { hex: string }).hex)
-  }
+/** A live temp key's bytes (test-only API; the engine's key id), or null once the server forgot it. */
+export async function tempKeyBytes(control: ControlClient, idHex: string): Promise<Uint8Array | null> {
+  const hex = await control.tempKeyHex(serverKeyId(idHex))
+  return hex === null ? null : fromHex(hex)
 }
 
 export interface SeenEvent extends KeyEvent {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ControlClient } from '../src/index.ts'
+import { ControlClient } from '@pfs-web/control-client'
 import { runLoad } from '../src/test-support/load.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
-import { ControlClient } from './control/client.ts'
+import { ControlClient } from '@pfs-web/control-client'
 import { connectPfs } from './test-support/pfs-client.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { InnerForm } from '@pfs-web/control-client'
 import { generateRsaPrivatePem } from './primitives/rsa-key.ts'
 import type { DcRef } from './handshake/dc.ts'
-import type { InnerForm } from './handshake/inner-data.ts'
 
 export interface StoredPermKey {
   id: bigint

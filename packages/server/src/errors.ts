@@ -18,6 +18,3 @@ export class ProtocolCheckError extends PfsError {
     super(code, message)
   }
 }
-
-/** A bad request to the control port (unknown fault, bad JSON). */
-export class ControlError extends PfsError {}

@@ -2,7 +2,7 @@ import { RpcError } from '@pfs-web/errors'
 import { deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl'
 import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ControlClient } from './control/client.ts'
+import { ControlClient, ControlError } from '@pfs-web/control-client'
 import { openPlain, sealPlain } from './session/envelope.ts'
 import { clientHandshake, clientMsgId, HandshakeRejected } from './test-support/client-handshake.ts'
 import { ClientSession } from './test-support/client-session.ts'
@@ -38,6 +38,16 @@ describe('control port', () => {
   it('exposes temp key bytes only for tests, matching what the client derived', async () => {
     const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
     expect(await control.tempKeyHex(c.temp.id.toString())).toBe(c.temp.key.toString('hex'))
+    c.close()
+  })
+
+  it('answers a forgotten temp key as null, and a refusal as the ControlError the server threw', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await control.fault({ type: 'forget-temp-key', keyId: c.temp.id.toString() })
+    expect(await control.tempKeyHex(c.temp.id.toString())).toBeNull()
+    const refused: unknown = await control.fault({ type: 'latency', ms: -1 }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ControlError)
+    expect(refused).toMatchObject({ code: 'BAD_FAULT' })
     c.close()
   })
 })

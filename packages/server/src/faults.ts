@@ -1,47 +1,4 @@
-import { ControlError } from './errors.ts'
-
-export type DropPoint = 'req_pq_multi' | 'req_DH_params' | 'set_client_DH_params' | 'bind'
-
-/** One fault, as POST /faults takes it (a single object or an array). Key ids are decimal TL longs. */
-export type FaultAction =
-  | { type: 'forget-temp-key'; keyId?: string; afterSeconds?: number }
-  | { type: 'forget-perm-key'; keyId?: string }
-  | { type: 'unbind-temp-key'; keyId?: string }
-  | { type: 'bind-error'; error: string; code?: number; count?: number }
-  | { type: 'drop-connection'; after: DropPoint }
-  | { type: 'delay-handshake'; ms: number }
-  | { type: 'latency'; ms: number }
-  | { type: 'clock-offset'; seconds: number }
-  /** Change the current server salt of a key (no keyId = every key) now, or after N seconds. */
-  | { type: 'salt'; keyId?: string; afterSeconds?: number }
-  | { type: 'storm-404'; seconds: number }
-  | { type: 'flood-429'; seconds: number }
-  | { type: 'dh-gen'; answer: 'retry' | 'fail' }
-  | { type: 'push-updates'; everySeconds: number }
-  | { type: 'binding-mode'; mode: BindingMode }
-  | { type: 'restart' }
-  | { type: 'clear' }
-
-/**
- * pfs-and-errors.md §1.6: the docs say a new bind overwrites the previous one ('replace');
- * Telegram in practice keeps every bound temp key of a perm key until it expires or
- * auth.dropTempAuthKeys drops it ('many', the default, which TDLib's several sessions rely on).
- */
-export type BindingMode = 'many' | 'replace'
-
-export interface FaultState {
-  clockOffsetSeconds: number
-  handshakeDelayMs: number
-  /** Every packet is handled this long after it arrived. */
-  latencyMs: number
-  storm404Until: number | null
-  flood429Until: number | null
-  pendingBindErrors: { error: string; code: number }[]
-  pendingDrops: DropPoint[]
-  pendingDhGen: ('retry' | 'fail')[]
-  pushEverySeconds: number
-  bindingMode: BindingMode
-}
+import { ControlError, DROP_POINTS, type BindingMode, type DropPoint, type FaultAction, type FaultState } from '@pfs-web/control-client'
 
 /** The mutable fault settings the server consults; key-touching faults run in server.ts. */
 export class Faults {
@@ -94,8 +51,6 @@ function initialState(bindingMode: BindingMode): FaultState {
   }
 }
 
-const DROP_POINTS: readonly string[] = ['req_pq_multi', 'req_DH_params', 'set_client_DH_params', 'bind']
-
 /** Validates untrusted JSON into a FaultAction. */
 export function parseFaultAction(value: unknown): FaultAction {
   if (typeof value !== 'object' || value === null) throw new ControlError('BAD_FAULT', 'fault must be an object')
@@ -126,7 +81,7 @@ export function parseFaultAction(value: unknown): FaultAction {
       return { type: 'bind-error', error: v.error, ...withDefined({ code: num('code', true), count: num('count', true) }) }
     }
     case 'drop-connection':
-      if (typeof v.after !== 'string' || !DROP_POINTS.includes(v.after)) throw new ControlError('BAD_FAULT', 'after must be a drop point')
+      if (typeof v.after !== 'string' || !(DROP_POINTS as readonly string[]).includes(v.after)) throw new ControlError('BAD_FAULT', 'after must be a drop point')
       return { type: 'drop-connection', after: v.after as DropPoint }
     case 'delay-handshake':
       return { type: 'delay-handshake', ms: num('ms')! }

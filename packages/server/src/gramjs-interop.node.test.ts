@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerStats } from './stats.ts'
+import type { ServerStats } from '@pfs-web/control-client'
 import { runGramJs, type GramJsTransport } from './test-support/gramjs-client.ts'
 import { startTestServer } from './test-support/server-fixture.ts'
 

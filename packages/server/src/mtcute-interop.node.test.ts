@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerStats } from './stats.ts'
+import type { ServerStats } from '@pfs-web/control-client'
 import { mtcuteClient, startServerForMtcute, type MtcuteClient, type MtcuteTransport, type MtcuteVersion } from './test-support/mtcute-client.ts'
 
 type Server = Awaited<ReturnType<typeof startServerForMtcute>>

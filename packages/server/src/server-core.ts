@@ -4,13 +4,13 @@
  * listeners in front of it; the simulation (packages/sim) feeds it in-process sockets on
  * virtual time.
  */
+import { ControlError, type BindingMode, type FaultAction, type FaultState, type ServerStats } from '@pfs-web/control-client'
 import { FileStore } from './api/files.ts'
 import { offsetClock } from './clock.ts'
 import { MtprotoCore } from './core.ts'
 import { loadRsaKey } from './primitives/rsa-key.ts'
 import { DataDir, type StoredPermKey } from './data-dir.ts'
-import { ControlError } from './errors.ts'
-import { Faults, type BindingMode, type FaultAction, type FaultState } from './faults.ts'
+import { Faults } from './faults.ts'
 import type { DcPolicy } from './handshake/dc.ts'
 import { HandshakeServer, type NewAuthKey } from './handshake/handshake.ts'
 import { silentLogger, type Logger } from './logger.ts'
@@ -18,7 +18,7 @@ import { KeyStore, type AuthKey } from './pfs/key-store.ts'
 import type { ServerEnv } from './server-env.ts'
 import { MsgIdSource } from './session/msg-id.ts'
 import { SaltBook } from './session/salts.ts'
-import { StatsRecorder, type ServerStats } from './stats.ts'
+import { StatsRecorder } from './stats.ts'
 import { Connection } from './transport/connection.ts'
 import type { ByteSink } from './transport/stream.ts'
 
@@ -43,7 +43,7 @@ export interface CoreOptions {
   dcMode?: DcPolicy['mode']
   maxFrameLength?: number
   logger?: Logger
-  /** What a new bind does to the perm key's previous temp key (faults.ts BindingMode): default 'many'. */
+  /** What a new bind does to the perm key's previous temp key (BindingMode in @pfs-web/control-client): default 'many'. */
   bindingMode?: BindingMode
   /** Serve temp key bytes for e2e leak searches. Tests only. */
   exposeKeyBytes?: boolean

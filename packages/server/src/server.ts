@@ -2,11 +2,11 @@
  * The conformance server on real sockets: the core (server-core.ts) on the system clock,
  * behind a TCP listener, a WebSocket listener and the JSON control port.
  */
+import type { ServerStats } from '@pfs-web/control-client'
 import { listenControl } from './control/http.ts'
 import { createServerCore, type CoreOptions, type FaultsApi } from './server-core.ts'
 import { systemServerEnv, type ServerEnv } from './server-env.ts'
 import type { Clock } from './clock.ts'
-import type { ServerStats } from './stats.ts'
 import { listenTcp, listenWs, type Listener } from './transport/listeners.ts'
 
 export type { FaultsApi } from './server-core.ts'

@@ -1,43 +1,5 @@
-import type { InnerForm } from './handshake/inner-data.ts'
+import type { InnerForm, KeyView, ServerStats } from '@pfs-web/control-client'
 import type { AuthKey } from './pfs/key-store.ts'
-
-export interface KeyView {
-  id: string
-  kind: 'perm' | 'temp'
-  dc: number
-  /** The P_Q_inner_data constructor the key was made with (legacy forms carry no dc). */
-  form: InnerForm
-  test: boolean
-  media: boolean
-  createdAt: number
-  /** Temp keys only. */
-  expiresAt: number | null
-  boundTo: string | null
-  inited: boolean
-  layer: number | null
-  messages: number
-  apiCalls: number
-}
-
-/** GET /stats. Key ids are decimal TL longs (auth_key_id as a signed int64). */
-export interface ServerStats {
-  /** perm/temp by dc, forms by P_Q_inner_data constructor, failed by check. */
-  handshakes: {
-    perm: Record<string, number>
-    temp: Record<string, number>
-    forms: Partial<Record<InnerForm, number>>
-    failed: Record<string, number>
-  }
-  binds: { ok: number; failed: Record<string, number>; failedReasons: Record<string, number> }
-  transportErrors: Record<string, number>
-  badMsgNotifications: Record<string, number>
-  violations: { count: number; recent: { keyId: string; method: string; at: number }[] }
-  /** Packets under a temp key after its expires_at (answered -404): a client that used a key past its life. */
-  expiredKeyPackets: number
-  apiCalls: Record<string, number>
-  connections: { open: number; total: number; closedForBadInput: Record<string, number> }
-  keys: KeyView[]
-}
 
 const RECENT_VIOLATIONS = 50
 

@@ -6,7 +6,7 @@
  * fault injected → first right answer to a call issued after it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { FaultAction } from '@pfs-web/server'
+import { ControlClient, type FaultAction } from '@pfs-web/control-client'
 import {
   aroundFault,
   CallStream,
@@ -16,7 +16,6 @@ import {
   isolatedServer,
   lifecycleClient,
   nearestDcProbe,
-  ServerControl,
   serverKeyId,
   sleep,
   summary,
@@ -27,7 +26,7 @@ import {
 
 const DC = 2
 const server = isolatedServer('faults')
-const control = new ServerControl(server)
+const control = new ControlClient(server.controlUrl)
 let open: LifecycleClient[] = []
 let files = 0x7000n
 

@@ -7,16 +7,17 @@
  * able to find things: the stored perm key is found in IndexedDB, and a temp key planted
  * in each place is found there.
  */
+import { ControlClient } from '@pfs-web/control-client'
 import { createWorker } from '@pfs-web/worker'
 import { afterAll, describe, expect, it } from 'vitest'
 import { scanForLeaks, type LeakHit } from '../../test/leak-scan.ts'
-import { CallStream, figure, isolatedServer, lifecycleClient, nearestDcProbe, ServerControl, summary, until } from '../../test/lifecycle-harness.ts'
+import { CallStream, figure, isolatedServer, lifecycleClient, nearestDcProbe, summary, tempKeyBytes, until } from '../../test/lifecycle-harness.ts'
 import { recordingEndpoint } from '../../test/recording-endpoint.ts'
 
 const DC = 4
 const ROTATIONS = 10
 const server = isolatedServer('leak')
-const control = new ServerControl(server)
+const control = new ControlClient(server.controlUrl)
 const recorder = recordingEndpoint(createWorker())
 const lc = lifecycleClient(server, DC, { worker: recorder, tempKeyLifetimeS: [5, 5], rotationMarginS: 3 })
 
@@ -52,7 +53,7 @@ describe('leak scan after 10 rotations of 5 s temp keys', () => {
       if (e.kind !== 'created' || e.keyKind !== 'temp' || e.keyId === null) return
       const id = e.keyId
       fetches.push(
-        control.tempKeyBytes(id).then((bytes) => {
+        tempKeyBytes(control, id).then((bytes) => {
           if (bytes) tempKeys.set(id, bytes)
           else missed.push(id)
         }),

@@ -6,13 +6,14 @@
  * rules (make-before-break at the server, the storm budget) are proven in virtual time by
  * the simulation (packages/worker/src/sim); the latency figures are `pnpm bench:rotation`.
  */
+import { ControlClient } from '@pfs-web/control-client'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CallStream, ServerControl, fileSliceProbe, isolatedServer, lifecycleClient, sleep, summary } from '../../test/lifecycle-harness.ts'
+import { CallStream, fileSliceProbe, isolatedServer, lifecycleClient, sleep, summary } from '../../test/lifecycle-harness.ts'
 
 const DC = 2
 const RUN_MS = 40_000
 const server = isolatedServer('rotation')
-const control = new ServerControl(server)
+const control = new ControlClient(server.controlUrl)
 const lc = lifecycleClient(server, DC, { tempKeyLifetimeS: [5, 5], rotationMarginS: 3 })
 
 afterAll(() => lc.dispose())

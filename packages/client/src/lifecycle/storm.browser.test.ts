@@ -4,13 +4,14 @@
  * handshake (pfs-and-errors.md §1.7; pfs/storm-control.ts), and the client must come back
  * by itself once the storm ends, with the calls made during the storm answered.
  */
+import { ControlClient } from '@pfs-web/control-client'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CallStream, ServerControl, figure, isolatedServer, lifecycleClient, nearestDcProbe, sleep, summary, until } from '../../test/lifecycle-harness.ts'
+import { CallStream, figure, isolatedServer, lifecycleClient, nearestDcProbe, sleep, summary, until } from '../../test/lifecycle-harness.ts'
 
 const DC = 3
 const STORM_S = 60
 const server = isolatedServer('storm')
-const control = new ServerControl(server)
+const control = new ControlClient(server.controlUrl)
 // Calls made during the storm wait for a bound key; let them outlive storm + backoff.
 const lc = lifecycleClient(server, DC, { defaultTimeoutMs: 170_000 })
 

@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { ControlError, type ControlRefusal, type FaultAction, type ServerInfo, type TempKeyBytes } from '@pfs-web/control-client'
 import { longToBytes } from '../primitives/bytes.ts'
-import { ControlError } from '../errors.ts'
-import { parseFaultAction, type FaultAction } from '../faults.ts'
+import { parseFaultAction } from '../faults.ts'
 import type { RunningServer } from '../server.ts'
 import type { Listener } from '../transport/listeners.ts'
-import type { ServerInfo } from './types.ts'
 
 const MAX_BODY = 64 * 1024
 
@@ -17,7 +16,7 @@ export async function listenControl(host: string, port: number, server: RunningS
   const http = createServer((req, res) => {
     route(req, res, server, exposeKeys).catch((err: unknown) => {
       const code = err instanceof ControlError ? String(err.code) : 'INTERNAL'
-      json(res, err instanceof ControlError ? 400 : 500, { error: code, message: err instanceof Error ? err.message : '' })
+      json(res, err instanceof ControlError ? 400 : 500, { error: code, message: err instanceof Error ? err.message : '' } satisfies ControlRefusal)
     })
   })
   await new Promise<void>((resolve, reject) => {
@@ -55,9 +54,10 @@ async function route(req: IncomingMessage, res: ServerResponse, server: RunningS
   const keyMatch = /^\/keys\/temp\/(-?\d+)$/.exec(path)
   if (req.method === 'GET' && keyMatch !== null && exposeKeys) {
     const hex = server.tempKeyHex(keyMatch[1]!)
-    return json(res, hex === null ? 404 : 200, hex === null ? { error: 'NO_SUCH_KEY' } : { id: keyMatch[1], hex })
+    if (hex === null) return json(res, 404, { error: 'NO_SUCH_KEY' } satisfies ControlRefusal)
+    return json(res, 200, { id: keyMatch[1]!, hex } satisfies TempKeyBytes)
   }
-  json(res, 404, { error: 'NOT_FOUND' })
+  json(res, 404, { error: 'NOT_FOUND' } satisfies ControlRefusal)
 }
 
 function info(server: RunningServer): ServerInfo {

@@ -1,3 +1,4 @@
+import type { InnerForm } from '@pfs-web/control-client'
 import { decodeObject, serializeObject, TlReader, type TlObject, type TlOf } from '@pfs-web/tl'
 import type { Clock } from '../clock.ts'
 import { igeDecrypt, igeEncrypt } from '../primitives/aes-ige.ts'
@@ -9,12 +10,10 @@ import { generatePq, type Pq } from '../primitives/pq.ts'
 import { rsaPadDecrypt, type ServerRsaKey } from '../primitives/rsa-key.ts'
 import { ProtocolCheckError } from '../errors.ts'
 import type { DcPolicy, DcRef } from './dc.ts'
-import { parseInnerData, type InnerForm, type KeyKind } from './inner-data.ts'
+import { parseInnerData, type KeyKind } from './inner-data.ts'
 
 /** How long a handshake's state (and its answers, for identical repeats) is kept: 10 min. */
 const HANDSHAKE_TTL_S = 600
-
-export type { InnerForm, KeyKind } from './inner-data.ts'
 
 export interface NewAuthKey {
   kind: KeyKind

@@ -1,14 +1,7 @@
+import type { InnerForm } from '@pfs-web/control-client'
 import { decodeObject, TlReader, type TlObject, type TlOf } from '@pfs-web/tl'
 import { ProtocolCheckError } from '../errors.ts'
 import { legacyDc, parseDc, type DcPolicy, type DcRef } from './dc.ts'
-
-/**
- * The four P_Q_inner_data constructors a client may send in req_DH_params (auth-key.md
- * step 5.6; mtproto-tl.md §1). The `_dc` forms are today's; `p_q_inner_data#83c95aec` and
- * `p_q_inner_data_temp#3c6a84d4` are the legacy ones the PFS page still names ("using
- * p_q_inner_data" / "p_q_inner_data_temp"), which GramJS 2.26 sends and Telegram accepts.
- */
-export type InnerForm = 'p_q_inner_data_dc' | 'p_q_inner_data_temp_dc' | 'p_q_inner_data' | 'p_q_inner_data_temp'
 
 export type KeyKind = 'perm' | 'temp'
 

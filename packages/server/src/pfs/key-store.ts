@@ -1,5 +1,5 @@
+import type { InnerForm } from '@pfs-web/control-client'
 import type { DcRef } from '../handshake/dc.ts'
-import type { InnerForm } from '../handshake/inner-data.ts'
 import { SaltBook } from '../session/salts.ts'
 
 export interface PermKey {
