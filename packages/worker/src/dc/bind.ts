@@ -6,7 +6,7 @@
 import { encryptBindMessageV1 } from '@pfs-web/crypto'
 import { serializeObject } from '@pfs-web/tl'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
-import { randomLong } from './session.ts'
+import { randomLong } from './mt-session.ts'
 
 export interface BindParams {
   keys: KeyStore

@@ -1,6 +1,6 @@
 /**
  * One DC: its perm key, the temp key lanes, the PFS gate phase, reconnects and the state
- * view. Temp key lifecycle decisions come from pfs/temp-key-policy (through TempKeys),
+ * view. Temp key lifecycle decisions come from pfs/temp-key-policy (through dc/temp-key-driver),
  * call decisions from session/outbox (through CallDriver); this class performs them with
  * the EngineEnv.
  */
@@ -28,10 +28,10 @@ import { dcStateView, errorView } from './dc-view.ts'
 import { dispatch } from './dispatch.ts'
 import type { BindPhase } from '../pfs/gate.ts'
 import { Lane, rawOf, type LaneOwner, type Received } from './lane.ts'
-import { randomLong } from './session.ts'
+import { randomLong } from './mt-session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
-import { TempKeys } from './temp-keys.ts'
+import { TempKeyDriver } from './temp-key-driver.ts'
 import { onLaneDownForTime } from './time-sync.ts'
 import { MIN_REARM_MS, rearmDelay, timerDelay } from './timer-delay.ts'
 
@@ -59,7 +59,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private serverClock: ServerClock
   readonly calls: CallDriver
   readonly service: ServiceRequests
-  readonly tempKeys: TempKeys
+  readonly tempKeys: TempKeyDriver
   private readonly counted: DcCounters = { perm: 0, temp: 0, binds: 0, rotations: 0, rebinds: 0 }
   private last404Seen: Last404View | null = null
   private lastErrorSeen: ErrorView | null = null
@@ -90,7 +90,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.wallWatch = startWallWatch(env.clock.wallNow(), env.clock.now())
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
-    this.tempKeys = new TempKeys(this)
+    this.tempKeys = new TempKeyDriver(this)
   }
 
   // ---- state others read (this class is its one writer) ---------------------------------

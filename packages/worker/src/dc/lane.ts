@@ -15,7 +15,7 @@ import { clockPlausibility, serverTimeFromMsgId } from '../session/msg-id.ts'
 import type { MessageKind } from '../session/seqno.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../session/stall-watch.ts'
 import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
-import { MtSession, randomLong, type InMessage, type OutMessage } from './session.ts'
+import { MtSession, randomLong, type InMessage, type OutMessage } from './mt-session.ts'
 
 export interface Outgoing {
   kind: MessageKind

@@ -57,7 +57,7 @@ export interface TempKeyHost extends ClockSyncHost, LaneOwner {
   count(what: 'temp' | 'binds'): void
 }
 
-export class TempKeys {
+export class TempKeyDriver {
   private policyState = NO_KEYS
   private readonly config: TempKeyConfig
 
