@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { EngineEnv } from '../env.ts'
 import { KeyStore } from '../keys/key-store.ts'
 import { DcRuntime } from './dc-runtime.ts'
+import { OFFLINE_OPTIONS } from '../test-support/engine-options.ts'
 import { resolveOptions } from './options.ts'
 
 const PLATFORM_MAX_MS = 2 ** 31 - 1
@@ -47,13 +48,7 @@ function virtualEnv() {
 }
 
 function runtime(env: EngineEnv): DcRuntime {
-  const options = resolveOptions({
-    dcs: [{ id: 2, url: 'ws://unused' }],
-    defaultDcId: 2,
-    rsaPublicKeys: ['unused'],
-    app: { apiId: 1, deviceModel: 't', systemVersion: 't', appVersion: 't', systemLangCode: 'en', langPack: '', langCode: 'en' },
-    layer: 1,
-  })
+  const options = resolveOptions(OFFLINE_OPTIONS)
   return new DcRuntime(env, new KeyStore(), 2, 'ws://unused', options, [], { changed: () => undefined, keyEvent: () => undefined, update: () => undefined })
 }
 

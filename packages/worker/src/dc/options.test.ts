@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { WorkerOptions } from '../api.ts'
+import { OFFLINE_OPTIONS as base } from '../test-support/engine-options.ts'
 import { resolveOptions } from './options.ts'
-
-const base: WorkerOptions = {
-  dcs: [{ id: 2, url: 'ws://unused' }],
-  defaultDcId: 2,
-  rsaPublicKeys: ['unused'],
-  app: { apiId: 1, deviceModel: 't', systemVersion: 't', appVersion: 't', systemLangCode: 'en', langPack: '', langCode: 'en' },
-  layer: 1,
-}
 
 describe('resolveOptions: the one temp-key timing config', () => {
   it.each<{ rule: string; over: Partial<WorkerOptions>; want: { min: number; max: number; renew: number; unusable: number } }>([

@@ -12,19 +12,13 @@ import type { HandshakeResult } from '../handshake/handshake.ts'
 import { KeyStore, type KeyHandle } from '../keys/key-store.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
 import type { InitEvent } from '../session/init-connection.ts'
+import { OFFLINE_OPTIONS } from '../test-support/engine-options.ts'
 import type { ClockEvent } from '../session/msg-id.ts'
 import { resolveOptions } from './options.ts'
 import { TempKeyDriver, type TempKeyHost } from './temp-key-driver.ts'
 
 const T = 1_700_000_000
-const OPTIONS: WorkerOptions = {
-  dcs: [{ id: 2, url: 'ws://unused' }],
-  defaultDcId: 2,
-  rsaPublicKeys: ['unused'],
-  app: { apiId: 1, deviceModel: 't', systemVersion: 't', appVersion: 't', systemLangCode: 'en', langPack: '', langCode: 'en' },
-  layer: 1,
-  tempKeyLifetimeS: [60, 60],
-}
+const OPTIONS: WorkerOptions = { ...OFFLINE_OPTIONS, tempKeyLifetimeS: [60, 60] }
 
 interface FakeLane {
   key: KeyHandle

@@ -1,6 +1,15 @@
 import type { RunningServer } from '@pfs-web/server'
 import type { WorkerOptions } from '../api.ts'
 
+/** WorkerOptions for a DC no socket ever reaches: for tests of the engine's parts on fake ports. Test-only. */
+export const OFFLINE_OPTIONS: WorkerOptions = {
+  dcs: [{ id: 2, url: 'ws://unused' }],
+  defaultDcId: 2,
+  rsaPublicKeys: ['unused'],
+  app: { apiId: 1, deviceModel: 't', systemVersion: 't', appVersion: 't', systemLangCode: 'en', langPack: '', langCode: 'en' },
+  layer: 1,
+}
+
 /** WorkerOptions for one engine on DC 2 of a conformance server started by the test. Test-only. */
 export function engineOptions(server: RunningServer, defaultTimeoutMs: number): WorkerOptions {
   return {
