@@ -33,7 +33,8 @@ import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
 import { TempKeyDriver } from './temp-key-driver.ts'
 import { onLaneDownForTime } from './time-sync.ts'
-import { MIN_REARM_MS, rearmDelay, timerDelay } from './timer-delay.ts'
+import { DcTimers } from './dc-timers.ts'
+import { timerDelay } from './timer-delay.ts'
 
 interface Waiter {
   resolve(): void
@@ -69,13 +70,9 @@ export class DcRuntime implements LaneOwner, CallHost {
   private connectWaiters: Waiter[] = []
   private rotateWaiters: (Waiter & { from: string })[] = []
   private plainMsgId = 0n
-  private readonly timers = new Map<string, () => void>()
-  /** When each named timer last fired, kept while it still limits a re-arm. */
-  private readonly firedAt = new Map<string, number>()
+  private readonly timers: DcTimers
   private stopped: 'closed' | 'logged-out' | null = null
   private wallWatch: WallWatch
-  /** Aborts every handshake still running when the DC stops (close, logout, dead perm key). */
-  private readonly stopping = new AbortController()
 
   constructor(
     readonly env: EngineEnv,
@@ -88,6 +85,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   ) {
     this.serverClock = { sync: 'unsynced', offsetS: (env.clock.wallNow() - env.clock.now()) / 1000 }
     this.wallWatch = startWallWatch(env.clock.wallNow(), env.clock.now())
+    this.timers = new DcTimers(env, () => this.noticeSleep())
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
     this.tempKeys = new TempKeyDriver(this)
@@ -328,7 +326,7 @@ export class DcRuntime implements LaneOwner, CallHost {
       },
       nextMsgId: () => (this.plainMsgId = nextMsgId(this.plainMsgId, this.serverNowS())),
       timeoutMs: HANDSHAKE_TIMEOUT_MS,
-      signal: this.stopping.signal,
+      signal: this.timers.signal,
     })
   }
 
@@ -370,7 +368,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     const lane = this.lanes.get(keyId)
     if (!lane) return
     this.lanes.delete(keyId)
-    this.timers.get(`reconnect-${keyId}`)?.()
+    this.timers.cancel(`reconnect-${keyId}`)
     lane.close()
     this.service.failLane(lane, reason)
     if (this.trafficLaneNow === lane) this.trafficLaneNow = null
@@ -457,9 +455,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private stop(how: 'closed' | 'logged-out', reason: EngineError): void {
     if (this.stopped === 'closed') return
     this.stopped = how
-    this.stopping.abort()
-    for (const cancel of this.timers.values()) cancel()
-    this.timers.clear()
+    this.timers.stop()
     for (const id of [...this.lanes.keys()]) this.dropLane(id, reason)
     this.trafficLaneNow = null
     this.rejectConnect(reason)
@@ -542,39 +538,14 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.tempKeys.step({ type: 'tick' })
   }
 
-  /**
-   * Arms the named timer (replacing it): the delay bounded and its re-arming rate-limited
-   * (dc/timer-delay); none once the DC stopped.
-   */
+  /** Arms the named timer (replacing it): bounded, rate-limited, none once the DC stopped. */
   later(name: string, ms: number, fn: () => void): void {
-    this.timers.get(name)?.()
-    if (this.stopped) return
-    const now = this.now()
-    for (const [n, at] of this.firedAt) if (now - at >= MIN_REARM_MS) this.firedAt.delete(n)
-    const cancel = this.env.setTimer(rearmDelay(ms, this.firedAt.get(name) ?? null, now), () => {
-      this.timers.delete(name)
-      this.firedAt.set(name, this.now())
-      this.noticeSleep()
-      if (!this.stopped) fn()
-    })
-    this.timers.set(name, cancel)
+    this.timers.later(name, ms, fn)
   }
 
   /** Waits `ms`; rejects CLOSED at once when the DC stops, so no timer outlives close(). */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const closed = (): void => reject(new EngineError('CLOSED', 'DC stopped'))
-      if (this.stopping.signal.aborted) return closed()
-      const onAbort = (): void => {
-        cancel()
-        closed()
-      }
-      const cancel = this.env.setTimer(Math.max(0, ms), () => {
-        this.stopping.signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
-      this.stopping.signal.addEventListener('abort', onAbort, { once: true })
-    })
+    return this.timers.sleep(ms)
   }
 
   rand(): number {
