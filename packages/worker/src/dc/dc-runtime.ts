@@ -14,7 +14,7 @@ import type { HandshakeMode, HandshakeResult } from '../handshake/handshake.ts'
 import { runHandshake } from '../handshake/run-handshake.ts'
 import type { RsaKey } from '../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../keys/key-store.ts'
-import { backoffMs } from '../pfs/jitter.ts'
+import { reconnectDelayMs } from '../pfs/retry-policy.ts'
 import type { TempKeyAction } from '../pfs/key-slots.ts'
 import { gatePhase } from '../pfs/temp-key-policy.ts'
 import { classify404, LOSS_CAUSE } from '../pfs/recovery.ts'
@@ -34,6 +34,7 @@ import { ServiceRequests } from './service-requests.ts'
 import { TempKeyDriver } from './temp-key-driver.ts'
 import { onLaneDownForTime } from './time-sync.ts'
 import { DcTimers } from './dc-timers.ts'
+import { PermKeyKeeper } from './perm-key-keeper.ts'
 import { timerDelay } from './timer-delay.ts'
 
 interface Waiter {
@@ -45,7 +46,6 @@ type SwitchTraffic = Extract<TempKeyAction, { type: 'switch-traffic' }>
 type DcCounters = Record<'perm' | 'temp' | 'binds' | 'rotations' | 'rebinds', number>
 
 const HANDSHAKE_TIMEOUT_MS = 30_000
-const MAX_PERM_ATTEMPTS = 5
 const PING_INTERVAL_MS = 60_000
 const PING_DISCONNECT_DELAY_S = 75
 const BACKGROUND_PAUSE_MS = 8
@@ -53,7 +53,6 @@ const BACKGROUND_PAUSE_MS = 8
 export class DcRuntime implements LaneOwner, CallHost {
   private statusNow: ConnectionStatus = 'idle'
   private waitReasonNow: string | null = null
-  private permHandle: KeyHandle | null = null
   private trafficLaneNow: Lane | null = null
   /** Every temp key this DC holds, by key id hex: traffic, next and retiring. */
   readonly lanes = new Map<string, Lane>()
@@ -64,8 +63,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   private readonly counted: DcCounters = { perm: 0, temp: 0, binds: 0, rotations: 0, rebinds: 0 }
   private last404Seen: Last404View | null = null
   private lastErrorSeen: ErrorView | null = null
-  private permCreatedAt: number | null = null
-  private permLoading: Promise<KeyHandle> | null = null
+  private readonly permKeeper: PermKeyKeeper
   private started = false
   private connectWaiters: Waiter[] = []
   private rotateWaiters: (Waiter & { from: string })[] = []
@@ -86,6 +84,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.serverClock = { sync: 'unsynced', offsetS: (env.clock.wallNow() - env.clock.now()) / 1000 }
     this.wallWatch = startWallWatch(env.clock.wallNow(), env.clock.now())
     this.timers = new DcTimers(env, () => this.noticeSleep())
+    this.permKeeper = new PermKeyKeeper(this)
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
     this.tempKeys = new TempKeyDriver(this)
@@ -100,7 +99,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     return this.waitReasonNow
   }
   get perm(): KeyHandle | null {
-    return this.permHandle
+    return this.permKeeper.key
   }
   /** The lane new calls go out on (bound), or null while there is none. */
   get lane(): Lane | null {
@@ -191,7 +190,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     this.service.failLane(lane, error)
     this.calls.step({ type: 'session-lost', sessionId: lane.session.sessionId })
     lane.reconnects++
-    const delay = backoffMs(lane.reconnects, 250, 30_000, () => this.rand())
+    const delay = reconnectDelayMs(lane.reconnects, () => this.rand())
     this.refreshStatus()
     this.later(`reconnect-${lane.key.idHex}`, delay, () => void this.reopen(lane))
     onLaneDownForTime(this, error)
@@ -253,46 +252,12 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   /** The DC's perm key: loaded from storage, else made once by a perm handshake. */
   permKey(): Promise<KeyHandle> {
-    if (this.permHandle) return Promise.resolve(this.permHandle)
-    this.permLoading ??= this.loadOrMakePerm().finally(() => {
-      this.permLoading = null
-    })
-    return this.permLoading
+    return this.permKeeper.get()
   }
 
-  private loadOrMakePerm(): Promise<KeyHandle> {
-    const storage = this.env.permKeys
-    const run = (): Promise<KeyHandle> => this.loadOrMakePermNow()
-    return storage.exclusive ? storage.exclusive(this.dcId, run) : run()
-  }
-
-  private async loadOrMakePermNow(): Promise<KeyHandle> {
-    const stored = await this.keys.loadPerm(this.dcId, this.env.permKeys)
-    if (stored) {
-      this.permHandle = stored
-      this.hooks.changed()
-      return stored
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const r = await this.runHandshake({ kind: 'perm' }, 'perm-handshake')
-        const perm = this.keys.add(this.dcId, 'perm', r.authKey, r.serverTime, null)
-        await this.keys.persistPerm(perm, this.env.permKeys)
-        this.permHandle = perm
-        this.permCreatedAt = this.now()
-        this.counted.perm++
-        this.hooks.keyEvent(this.event('created', perm))
-        this.hooks.changed()
-        return perm
-      } catch (err) {
-        this.setError(err)
-        if (attempt >= MAX_PERM_ATTEMPTS || this.stopped) {
-          this.rejectConnect(err instanceof Error ? err : new EngineError('PERM_HANDSHAKE_FAILED', String(err)))
-          throw err
-        }
-        await this.sleep(backoffMs(attempt, 500, 10_000, () => this.rand()))
-      }
-    }
+  /** The perm key could not be made (dc/perm-key-keeper): connect() waiters fail. */
+  permFailed(err: Error): void {
+    this.rejectConnect(err)
   }
 
   /**
@@ -413,22 +378,10 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   // ---- perm key loss, logout, close ---------------------------------------------------------
 
-  private async dropPerm(): Promise<void> {
-    const perm = this.permHandle
-    this.permHandle = null
-    this.permCreatedAt = null
-    await this.env.permKeys.delete(this.dcId)
-    if (perm) {
-      this.keys.drop(perm)
-      this.hooks.keyEvent(this.event('dropped', perm))
-    }
-  }
-
   /** The policy proved the perm key dead (pfs §2): it and every temp key go; logged out. */
   async permKeyDead(): Promise<void> {
-    const perm = this.permHandle
     this.stop('logged-out', new EngineError('LOGGED_OUT', `DC ${this.dcId}: perm key rejected by the server`))
-    await this.dropPerm()
+    const perm = await this.permKeeper.drop()
     this.hooks.keyEvent(this.event('logged-out', perm))
   }
 
@@ -442,9 +395,8 @@ export class DcRuntime implements LaneOwner, CallHost {
       // Logging out must not depend on the server: the keys go regardless.
       this.setError(err)
     }
-    const perm = this.permHandle
     this.stop('logged-out', new EngineError('LOGGED_OUT', `DC ${this.dcId} logged out`))
-    await this.dropPerm()
+    const perm = await this.permKeeper.drop()
     this.hooks.keyEvent(this.event('logged-out', perm))
   }
 
@@ -482,7 +434,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     else if (this.phase === 'failed') [status, reason] = ['backoff', 'bind-failed']
     else if (next.phase === 'waiting') [status, reason] = ['backoff', next.reason]
     else if (next.phase === 'binding') status = 'binding'
-    else if (next.phase === 'handshake' || this.permLoading) status = 'handshaking'
+    else if (next.phase === 'handshake' || this.permKeeper.isLoading) status = 'handshaking'
     else status = this.started ? 'connecting' : 'idle'
     if (status === 'backoff' && reason === null) reason = 'reconnect'
     if (status !== this.statusNow || reason !== this.waitReasonNow) {
@@ -504,7 +456,7 @@ export class DcRuntime implements LaneOwner, CallHost {
     return this.counted
   }
 
-  count(what: 'temp' | 'binds'): void {
+  count(what: 'perm' | 'temp' | 'binds'): void {
     this.counted[what]++
   }
 
@@ -544,7 +496,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
 
   /** Waits `ms`; rejects CLOSED at once when the DC stops, so no timer outlives close(). */
-  private sleep(ms: number): Promise<void> {
+  sleep(ms: number): Promise<void> {
     return this.timers.sleep(ms)
   }
 
@@ -554,6 +506,6 @@ export class DcRuntime implements LaneOwner, CallHost {
 
   /** Seconds since this client made the perm key; null for a stored one (age unknown). */
   permAgeS(): number | null {
-    return this.permCreatedAt === null ? null : (this.now() - this.permCreatedAt) / 1000
+    return this.permKeeper.ageS()
   }
 }
