@@ -24,10 +24,12 @@ import { lookAtWall, startWallWatch, type WallWatch } from '../session/wall-watc
 import type { ConnectionPurpose } from '../transport/connection.ts'
 import { CallDriver, type CallHost } from './calls.ts'
 import type { DcHooks } from './dc-hooks.ts'
+import { connectionStatus } from './connection-status.ts'
 import { dcStateView, errorView } from './dc-view.ts'
 import { dispatch } from './dispatch.ts'
 import type { BindPhase } from '../pfs/gate.ts'
-import { Lane, rawOf, type LaneOwner, type Received } from './lane.ts'
+import { wrapInInitConnection } from './init-connection-wrap.ts'
+import { Lane, type LaneOwner, type Received } from './lane.ts'
 import { randomLong } from './mt-session.ts'
 import type { ResolvedOptions } from './options.ts'
 import { ServiceRequests } from './service-requests.ts'
@@ -150,22 +152,7 @@ export class DcRuntime implements LaneOwner, CallHost {
   }
 
   wrapInit(query: Uint8Array): Uint8Array {
-    const a = this.options.app
-    return serializeObject({
-      _: 'invokeWithLayer',
-      layer: this.options.layer,
-      query: {
-        _: 'initConnection',
-        api_id: a.apiId,
-        device_model: a.deviceModel,
-        system_version: a.systemVersion,
-        app_version: a.appVersion,
-        system_lang_code: a.systemLangCode,
-        lang_pack: a.langPack,
-        lang_code: a.langCode,
-        query: rawOf(query),
-      },
-    })
+    return wrapInInitConnection(this.options.app, this.options.layer, query)
   }
 
   onMessage(lane: Lane, msg: Received): void {
@@ -427,20 +414,16 @@ export class DcRuntime implements LaneOwner, CallHost {
   /** Derives the status shown to the page from the lanes and the policy's next slot. */
   refreshStatus(): void {
     if (this.stopped) return
-    const next = this.tempKeys.state.next
-    let status: ConnectionStatus
-    let reason: string | null = null
-    if (this.trafficLaneNow) status = this.trafficLaneNow.isUp ? 'ready' : 'backoff'
-    else if (this.phase === 'failed') [status, reason] = ['backoff', 'bind-failed']
-    else if (next.phase === 'waiting') [status, reason] = ['backoff', next.reason]
-    else if (next.phase === 'binding') status = 'binding'
-    else if (next.phase === 'handshake' || this.permKeeper.isLoading) status = 'handshaking'
-    else status = this.started ? 'connecting' : 'idle'
-    if (status === 'backoff' && reason === null) reason = 'reconnect'
-    if (status !== this.statusNow || reason !== this.waitReasonNow) {
-      this.statusNow = status
-      this.waitReasonNow = reason
-    }
+    const lane = this.trafficLaneNow
+    const { status, waitReason } = connectionStatus({
+      traffic: lane ? { up: lane.isUp } : null,
+      phase: this.phase,
+      next: this.tempKeys.state.next,
+      permLoading: this.permKeeper.isLoading,
+      started: this.started,
+    })
+    this.statusNow = status
+    this.waitReasonNow = waitReason
     this.hooks.changed()
   }
 
