@@ -17,6 +17,7 @@ describe('classify404', () => {
     { rule: 'pfs §1.7: -404 on a retiring key → only its calls move', state: base, keyId: 'old', want: { case: 'retiring-key-lost', keyId: 'old' } },
     { rule: 'pfs §1.7: -404 on the current key → server restart, every key presumed gone', state: base, keyId: 'cur', want: { case: 'server-restart', lostKeyIds: ['cur', 'old'] } },
     { rule: 'pfs §1.6: -404 on the current key while its successor\'s bind is on the wire → replaced by that bind', state: binding, keyId: 'cur', want: { case: 'replaced-by-bind', keyId: 'cur', successor: 'nxt' } },
+    { rule: 'pfs §1.6: the same -404 while that bind, lost with its connection, waits to be re-sent → replaced by it (it may have landed)', state: { ...binding, next: { phase: 'binding', key: key('nxt'), attempt: 1, rebinds: 1, step: { kind: 'retry-at', at: 5 } } }, keyId: 'cur', want: { case: 'replaced-by-bind', keyId: 'cur', successor: 'nxt' } },
     { rule: 'the same -404 while the next bind waits to be retried → server restart', state: { ...binding, next: { phase: 'binding', key: key('nxt'), attempt: 2, rebinds: 0, step: { kind: 'retry-at', at: 5 } } }, keyId: 'cur', want: { case: 'server-restart', lostKeyIds: ['cur', 'old', 'nxt'] } },
     { rule: 'a -404 for a key already dropped is stale', state: base, keyId: 'gone', want: { case: 'stale', keyId: 'gone' } },
     { rule: 'a handshake -404 with no handshake running is stale', state: base, keyId: null, want: { case: 'stale', keyId: null } },

@@ -4,7 +4,7 @@
  * so which key got it tells what happened, and the answer is always a new temp key
  * and a bind (never touching the perm key), paced by storm-control.
  */
-import { allKeyIds, type PolicyClock, type TempKeyAction, type TempKeyState } from './key-slots.ts'
+import { allKeyIds, type NextSlot, type PolicyClock, type TempKeyAction, type TempKeyState } from './key-slots.ts'
 import { stepStorm, type StormConfig } from './storm-control.ts'
 
 export type Loss404 =
@@ -20,7 +20,8 @@ export type Loss404 =
    */
   | { case: 'server-restart'; lostKeyIds: string[] }
   /**
-   * The current key while our bind of its successor is on the wire: under the documented
+   * The current key while our bind of its successor is on the wire (or was, and waits to
+   * be re-sent after its connection dropped unanswered): under the documented
    * one-binding rule (pfs §1.6) that bind dropped it. Its calls wait for the bind's answer
    * instead of a restart being presumed; if the server did restart, that bind gets -404
    * as well (binding-key-lost) and only then is a new key made.
@@ -43,12 +44,21 @@ export const LOSS_CAUSE: Record<Loss404['case'], string> = {
 export function classify404(state: TempKeyState, keyId: string | null): Loss404 {
   if (keyId === null) return state.next.phase === 'handshake' ? { case: 'handshake-rejected' } : { case: 'stale', keyId }
   if (state.current?.id === keyId) {
-    if (state.next.phase === 'binding' && state.next.step.kind === 'sent') return { case: 'replaced-by-bind', keyId, successor: state.next.key.id }
+    if (state.next.phase === 'binding' && bindMayHaveLanded(state.next)) return { case: 'replaced-by-bind', keyId, successor: state.next.key.id }
     return { case: 'server-restart', lostKeyIds: allKeyIds(state) }
   }
   if (state.next.phase === 'binding' && state.next.key.id === keyId) return { case: 'binding-key-lost', keyId }
   if (state.retiring.some((k) => k.id === keyId)) return { case: 'retiring-key-lost', keyId }
   return { case: 'stale', keyId }
+}
+
+/**
+ * The successor's bind is on the wire, or was and its answer got lost with the connection
+ * (it is waiting to be sent again): either way the server may have applied it, which under
+ * the one-binding rule is what dropped the current key.
+ */
+function bindMayHaveLanded(next: Extract<NextSlot, { phase: 'binding' }>): boolean {
+  return next.step.kind === 'sent' || (next.step.kind === 'retry-at' && next.rebinds > 0)
 }
 
 export function recover404(
