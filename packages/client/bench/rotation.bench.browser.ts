@@ -26,7 +26,7 @@ const RATE = 50
 const server = isolatedServer('rotation')
 const control = new ControlClient(server.controlUrl)
 // 5 s keys; the policy renews at expires − min(margin, ½ life) = 2.5 s before expiry and
-// stops using a key at expires − min(margin/2, ⅕ life) = 1 s before (dc/temp-keys.ts).
+// stops using a key at expires − min(margin/2, ⅕ life) = 1 s before (edge/edge/dc/temp-key-driver.ts).
 const lc = lifecycleClient(server, DC, { tempKeyLifetimeS: [5, 5], rotationMarginS: 3 })
 
 afterAll(() => lc.dispose())

@@ -70,7 +70,7 @@ export interface ErrorView {
 export interface Last404View {
   /** Server unixtime when it was seen. */
   at: number
-  /** Classified cause (pfs/recovery.ts LOSS_CAUSE): 'temp-key-forgotten', 'replaced-by-bind', 'retiring-key-forgotten', 'during-bind', 'stale-key'. */
+  /** Classified cause (policy/pfs/recovery.ts LOSS_CAUSE): 'temp-key-forgotten', 'replaced-by-bind', 'retiring-key-forgotten', 'during-bind', 'stale-key'. */
   cause: string
 }
 

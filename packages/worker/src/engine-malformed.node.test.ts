@@ -22,7 +22,7 @@ const UNKNOWN = 0x0badf00d
 const GET_CONFIG = serializeObject({ _: 'help.getConfig' })
 /** How long a call may take to settle in any case here, reconnect backoff included. */
 const SETTLE_MS = 4_000
-/** The engine's stall watch (session/stall-watch.ts), short enough to act inside SETTLE_MS. */
+/** The engine's stall watch (policy/session/stall-watch.ts), short enough to act inside SETTLE_MS. */
 const STALL_MS = 1_500
 
 let server: RunningServer

@@ -18,8 +18,8 @@ import type {
   WorkerApi,
   WorkerOptions,
 } from './api.ts'
-import { DcRuntime } from './dc/dc-runtime.ts'
-import { resolveOptions, type ResolvedOptions } from './dc/options.ts'
+import { DcRuntime } from './edge/dc/dc-runtime.ts'
+import { resolveOptions, type ResolvedOptions } from './edge/dc/options.ts'
 import type { EngineEnv } from './env.ts'
 import { EngineError } from './errors.ts'
 import { loadRsaKeys, type RsaKey } from './handshake/rsa-keys.ts'

@@ -6,7 +6,7 @@ import { disableWebAssembly } from '@pfs-web/crypto'
 import { createBrowserEnv } from './browser-env.ts'
 import { createEngine } from './engine.ts'
 import { exposeOn } from './expose-on.ts'
-import { DEFAULT_STORAGE_NAME, createIdbPermKeyStorage } from './storage/perm-key-storage.ts'
+import { DEFAULT_STORAGE_NAME, createIdbPermKeyStorage } from './edge/storage/perm-key-storage.ts'
 
 let storageName = DEFAULT_STORAGE_NAME
 const engine = createEngine(createBrowserEnv(createIdbPermKeyStorage(() => storageName)))

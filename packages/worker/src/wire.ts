@@ -15,7 +15,7 @@ import { releaseProxy, transfer, transferHandlers, type TransferHandler } from '
 import { PfsError, RpcError, TransportError, type PfsErrorShape } from '@pfs-web/errors'
 import { CryptoError, SecurityError } from '@pfs-web/crypto'
 import { EngineError, HandshakeError, PacketError } from './errors.ts'
-import { StorageError } from './storage/errors.ts'
+import { StorageError } from './edge/storage/errors.ts'
 
 // Comlink's default handler for non-PfsError throws; captured before we replace it.
 const builtinThrow = transferHandlers.get('throw')

@@ -1,7 +1,7 @@
 /**
  * Issue #6, a 60 s -404 storm (every encrypted packet answered -404) in real Chromium:
  * storm control must keep re-handshakes at ≤ 6 per sliding minute per DC, counting every
- * handshake (pfs-and-errors.md §1.7; pfs/storm-control.ts), and the client must come back
+ * handshake (pfs-and-errors.md §1.7; policy/pfs/storm-control.ts), and the client must come back
  * by itself once the storm ends, with the calls made during the storm answered.
  */
 import { ControlClient } from '@pfs-web/control-client'

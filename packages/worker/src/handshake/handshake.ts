@@ -25,7 +25,7 @@ import {
 } from '@pfs-web/crypto'
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl'
 import { HandshakeError } from '../errors.ts'
-import { clockPlausibility } from '../session/msg-id.ts'
+import { clockPlausibility } from '../policy/session/msg-id.ts'
 import type { RsaKey } from './rsa-keys.ts'
 
 export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }

@@ -8,7 +8,7 @@ import { TransportError } from '@pfs-web/errors'
 import { deserializeObject, serializeObject } from '@pfs-web/tl'
 import type { EngineEnv } from '../env.ts'
 import { HandshakeError } from '../errors.ts'
-import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
+import { Connection, type ConnectionPurpose } from '../edge/transport/connection.ts'
 import { Handshake, type HandshakeOptions, type HandshakeResult } from './handshake.ts'
 import { decodePlain, encodePlain } from './plain-envelope.ts'
 

@@ -1,5 +1,5 @@
 /**
- * Rotation and storm control as the shipped engine performs them (dc/temp-key-driver.ts driving
+ * Rotation and storm control as the shipped engine performs them (edge/dc/temp-key-driver.ts driving
  * pfs/temp-key-policy against the real server core), on virtual time: the properties the
  * policy promises, checked on the driver that ships rather than on a model of one.
  */

@@ -1,0 +1,256 @@
+/**
+ * API calls of one DC, driven through the pure session/outbox registry: queueing, the PFS
+ * gate, the initConnection prefix, per-call deadlines, cancel, resends after bad_msg / lost
+ * sessions / lost keys, and rpc_error handling by pfs/rpc-errors.
+ */
+import { PfsError, RpcError } from '@pfs-web/errors'
+import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget, type TlObject } from '@pfs-web/tl'
+import { EngineError } from '../../errors.ts'
+import { onRpcError } from '../../policy/pfs/rpc-errors.ts'
+import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../../policy/session/outbox.ts'
+import { gate, type BindPhase } from '../../policy/pfs/gate.ts'
+import type { Lane, Outgoing } from './lane.ts'
+
+export interface CallHost {
+  now(): number
+  setTimer(ms: number, fn: () => void): () => void
+  /** The lane new calls go out on, or null while there is none. */
+  trafficLane(): Lane | null
+  bindPhase(): BindPhase
+  /** invokeWithLayer(layer, initConnection(app..., query)). */
+  wrapInit(query: Uint8Array): Uint8Array
+  /** 401 AUTH_KEY_PERM_EMPTY: the key is not bound after all. */
+  onNotBound(lane: Lane): void
+  /** The last in-flight call on a key has left. */
+  onDrained(keyId: string): void
+  /** Shared by every DC of the engine: gzip answers in flight inflate within it. */
+  readonly inflateBudget: InflateBudget
+}
+
+interface CallRecord {
+  request: Uint8Array
+  method: string
+  externalId: string | undefined
+  resolve(bytes: Uint8Array): void
+  reject(err: Error): void
+  /** Sent with the initConnection prefix: its answer proves the connection initialised. */
+  wrapped: boolean
+  outcome?: { ok: true; bytes: Uint8Array } | { ok: false; error: Error }
+}
+
+/** Packet budget per flush: small calls share a container, big ones go alone. */
+const MAX_ITEMS_PER_PACKET = 32
+const RETRY_LATER_MS = 1_000
+const MAX_FLOOD_WAIT_S = 60
+
+export class CallDriver {
+  private readonly outbox = new Outbox()
+  private readonly records = new Map<CallId, CallRecord>()
+  private readonly byExternal = new Map<string, CallId>()
+  private nextId = 1
+  private flushing = false
+  private flushAgain = false
+  private timer: { at: number; cancel: () => void } | null = null
+
+  constructor(private readonly host: CallHost) {}
+
+  invoke(request: Uint8Array, method: string, timeoutMs: number, externalId?: string): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const id = this.nextId++
+      this.records.set(id, { request, method, externalId, resolve, reject, wrapped: false })
+      if (externalId !== undefined) this.byExternal.set(externalId, id)
+      this.step({ type: 'enqueue', callId: id, deadlineAt: this.host.now() + timeoutMs })
+      this.flush()
+    })
+  }
+
+  cancel(externalId: string): void {
+    const id = this.byExternal.get(externalId)
+    if (id !== undefined) this.step({ type: 'cancel', callId: id })
+  }
+
+  inFlightOn(keyId: string): number {
+    return this.outbox.inFlightOn(keyId)
+  }
+
+  /** inFlightOn(keyId) > 0, stopping at the first: asked for every packet received. */
+  anyInFlightOn(keyId: string): boolean {
+    return this.outbox.anyInFlightOn(keyId)
+  }
+
+  get pending(): number {
+    return this.outbox.size
+  }
+
+  /** Forwards a session event (bad_msg, new_session_created, lost session or key). */
+  step(event: OutboxEvent): void {
+    this.run(this.outbox.step(event, this.host.now()))
+  }
+
+  /** An rpc_result. Returns false when no call of ours has that msg_id. */
+  async onResult(lane: Lane, reqMsgId: bigint, result: TlObject): Promise<boolean> {
+    const id = this.outbox.callFor(reqMsgId)
+    const rec = id === null ? undefined : this.records.get(id)
+    if (id === null || !rec) return false
+    lane.initEvent({ type: 'answered', wrapped: rec.wrapped })
+    if (result._ === 'rpc_error') return this.onRpcError(lane, id, rec, result.error_code, result.error_message, reqMsgId)
+    let bytes: Uint8Array
+    try {
+      bytes = result._ === 'raw' ? result.bytes : result._ === 'gzip_packed' ? await gzipUnpack(result.packed_data, GZIP_MAX_BYTES_DEFAULT, this.host.inflateBudget) : serializeObject(result)
+      rec.outcome = { ok: true, bytes }
+    } catch (err) {
+      rec.outcome = { ok: false, error: err instanceof Error ? err : new EngineError('BAD_RESULT', String(err)) }
+    }
+    this.step({ type: 'answer', msgId: reqMsgId })
+    return true
+  }
+
+  /** Rejects every call (close, logout). */
+  failAll(error: PfsError): void {
+    for (const [id, rec] of [...this.records]) {
+      rec.outcome = { ok: false, error }
+      this.step({ type: 'cancel', callId: id })
+    }
+  }
+
+  /**
+   * Sends what is ready. A flush asked for while one runs is never lost (issue #18): the
+   * running loop sees it, or, when the loop already returned (its exit and this promise's
+   * settling are a microtask apart, and a bad_msg 16/17 requeues its call in that gap),
+   * the flush starts again as soon as the loop has let go.
+   */
+  flush(): void {
+    if (this.flushing) {
+      this.flushAgain = true
+      return
+    }
+    this.flushing = true
+    void this.flushLoop().finally(() => {
+      this.flushing = false
+      if (this.flushAgain) this.flush()
+    })
+  }
+
+  private async flushLoop(): Promise<void> {
+    do {
+      this.flushAgain = false
+      const lane = this.host.trafficLane()
+      const phase = this.host.bindPhase()
+      const ids: CallId[] = []
+      const items: Outgoing[] = []
+      for (const id of this.outbox.ready(this.host.now())) {
+        const rec = this.records.get(id)
+        if (!rec) continue
+        const verdict = gate(rec.method, phase)
+        if (verdict === 'hold') continue
+        if (verdict === 'refuse') {
+          rec.outcome = { ok: false, error: new EngineError('NOT_BOUND', `${rec.method} needs a bound temp key`) }
+          this.step({ type: 'cancel', callId: id })
+          continue
+        }
+        if (!lane?.isUp) continue
+        rec.wrapped = lane.needsInit
+        items.push({ kind: 'rpc-query', body: rec.wrapped ? this.host.wrapInit(rec.request) : rec.request })
+        ids.push(id)
+        if (items.length >= MAX_ITEMS_PER_PACKET) break
+      }
+      if (items.length === 0 || !lane) return
+      let sent
+      try {
+        sent = await lane.send(items)
+      } catch {
+        // The lane went down: the calls stay queued and go out when traffic resumes.
+        return
+      }
+      for (const [i, s] of sent.entries()) {
+        const callId = ids[i] as CallId
+        if (!this.records.has(callId)) continue
+        this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
+      }
+      lane.stallEvent({ type: 'sent-request' })
+      if (ids.length >= MAX_ITEMS_PER_PACKET) this.flushAgain = true
+    } while (this.flushAgain)
+  }
+
+  private onRpcError(lane: Lane, id: CallId, rec: CallRecord, code: number, message: string, reqMsgId: bigint): boolean {
+    const decision = onRpcError(code, message)
+    const now = this.host.now()
+    switch (decision.action) {
+      case 'rebind-and-resend':
+        this.step({ type: 'retry', callId: id, notBefore: now })
+        this.host.onNotBound(lane)
+        return true
+      case 'resend-with-init':
+        lane.initEvent({ type: 'not-inited' })
+        this.step({ type: 'retry', callId: id, notBefore: now })
+        return true
+      case 'retry-later':
+        this.step({ type: 'retry', callId: id, notBefore: now + RETRY_LATER_MS })
+        return true
+      case 'flood-wait':
+        if (decision.seconds <= MAX_FLOOD_WAIT_S) {
+          this.step({ type: 'retry', callId: id, notBefore: now + decision.seconds * 1000 })
+          return true
+        }
+        break
+      default:
+        break
+    }
+    rec.outcome = { ok: false, error: new RpcError(code, message) }
+    this.step({ type: 'answer', msgId: reqMsgId })
+    return true
+  }
+
+  private run(actions: OutboxAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case 'deliver':
+        case 'cancelled':
+        case 'fail':
+          this.settle(a)
+          break
+        case 'resend':
+          this.flush()
+          break
+        case 'drained':
+          this.host.onDrained(a.keyId)
+          break
+        case 'schedule':
+          this.schedule(a.atMs)
+          break
+        case 'ignored':
+          break
+      }
+    }
+  }
+
+  private settle(a: Extract<OutboxAction, { type: 'deliver' | 'cancelled' | 'fail' }>): void {
+    const rec = this.records.get(a.callId)
+    if (!rec) return
+    this.records.delete(a.callId)
+    if (rec.externalId !== undefined) this.byExternal.delete(rec.externalId)
+    if (a.type === 'fail') {
+      rec.reject(new EngineError(a.code, `${rec.method}: ${a.code}`))
+      return
+    }
+    const outcome = rec.outcome ?? { ok: false, error: new EngineError('CANCELLED', `${rec.method} cancelled`) }
+    if (outcome.ok) rec.resolve(outcome.bytes)
+    else rec.reject(outcome.error)
+  }
+
+  private schedule(atMs: number): void {
+    if (this.timer && this.timer.at <= atMs) return
+    this.timer?.cancel()
+    const cancel = this.host.setTimer(Math.max(0, atMs - this.host.now()), () => {
+      this.timer = null
+      this.step({ type: 'tick' })
+      this.flush()
+    })
+    this.timer = { at: atMs, cancel }
+  }
+
+  dispose(): void {
+    this.timer?.cancel()
+    this.timer = null
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * One MTProto session on one temp key (encryption.md §1, §5): session_id, outgoing
+ * msg_id/seq_no, the received-id window, and sealing/opening of packets. Policy lives in
+ * the pure session/ modules; this class only holds their state for one session.
+ */
+import { decryptMessage, encryptMessage, type PreparedAuthKey } from '@pfs-web/crypto'
+import { PacketError } from '../../errors.ts'
+import { nextFreeMsgId } from '../../policy/session/msg-id.ts'
+import { ReceivedIds } from '../../policy/session/received-ids.ts'
+import { NEW_SESSION_SEQNO, nextSeqno, type MessageKind, type SeqnoState } from '../../policy/session/seqno.ts'
+
+export interface OutMessage {
+  msgId: bigint
+  seqno: number
+  body: Uint8Array
+}
+
+export interface InMessage {
+  salt: bigint
+  msgId: bigint
+  seqno: number
+  body: Uint8Array
+}
+
+const HEADER = 32
+/** How many of our own recent msg_ids a session remembers (answers and notices name them). */
+const SENT_MEMORY = 2048
+
+/** A random TL long (session_id, ping_id, the bind nonce). */
+export function randomLong(random: (n: number) => Uint8Array): bigint {
+  return new DataView(random(8).buffer).getBigInt64(0, true)
+}
+
+export class MtSession {
+  readonly sessionId: bigint
+  readonly received: ReceivedIds
+  private last = 0n
+  private seq: SeqnoState = NEW_SESSION_SEQNO
+  /** Our recent msg_ids, oldest first (a Set keeps insertion order). */
+  private readonly sent = new Set<bigint>()
+
+  constructor(private readonly random: (n: number) => Uint8Array) {
+    this.sessionId = randomLong(random)
+    this.received = new ReceivedIds(this.sessionId)
+  }
+
+  /**
+   * Numbers a message: msg_id from server time (monotonic, none that `taken` says another
+   * session of the DC holds) and seq_no by its kind.
+   */
+  number(kind: MessageKind, body: Uint8Array, serverNowS: number, taken: (id: bigint) => boolean = () => false): OutMessage {
+    this.last = nextFreeMsgId(this.last, serverNowS, taken)
+    const { seqno, state } = nextSeqno(this.seq, kind)
+    this.seq = state
+    this.sent.add(this.last)
+    if (this.sent.size > SENT_MEMORY) this.sent.delete(this.sent.values().next().value as bigint)
+    return { msgId: this.last, seqno, body }
+  }
+
+  /** The highest msg_id numbered in this session (0n before the first). */
+  get lastMsgId(): bigint {
+    return this.last
+  }
+
+  /**
+   * Whether this session recently numbered `msgId` (encryption.md §6: "the client must
+   * check that it really sent bad_msg_id recently"; an answer to it is authentic proof
+   * of the server's clock).
+   */
+  sentRecently(msgId: bigint): boolean {
+    return this.sent.has(msgId)
+  }
+
+  /** salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned. */
+  async seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Promise<Uint8Array> {
+    const unpadded = HEADER + msg.body.length
+    const extra = (this.random(1)[0] ?? 0) % 16
+    const padding = 12 + extra + ((16 - ((unpadded + 12 + extra) % 16)) % 16)
+    const plain = new Uint8Array(unpadded + padding)
+    const view = new DataView(plain.buffer)
+    view.setBigInt64(0, salt, true)
+    view.setBigInt64(8, this.sessionId, true)
+    view.setBigInt64(16, msg.msgId, true)
+    view.setInt32(24, msg.seqno, true)
+    view.setUint32(28, msg.body.length, true)
+    plain.set(msg.body, HEADER)
+    plain.set(this.random(padding), unpadded)
+    try {
+      return (await encryptMessage(key, plain, true)).packet
+    } finally {
+      plain.fill(0)
+    }
+  }
+
+  /**
+   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5). The session id
+   * and msg_id parity are checked by the caller through `received`, per message.
+   */
+  async open(key: PreparedAuthKey, packet: Uint8Array): Promise<InMessage & { sessionId: bigint }> {
+    const { plaintext } = await decryptMessage(key, packet, false)
+    const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.length)
+    const sessionId = view.getBigInt64(8, true)
+    if (sessionId !== this.sessionId) throw new PacketError('SESSION_MISMATCH', 'packet for another session')
+    return {
+      salt: view.getBigInt64(0, true),
+      sessionId,
+      msgId: view.getBigInt64(16, true),
+      seqno: view.getInt32(24, true),
+      body: plaintext.subarray(HEADER, HEADER + view.getUint32(28, true)),
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/** WorkerOptions with defaults applied and checked once, at init(). */
+import { InflateBudget } from '@pfs-web/tl'
+import type { AppInfo, DcAddress, WorkerOptions } from '../../api.ts'
+import { EngineError } from '../../errors.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, type TempKeyConfig } from '../../policy/pfs/temp-key-policy.ts'
+import { stallConfig, type StallConfig } from '../../policy/session/stall-watch.ts'
+
+export interface ResolvedOptions {
+  dcs: readonly DcAddress[]
+  defaultDcId: number
+  app: AppInfo
+  layer: number
+  /** The temp-key policy's whole timing: lifetimes, renewal and unusable margins, timeouts. */
+  tempKeys: TempKeyConfig
+  defaultTimeoutMs: number
+  stall: StallConfig
+  /** `dc` for p_q_inner_data and the obfuscation init: +10000 on test DCs (auth-key.md). */
+  wireDcId(dcId: number): number
+  /** Inflated gzip_packed bytes the engine's DCs may hold at once, together (issue #18). */
+  inflate: InflateBudget
+}
+
+/** Renew this long before expiry at most (a quarter of the lifetime for short keys). */
+const DEFAULT_MARGIN_S = 600
+const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_STALL_MS = 15_000
+
+export function resolveOptions(o: WorkerOptions): ResolvedOptions {
+  if (!Array.isArray(o.dcs) || o.dcs.length === 0) throw new EngineError('BAD_OPTIONS', 'dcs: at least one DC is required')
+  if (!o.dcs.some((d) => d.id === o.defaultDcId)) throw new EngineError('BAD_OPTIONS', 'defaultDcId: not among dcs')
+  if (!Array.isArray(o.rsaPublicKeys) || o.rsaPublicKeys.length === 0) throw new EngineError('BAD_OPTIONS', 'rsaPublicKeys: none given')
+  const [lo, hi] = o.tempKeyLifetimeS ?? [DEFAULT_TEMP_KEY_CONFIG.minLifetimeS, DEFAULT_TEMP_KEY_CONFIG.maxLifetimeS]
+  if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi >= lo)) throw new EngineError('BAD_OPTIONS', 'tempKeyLifetimeS: need 0 < lo <= hi')
+  const margin = o.rotationMarginS ?? Math.min(DEFAULT_MARGIN_S, Math.floor(lo / 4))
+  if (!(margin >= 0 && margin < lo)) throw new EngineError('BAD_OPTIONS', 'rotationMarginS: must be below the temp key lifetime')
+  const stallMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
+  if (!(Number.isFinite(stallMs) && stallMs >= 300)) throw new EngineError('BAD_OPTIONS', 'stallTimeoutMs: at least 300 ms')
+  const test = o.testMode === true
+  return {
+    dcs: o.dcs,
+    defaultDcId: o.defaultDcId,
+    app: o.app,
+    layer: o.layer,
+    tempKeys: {
+      ...DEFAULT_TEMP_KEY_CONFIG,
+      minLifetimeS: lo,
+      maxLifetimeS: hi,
+      renewMarginS: margin,
+      // stop using a key half-way between the renewal point and expiry, at most 1 h before;
+      // not rounded down: a 5 s key's 1 s margin must leave it 0.5 s, not 0 (issue #11)
+      unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, margin / 2),
+    },
+    defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    stall: stallConfig(stallMs),
+    wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),
+    inflate: new InflateBudget(),
+  }
+}

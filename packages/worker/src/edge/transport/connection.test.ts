@@ -1,0 +1,154 @@
+import { TransportError } from '@pfs-web/errors'
+import { createCtrStream, obfuscationKeys, type CtrStream } from '@pfs-web/crypto'
+import { describe, expect, it } from 'vitest'
+import type { EngineEnv, SocketLike } from '../../env.ts'
+import { Connection } from './connection.ts'
+
+/** The server end of one fake WebSocket, de-obfuscating like gotd's obfuscated2.Accept (transports.md §3). */
+class FakeServer {
+  readonly socket: SocketLike
+  received: Uint8Array[] = []
+  init: Uint8Array | null = null
+  private dec: CtrStream | null = null
+  private enc: CtrStream | null = null
+
+  private state = 0
+
+  constructor() {
+    const self = this
+    this.socket = {
+      binaryType: 'blob',
+      get readyState() {
+        return self.state
+      },
+      send(data) {
+        self.onClientBytes(data.slice())
+      },
+      close() {
+        self.state = 3
+        self.socket.onclose?.({ code: 1000 })
+      },
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+    }
+  }
+
+  open(): void {
+    this.state = 1
+    this.socket.onopen?.({})
+  }
+
+  private chain: Promise<unknown> = Promise.resolve()
+
+  private onClientBytes(data: Uint8Array): void {
+    this.chain = this.chain.then(async () => {
+      if (!this.dec) {
+        // Server decrypt = the client's encrypt stream; server encrypt = the client's decrypt stream.
+        const k = obfuscationKeys(data)
+        this.dec = createCtrStream(k.encKey, k.encIv)
+        this.enc = createCtrStream(k.decKey, k.decIv)
+        this.init = await this.dec.process(data)
+        return
+      }
+      this.received.push(await this.dec.process(data))
+    })
+  }
+
+  async settled(): Promise<void> {
+    await eventually(() => this.init !== null)
+    await this.chain
+  }
+
+  /** Sends raw transport bytes, obfuscated, in the given pieces. */
+  async push(bytes: Uint8Array, cuts: number[] = []): Promise<void> {
+    await this.chain
+    const enc = this.enc
+    if (!enc) throw new Error('no init yet')
+    const ct = await enc.process(bytes)
+    let at = 0
+    for (const c of [...cuts, ct.length]) {
+      this.socket.onmessage?.({ data: ct.slice(at, c).buffer })
+      at = c
+    }
+  }
+}
+
+function env(server: FakeServer): EngineEnv {
+  return {
+    openSocket: () => server.socket,
+    permKeys: { get: async () => undefined, set: async () => undefined, delete: async () => undefined },
+    clock: { now: () => 0, wallNow: () => 0 },
+    random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    setTimer: () => () => undefined,
+  }
+}
+
+/** Lets queued crypto promises and their callbacks run; fails if `cond` never holds. */
+async function eventually(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 0))
+  expect(cond()).toBe(true)
+}
+
+function frame(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + payload.length)
+  new DataView(out.buffer).setUint32(0, payload.length, true)
+  out.set(payload, 4)
+  return out
+}
+
+async function connected() {
+  const server = new FakeServer()
+  const conn = new Connection(env(server), 'ws://x/apiws', 10002, 'main')
+  const packets: Uint8Array[] = []
+  const errors: number[] = []
+  const closes: TransportError[] = []
+  const opened = conn.open({ onPacket: (p) => packets.push(p), onTransportError: (c) => errors.push(c), onClose: (e) => closes.push(e) })
+  server.open()
+  await opened
+  await server.settled()
+  return { server, conn, packets, errors, closes }
+}
+
+describe('Connection: obfuscated padded intermediate over a WebSocket (transports.md §3–4)', () => {
+  it('§3: the 64-byte init carries the dd tag and the DC id as int16 LE, encrypted after byte 56', async () => {
+    const { server } = await connected()
+    expect([...(server.init?.subarray(56, 60) ?? [])]).toEqual([0xdd, 0xdd, 0xdd, 0xdd])
+    const init = server.init as Uint8Array
+    expect(new DataView(init.buffer, init.byteOffset, 64).getInt16(60, true)).toBe(10002)
+  })
+
+  it('§1: a sent payload arrives as one padded frame through the continuous CTR stream', async () => {
+    const { server, conn } = await connected()
+    const payload = new Uint8Array(40).map((_, i) => i)
+    conn.send(payload)
+    conn.send(payload)
+    await eventually(() => server.received.length === 2)
+    for (const got of server.received) {
+      const total = new DataView(got.buffer, got.byteOffset, got.length).getUint32(0, true)
+      expect(total).toBe(got.length - 4)
+      expect(got.subarray(4, 44)).toEqual(payload)
+    }
+  })
+
+  it('§4: split and coalesced server data yield whole packets; -404 is a transport error', async () => {
+    const { server, packets, errors } = await connected()
+    const p1 = new Uint8Array(40).fill(1)
+    const p2 = new Uint8Array(56).fill(2)
+    const bytes = new Uint8Array([...frame(p1), ...frame(p2), ...frame(new Uint8Array([0x6c, 0xfe, 0xff, 0xff]))])
+    await server.push(bytes, [3, 17, 50])
+    await eventually(() => errors.length === 1)
+    expect(packets).toEqual([p1, p2])
+    expect(errors).toEqual([-404])
+  })
+
+  it('a corrupt stream closes the connection once with a typed error', async () => {
+    const { server, closes, conn } = await connected()
+    await server.push(new Uint8Array([0xff, 0xff, 0xff, 0x7f]))
+    await eventually(() => closes.length > 0)
+    expect(closes.map((e) => e.code)).toEqual(['BAD_FRAME'])
+    expect(conn.isOpen).toBe(false)
+    expect(() => conn.send(new Uint8Array(4))).toThrow(expect.objectContaining({ code: 'CLOSED' }))
+  })
+})
