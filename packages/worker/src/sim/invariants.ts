@@ -35,6 +35,7 @@ export class Invariants {
   private readonly faultWindows: { from: number; to: number; kind: FaultKind }[] = []
   /** When the first temp key was bound: calls made before it also wait out the connect. */
   private firstBound: number | null = null
+  private closingAt: number | null = null
   /** When each temp key was made (virtual ms), by key id. */
   private readonly createdAt = new Map<string, number>()
 
@@ -106,6 +107,11 @@ export class Invariants {
     if (opens > 2 * starts + MAX_EXTRA_OPENS_PER_MINUTE) this.fail(now, `reconnect backoff: ${opens} sockets opened in 60 s (${starts} handshakes)`)
   }
 
+  /** The embedder closes the engine: calls still in flight fail CLOSED, as they should. */
+  engineClosing(now: number): void {
+    this.closingAt = now
+  }
+
   onSettled(call: CallRecord, now: number): void {
     this.checks++
     if (now > call.deadline) this.fail(now, `call ${call.id} settled ${now - call.deadline} ms after its deadline`)
@@ -114,7 +120,8 @@ export class Invariants {
     // a call made before the first bind may time out while the client connects: its
     // deadline can be shorter than two handshakes over a slow link
     const connecting = this.firstBound === null || call.start < this.firstBound
-    if (call.outcome !== 'ok' && !connecting && !this.disturbed(call.start - FAULT_SHADOW_MS, now, FAULTS_THAT_EXCUSE_FAILURES)) {
+    const closedByEmbedder = this.closingAt !== null && call.outcome === 'CLOSED'
+    if (call.outcome !== 'ok' && !connecting && !closedByEmbedder && !this.disturbed(call.start - FAULT_SHADOW_MS, now, FAULTS_THAT_EXCUSE_FAILURES)) {
       this.fail(now, `call ${call.id} failed (${call.outcome}) with no fault around it`)
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Rotation and storm control as the shipped engine performs them (edge/dc/temp-key-driver.ts driving
- * pfs/temp-key-policy against the real server core), on virtual time: the properties the
+ * policy/pfs/temp-key-policy against the real server core), on virtual time: the properties the
  * policy promises, checked on the driver that ships rather than on a model of one.
  */
 import { describe, expect, it } from 'vitest'
@@ -9,8 +9,9 @@ import type { PlannedFault, Scenario } from './scenario.ts'
 
 const LIMITS = { lifetimes: 1, faultsPerLifetime: 0, maxCalls: 30_000 }
 
-function scenario(durationMs: number, lifetimeS: number, callsPerSecond: number, faults: PlannedFault[]): Partial<Scenario> {
-  return { lifetimeS: [lifetimeS, lifetimeS], latencyMs: 5, jitterMs: 0, durationMs, load: [{ from: 0, to: durationMs, callsPerSecond }], faults, timeoutMs: [60_000, 60_000] }
+/** A server that keeps every binding ('many') unless told to replace the old one; calls stop 1 s before the end. */
+function scenario(durationMs: number, lifetimeS: number, callsPerSecond: number, faults: PlannedFault[], bindingMode: Scenario['bindingMode'] = 'many'): Partial<Scenario> {
+  return { lifetimeS: [lifetimeS, lifetimeS], latencyMs: 5, jitterMs: 0, durationMs, load: [{ from: 0, to: durationMs - 1_000, callsPerSecond }], faults, timeoutMs: [60_000, 60_000], bindingMode }
 }
 
 const events = (r: SeedReport, kind: string, detail?: string) => r.keyEvents.filter((e) => e.kind === kind && (detail === undefined || e.detail === detail))
@@ -29,6 +30,17 @@ describe('rotation, on the shipped driver', () => {
     expect(events(r, 'handshake-started', 'failure')).toEqual([])
     expect(r.callLog.length).toBeGreaterThan(500)
     expect(r.callLog.filter((c) => c.outcome !== 'ok')).toEqual([])
+  }, 60_000)
+
+  it("binding mode 'replace': the old key's -404s after each rotation are the bind's doing: no recovery, no failure handshake, every call answered", async () => {
+    const r = await runSeed(21, LIMITS, scenario(60_000, 5, 40, [], 'replace'))
+    expect(r.violations).toEqual([])
+    expect(events(r, 'rotated').length).toBeGreaterThanOrEqual(10)
+    expect(events(r, 'recovered')).toEqual([])
+    expect(events(r, 'handshake-started', 'failure')).toEqual([])
+    expect(r.callLog.length).toBeGreaterThan(2_000)
+    expect(r.callLog.filter((c) => c.outcome !== 'ok')).toEqual([])
+    console.log(`[figure] replace mode: ${events(r, 'not-found-404').length} -404s on replaced keys over ${events(r, 'rotated').length} rotations`)
   }, 60_000)
 
   it('pfs §1.7 storm: every key -404s for 60 s → ≤ 6 failure-driven handshakes a minute, then recovery; calls after it answered', async () => {

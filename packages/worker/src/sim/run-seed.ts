@@ -15,6 +15,7 @@ import { SIM_DC, World } from './world.ts'
 export interface SeedReport {
   seed: number
   lifetimeS: readonly [number, number]
+  bindingMode: Scenario['bindingMode']
   simulatedMs: number
   /** Simulated time over the mean lifetime: how many key lifetimes the run spanned. */
   lifetimes: number
@@ -45,13 +46,14 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
   const wall0 = performance.now()
   const root = new SeededRandom(seed)
   const scenario: Scenario = { ...drawScenario(seed, root, limits), ...scenarioOverride }
-  const world = new World({ seed, tempKeyLifetimeS: scenario.lifetimeS, latencyMs: scenario.latencyMs, jitterMs: scenario.jitterMs })
+  const world = new World({ seed, tempKeyLifetimeS: scenario.lifetimeS, latencyMs: scenario.latencyMs, jitterMs: scenario.jitterMs, bindingMode: scenario.bindingMode })
   const { time, engine, trace, core, net } = world
   const inv = new Invariants(world.keys, scenario.lifetimeS[0])
   const calls = new Map<number, CallRecord>()
   const report: SeedReport = {
     seed,
     lifetimeS: scenario.lifetimeS,
+    bindingMode: scenario.bindingMode,
     simulatedMs: scenario.durationMs,
     lifetimes: scenario.durationMs / 1000 / ((scenario.lifetimeS[0] + scenario.lifetimeS[1]) / 2),
     tempKeys: 0,
@@ -79,7 +81,12 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       report.keyEvents.push({ t: time.now, kind: e.kind, detail: e.detail ?? '' })
       inv.onKeyEvent(e, time.now)
       if (e.kind === 'logged-out') loggedOut = true
-      if (e.kind === 'rotated' && e.detail?.startsWith('replaces ')) inv.onRotated(time.now, e.detail.slice(9), serverHolds(world, e.detail.slice(9)))
+      if (e.kind === 'rotated' && e.detail?.startsWith('replaces ') && e.keyId !== null) {
+        const replaced = e.detail.slice(9)
+        // a 'replace' server drops the old key as the successor binds: that is still make-before-break
+        const bySuccessor = world.replacedBy.get(serverKeyId(replaced) ?? '') === serverKeyId(e.keyId)
+        inv.onRotated(time.now, replaced, serverHolds(world, replaced) || bySuccessor)
+      }
     })
     engine.connect().catch((err: unknown) => trace.add(`connect failed ${codeOf(err)}`))
 
@@ -134,6 +141,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     report.tempKeys = Object.values(core.stats().handshakes.temp).reduce((a, b) => a + b, 0)
     report.badServerSalts = core.stats().badMsgNotifications['48'] ?? 0
 
+    inv.engineClosing(time.now)
     await engine.close()
     await time.settle()
     inv.afterClose(time.now, net.openCount, time.pending('engine'))
@@ -164,11 +172,16 @@ function codeOf(err: unknown): string {
   return err instanceof PfsError ? String(err.code) : String(err)
 }
 
+/** The server's id (decimal auth_key_id) of the engine's key id hex; null for a malformed one. */
+function serverKeyId(idHex: string): string | null {
+  const bytes = new Uint8Array(idHex.match(/../g)?.map((h) => parseInt(h, 16)) ?? [])
+  return bytes.length === 8 ? new DataView(bytes.buffer).getBigInt64(0, true).toString() : null
+}
+
 /** Whether the server still holds temp key `idHex` (engine hex of auth_key_id) unexpired. */
 function serverHolds(world: World, idHex: string): boolean {
-  const bytes = new Uint8Array(idHex.match(/../g)?.map((h) => parseInt(h, 16)) ?? [])
-  if (bytes.length !== 8) return false
-  const id = new DataView(bytes.buffer).getBigInt64(0, true).toString()
+  const id = serverKeyId(idHex)
+  if (id === null) return false
   const now = world.serverNowS() + world.core.faults.state().clockOffsetSeconds
   return world.core.stats().keys.some((k) => k.id === id && k.kind === 'temp' && (k.expiresAt ?? 0) > now)
 }

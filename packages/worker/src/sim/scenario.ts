@@ -70,6 +70,12 @@ export interface Scenario {
   faults: PlannedFault[]
   /** Per-call deadlines are drawn from this range (ms). */
   timeoutMs: readonly [number, number]
+  /**
+   * The server's bindings per perm key: 'many' keeps every bound temp key, 'replace' unbinds
+   * the old one when a new one binds, so a rotation's old key meets -404 (both are real
+   * servers' behaviour; a rebind regression showed only under 'replace', issue #12).
+   */
+  bindingMode: 'many' | 'replace'
 }
 
 export const BIND_ERRORS = ['ENCRYPTED_MESSAGE_INVALID', 'TEMP_AUTH_KEY_EMPTY', 'TEMP_AUTH_KEY_ALREADY_BOUND', 'EXPIRES_AT_INVALID', 'INTERNAL'] as const
@@ -100,7 +106,9 @@ export function drawScenario(seed: number, random: SeededRandom, limits: Scenari
   const jitterMs = r.chance(0.5) ? 0 : r.int(1, latencyMs)
   const load = drawLoad(r, durationMs, lo)
   const faults = drawFaults(r, durationMs, lo, limits)
-  return { seed, lifetimeS: [lo, hi], latencyMs, jitterMs, durationMs, load, faults, timeoutMs: [2_000, 30_000] }
+  // its own stream, so adding this draw left every other draw of a seed as it was
+  const bindingMode = random.fork('binding-mode').chance(0.5) ? 'replace' : 'many'
+  return { seed, lifetimeS: [lo, hi], latencyMs, jitterMs, durationMs, load, faults, timeoutMs: [2_000, 30_000], bindingMode }
 }
 
 function drawLoad(r: SeededRandom, durationMs: number, lifetimeS: number): LoadPhase[] {

@@ -32,10 +32,12 @@ export function seedSuite(name: string, from: number, count: number): void {
       expect(s.seeds).toBe(count)
       expect(s.lifetimes).toBeGreaterThanOrEqual(Math.round(count * LIFETIMES_PER_SEED))
       // every kind of fault in the plan was injected (a revoked perm key is drawn for 1 seed
-      // in 20, so a range of seeds may miss it), and a salt change was met mid-traffic
+      // in 20, so a range of seeds may miss it), and a salt change was met mid-traffic;
       const injected = Object.keys(s.faults)
       for (const kind of FAULT_KINDS) if (kind !== 'revoke-perm-key') expect(injected, `fault ${kind}`).toContain(kind)
       expect(s.badServerSalts).toBeGreaterThan(0)
+      // both binding modes a real server may have were played
+      expect(Object.keys(s.bindingModes).sort()).toEqual(['many', 'replace'])
     })
     afterAll(() => {
       const s = summarize(reports, performance.now() - wall0)

@@ -31,6 +31,8 @@ export interface WorldConfig {
   jitterMs?: number
   /** The client's wall clock is this far off the server's at the start (ms). */
   wallSkewMs?: number
+  /** The server's bindings per perm key (server-core BindingMode); 'many' when not given. */
+  bindingMode?: 'many' | 'replace'
 }
 
 /** The trace: one line per event, hashed as it goes, kept whole for a replay's printout. */
@@ -73,6 +75,8 @@ export class World {
   private wallSkewMs: number
   private readonly restoreCrypto: () => void
   private readonly serverPermKeys: StoredPermKey[] = []
+  /** Temp key id → the temp key whose bind dropped it ('replace' binding mode), server ids. */
+  readonly replacedBy = new Map<string, string>()
 
   constructor(readonly config: WorldConfig) {
     this.random = new SeededRandom(config.seed)
@@ -96,6 +100,13 @@ export class World {
         pqPrimeBits: 16,
         dhExponentBytes: 32,
         sweepIntervalMs: 60_000,
+        logger: {
+          info: (event, f) => {
+            if (event === 'bound' && typeof f?.replaced === 'string' && f.replaced !== '') this.replacedBy.set(f.replaced, String(f.temp))
+          },
+          warn: () => undefined,
+        },
+        ...(config.bindingMode !== undefined ? { bindingMode: config.bindingMode } : {}),
         permKeyFile: {
           loadPermKeys: () => perm.map((k) => ({ ...k, key: Buffer.from(k.key) })),
           savePermKeys: (keys) => void perm.splice(0, perm.length, ...[...keys].map((k) => ({ id: k.id, key: Buffer.from(k.key), dc: k.dc, form: k.form, createdAt: k.createdAt }))),
