@@ -16,3 +16,5 @@ export { openPacket, openPlain, sealPacket, sealPlain } from './session/envelope
 export type { PlainMessage } from './session/envelope.ts'
 export { acceptObfuscated } from './transport/obfuscation.ts'
 export { buildConfig } from './api/config.ts'
+export { verifyBind } from './pfs/bind.ts'
+export type { BindContext, BindOutcome } from './pfs/bind.ts'

@@ -86,7 +86,7 @@ export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
     }
     const id = new DataView(request.buffer, request.byteOffset, 4).getUint32(0, true)
     const method = nameOfId(id) ?? `0x${id.toString(16)}`
-    if (rt.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
+    if (rt.report.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
     // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).
     rt.noticeSleep()

@@ -13,7 +13,7 @@ export class EngineError extends PfsError {}
  * A client MUST check of the DH handshake failed (auth-key.md steps 1–9), e.g.
  * 'NONCE_MISMATCH', 'SERVER_NONCE_MISMATCH', 'NO_RSA_KEY', 'BAD_ANSWER_HASH',
  * 'BAD_NEW_NONCE_HASH', 'DH_GEN_FAIL', 'UNEXPECTED_MESSAGE', 'TOO_MANY_RETRIES',
- * 'BAD_SERVER_TIME' (server_time outside session/msg-id's plausible range).
+ * 'BAD_SERVER_TIME' (server_time outside policy/session/msg-id's plausible range).
  * The runtime restarts the handshake on a new connection.
  */
 export class HandshakeError extends PfsError {}

@@ -64,27 +64,31 @@ const MAX_RETRIES = 5
 
 export class Handshake {
   step: HandshakeStep = 'start'
-  private nonce: Uint8Array = new Uint8Array(0)
-  private serverNonce: Uint8Array = new Uint8Array(0)
-  private newNonce: Uint8Array = new Uint8Array(0)
-  private tmpKey: Uint8Array = new Uint8Array(0)
-  private tmpIv: Uint8Array = new Uint8Array(0)
-  private dh: { g: number; dhPrime: Uint8Array; gA: Uint8Array } | null = null
-  private serverTime = 0
-  private serverTimeAt = 0
-  private pendingKey: Uint8Array | null = null
-  private auxHash: Uint8Array = new Uint8Array(0)
-  private retries = 0
-  private wiped = false
+  #nonce: Uint8Array = new Uint8Array(0)
+  #serverNonce: Uint8Array = new Uint8Array(0)
+  #newNonce: Uint8Array = new Uint8Array(0)
+  #tmpKey: Uint8Array = new Uint8Array(0)
+  #tmpIv: Uint8Array = new Uint8Array(0)
+  #dh: { g: number; dhPrime: Uint8Array; gA: Uint8Array } | null = null
+  #serverTime = 0
+  #serverTimeAt = 0
+  #pendingKey: Uint8Array | null = null
+  #auxHash: Uint8Array = new Uint8Array(0)
+  #retries = 0
+  #wiped = false
 
-  constructor(private readonly options: HandshakeOptions) {}
+  readonly #options: HandshakeOptions
+
+  constructor(options: HandshakeOptions) {
+    this.#options = options
+  }
 
   /** Step 1: req_pq_multi with a fresh nonce. */
   start(): TlObject {
     if (this.step !== 'start') throw new HandshakeError('BAD_STATE', `start() in step ${this.step}`)
-    this.nonce = this.options.random(16)
+    this.#nonce = this.#options.random(16)
     this.step = 'res-pq'
-    return { _: 'req_pq_multi', nonce: this.nonce }
+    return { _: 'req_pq_multi', nonce: this.#nonce }
   }
 
   /**
@@ -95,11 +99,11 @@ export class Handshake {
     try {
       switch (this.step) {
         case 'res-pq':
-          return { send: await this.onResPq(msg) }
+          return { send: await this.#onResPq(msg) }
         case 'server-dh-params':
-          return { send: await this.onServerDhParams(msg, now) }
+          return { send: await this.#onServerDhParams(msg, now) }
         case 'dh-gen-response':
-          return await this.onDhGen(msg)
+          return await this.#onDhGen(msg)
         default:
           throw new HandshakeError('UNEXPECTED_MESSAGE', `message in step ${this.step}`)
       }
@@ -112,117 +116,117 @@ export class Handshake {
 
   /** Wipes new_nonce, the tmp AES key/iv and any unused auth key (idempotent). */
   wipe(): void {
-    this.wiped = true
-    this.newNonce.fill(0)
-    forgetAesKey(this.tmpKey)
-    this.tmpKey.fill(0)
-    this.tmpIv.fill(0)
-    this.pendingKey?.fill(0)
-    this.pendingKey = null
+    this.#wiped = true
+    this.#newNonce.fill(0)
+    forgetAesKey(this.#tmpKey)
+    this.#tmpKey.fill(0)
+    this.#tmpIv.fill(0)
+    this.#pendingKey?.fill(0)
+    this.#pendingKey = null
   }
 
-  private async onResPq(msg: TlObject): Promise<TlObject> {
+  async #onResPq(msg: TlObject): Promise<TlObject> {
     if (msg._ !== 'resPQ') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected resPQ, got ${msg._}`)
-    if (!constantTimeEqual(msg.nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'resPQ.nonce')
+    if (!constantTimeEqual(msg.nonce, this.#nonce)) throw new HandshakeError('NONCE_MISMATCH', 'resPQ.nonce')
     const offered = msg.server_public_key_fingerprints.map((f) => BigInt.asIntN(64, f))
-    const key = this.options.rsaKeys.find((k) => offered.includes(k.fingerprint))
+    const key = this.#options.rsaKeys.find((k) => offered.includes(k.fingerprint))
     if (!key) throw new HandshakeError('NO_RSA_KEY', 'no known RSA key among the server fingerprints')
-    this.serverNonce = msg.server_nonce
-    const { p, q } = await factorizePqAsync(msg.pq, this.options.cooperative)
-    this.checkNotWiped()
-    this.newNonce = this.options.random(32)
-    const common = { pq: msg.pq, p, q, nonce: this.nonce, server_nonce: this.serverNonce, new_nonce: this.newNonce, dc: this.options.wireDcId }
+    this.#serverNonce = msg.server_nonce
+    const { p, q } = await factorizePqAsync(msg.pq, this.#options.cooperative)
+    this.#checkNotWiped()
+    this.#newNonce = this.#options.random(32)
+    const common = { pq: msg.pq, p, q, nonce: this.#nonce, server_nonce: this.#serverNonce, new_nonce: this.#newNonce, dc: this.#options.wireDcId }
     const inner: TlObject =
-      this.options.mode.kind === 'perm'
+      this.#options.mode.kind === 'perm'
         ? { _: 'p_q_inner_data_dc', ...common }
-        : { _: 'p_q_inner_data_temp_dc', ...common, expires_in: this.options.mode.expiresIn }
+        : { _: 'p_q_inner_data_temp_dc', ...common, expires_in: this.#options.mode.expiresIn }
     const data = serializeObject(inner)
     try {
-      const encrypted = await rsaPadEncrypt(data, key.key, this.options.random)
+      const encrypted = await rsaPadEncrypt(data, key.key, this.#options.random)
       this.step = 'server-dh-params'
-      return { _: 'req_DH_params', nonce: this.nonce, server_nonce: this.serverNonce, p, q, public_key_fingerprint: key.fingerprint, encrypted_data: encrypted }
+      return { _: 'req_DH_params', nonce: this.#nonce, server_nonce: this.#serverNonce, p, q, public_key_fingerprint: key.fingerprint, encrypted_data: encrypted }
     } finally {
       data.fill(0)
     }
   }
 
-  private async onServerDhParams(msg: TlObject, now: number): Promise<TlObject> {
+  async #onServerDhParams(msg: TlObject, now: number): Promise<TlObject> {
     if (msg._ !== 'server_DH_params_ok') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected server_DH_params_ok, got ${msg._}`)
-    this.checkNonces(msg.nonce, msg.server_nonce)
+    this.#checkNonces(msg.nonce, msg.server_nonce)
     if (msg.encrypted_answer.length % 16 !== 0 || msg.encrypted_answer.length < 32) {
       throw new HandshakeError('BAD_ANSWER_LENGTH', 'encrypted_answer is not block aligned')
     }
-    const { key, iv } = tmpAesKeyIv(this.newNonce, this.serverNonce)
-    this.tmpKey = key
-    this.tmpIv = iv
-    const plain = await aesIgeDecrypt(this.tmpKey, this.tmpIv, msg.encrypted_answer)
+    const { key, iv } = tmpAesKeyIv(this.#newNonce, this.#serverNonce)
+    this.#tmpKey = key
+    this.#tmpIv = iv
+    const plain = await aesIgeDecrypt(this.#tmpKey, this.#tmpIv, msg.encrypted_answer)
     const reader = new TlReader(plain, 20)
     const inner = decodeObject(reader)
     if (inner._ !== 'server_DH_inner_data') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected server_DH_inner_data, got ${inner._}`)
     if (plain.length - reader.offset >= 16) throw new HandshakeError('BAD_ANSWER_PADDING', 'more than 15 padding bytes')
     const hash = await sha1(plain.subarray(20, reader.offset))
     if (!constantTimeEqual(hash, plain.subarray(0, 20))) throw new HandshakeError('BAD_ANSWER_HASH', 'SHA1(answer) mismatch')
-    this.checkNonces(inner.nonce, inner.server_nonce)
-    this.dh = { g: inner.g, dhPrime: inner.dh_prime, gA: inner.g_a }
-    checkDhParams(this.dh, this.options.random)
+    this.#checkNonces(inner.nonce, inner.server_nonce)
+    this.#dh = { g: inner.g, dhPrime: inner.dh_prime, gA: inner.g_a }
+    checkDhParams(this.#dh, this.#options.random)
     // issue #18: the handshake is the clock's good sync, so its time must be a possible one
     if (clockPlausibility(inner.server_time, null) !== 'plausible') throw new HandshakeError('BAD_SERVER_TIME', `server_time ${inner.server_time}`)
-    this.serverTime = inner.server_time
-    this.serverTimeAt = now
-    return this.clientDhParams(0n)
+    this.#serverTime = inner.server_time
+    this.#serverTimeAt = now
+    return this.#clientDhParams(0n)
   }
 
   /** Step 7 (also after dh_gen_retry): new b, g_b, auth_key; the same tmp key/iv. */
-  private async clientDhParams(retryId: bigint): Promise<TlObject> {
-    const dh = this.dh
+  async #clientDhParams(retryId: bigint): Promise<TlObject> {
+    const dh = this.#dh
     if (!dh) throw new HandshakeError('BAD_STATE', 'no DH parameters')
-    const { b, gB } = await dhGenerateAsync(dh.g, dh.dhPrime, this.options.random, this.options.cooperative)
+    const { b, gB } = await dhGenerateAsync(dh.g, dh.dhPrime, this.#options.random, this.#options.cooperative)
     try {
-      this.pendingKey?.fill(0)
-      this.pendingKey = null
-      this.pendingKey = await dhSharedAsync(dh.gA, b, dh.dhPrime, this.options.cooperative)
+      this.#pendingKey?.fill(0)
+      this.#pendingKey = null
+      this.#pendingKey = await dhSharedAsync(dh.gA, b, dh.dhPrime, this.#options.cooperative)
     } finally {
       b.fill(0)
     }
-    this.checkNotWiped()
-    this.auxHash = authKeyAuxHash(this.pendingKey)
-    const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.nonce, server_nonce: this.serverNonce, retry_id: retryId, g_b: gB })
+    this.#checkNotWiped()
+    this.#auxHash = authKeyAuxHash(this.#pendingKey)
+    const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.#nonce, server_nonce: this.#serverNonce, retry_id: retryId, g_b: gB })
     const hash = await sha1(data)
     const padLen = (16 - ((20 + data.length) % 16)) % 16
-    const withHash = concatBytes(hash, data, this.options.random(padLen))
-    const encrypted = await aesIgeEncrypt(this.tmpKey, this.tmpIv, withHash)
+    const withHash = concatBytes(hash, data, this.#options.random(padLen))
+    const encrypted = await aesIgeEncrypt(this.#tmpKey, this.#tmpIv, withHash)
     withHash.fill(0)
     this.step = 'dh-gen-response'
-    return { _: 'set_client_DH_params', nonce: this.nonce, server_nonce: this.serverNonce, encrypted_data: encrypted }
+    return { _: 'set_client_DH_params', nonce: this.#nonce, server_nonce: this.#serverNonce, encrypted_data: encrypted }
   }
 
-  private async onDhGen(msg: TlObject): Promise<HandshakeOutput> {
+  async #onDhGen(msg: TlObject): Promise<HandshakeOutput> {
     let n: 1 | 2 | 3
     let got: Uint8Array
     if (msg._ === 'dh_gen_ok') [n, got] = [1, msg.new_nonce_hash1]
     else if (msg._ === 'dh_gen_retry') [n, got] = [2, msg.new_nonce_hash2]
     else if (msg._ === 'dh_gen_fail') [n, got] = [3, msg.new_nonce_hash3]
     else throw new HandshakeError('UNEXPECTED_MESSAGE', `expected dh_gen_*, got ${msg._}`)
-    this.checkNonces(msg.nonce, msg.server_nonce)
-    const key = this.pendingKey
+    this.#checkNonces(msg.nonce, msg.server_nonce)
+    const key = this.#pendingKey
     if (!key) throw new HandshakeError('BAD_STATE', 'no auth key')
-    const want = newNonceHash(this.newNonce, n, this.auxHash)
+    const want = newNonceHash(this.#newNonce, n, this.#auxHash)
     if (!constantTimeEqual(want, got)) throw new HandshakeError('BAD_NEW_NONCE_HASH', `new_nonce_hash${n} mismatch`)
     if (n === 3) throw new HandshakeError('DH_GEN_FAIL', 'server answered dh_gen_fail')
     if (n === 2) {
-      if (++this.retries > MAX_RETRIES) throw new HandshakeError('TOO_MANY_RETRIES', 'dh_gen_retry loop')
-      const retryId = new DataView(this.auxHash.buffer, this.auxHash.byteOffset, 8).getBigInt64(0, true)
-      return { send: await this.clientDhParams(retryId) }
+      if (++this.#retries > MAX_RETRIES) throw new HandshakeError('TOO_MANY_RETRIES', 'dh_gen_retry loop')
+      const retryId = new DataView(this.#auxHash.buffer, this.#auxHash.byteOffset, 8).getBigInt64(0, true)
+      return { send: await this.#clientDhParams(retryId) }
     }
-    const salt = initialServerSalt(this.newNonce, this.serverNonce)
+    const salt = initialServerSalt(this.#newNonce, this.#serverNonce)
     const result: HandshakeResult = {
-      mode: this.options.mode,
+      mode: this.#options.mode,
       authKey: key,
       serverSalt: new DataView(salt.buffer).getBigInt64(0, true),
-      serverTime: this.serverTime,
-      serverTimeAt: this.serverTimeAt,
+      serverTime: this.#serverTime,
+      serverTimeAt: this.#serverTimeAt,
     }
-    this.pendingKey = null
+    this.#pendingKey = null
     this.step = 'done'
     this.wipe()
     return { done: result }
@@ -233,13 +237,13 @@ export class Handshake {
    * closed socket) and wipe it meanwhile; nothing made after that may survive. Throwing
    * sends onMessage's catch through wipe() again, which zeroes what was just made.
    */
-  private checkNotWiped(): void {
-    if (this.wiped) throw new HandshakeError('ABORTED', 'handshake wiped while it computed')
+  #checkNotWiped(): void {
+    if (this.#wiped) throw new HandshakeError('ABORTED', 'handshake wiped while it computed')
   }
 
-  private checkNonces(nonce: Uint8Array, serverNonce: Uint8Array): void {
-    if (!constantTimeEqual(nonce, this.nonce)) throw new HandshakeError('NONCE_MISMATCH', 'nonce')
-    if (!constantTimeEqual(serverNonce, this.serverNonce)) throw new HandshakeError('SERVER_NONCE_MISMATCH', 'server_nonce')
+  #checkNonces(nonce: Uint8Array, serverNonce: Uint8Array): void {
+    if (!constantTimeEqual(nonce, this.#nonce)) throw new HandshakeError('NONCE_MISMATCH', 'nonce')
+    if (!constantTimeEqual(serverNonce, this.#serverNonce)) throw new HandshakeError('SERVER_NONCE_MISMATCH', 'server_nonce')
   }
 }
 

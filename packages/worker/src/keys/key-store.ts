@@ -52,7 +52,7 @@ export function hexOf(bytes: Uint8Array): string {
 }
 
 export class KeyStore {
-  private readonly boxes = new Map<KeyHandle, KeyBox>()
+  readonly #boxes = new Map<KeyHandle, KeyBox>()
 
   /** Takes ownership of `bytes` (the caller must not keep them) and returns the handle. */
   add(dcId: number, kind: KeyKind, bytes: Uint8Array, createdAt: number, expiresAt: number | null): KeyHandle {
@@ -62,7 +62,7 @@ export class KeyStore {
     const idBytes = prepared.id.slice()
     const id = new DataView(idBytes.buffer).getBigInt64(0, true)
     const handle: KeyHandle = Object.freeze({ dcId, kind, id, idBytes, idHex: hexOf(idBytes), createdAt, expiresAt })
-    this.boxes.set(handle, new KeyBox(bytes, prepared))
+    this.#boxes.set(handle, new KeyBox(bytes, prepared))
     return handle
   }
 
@@ -76,11 +76,11 @@ export class KeyStore {
   /** Writes a perm key to storage: the only path by which key bytes leave the store. */
   async persistPerm(handle: KeyHandle, storage: PermKeyStorage): Promise<void> {
     if (handle.kind !== 'perm') throw new EngineError('NOT_PERM', 'only perm keys are stored')
-    await storage.set(handle.dcId, this.box(handle).bytes.slice())
+    await storage.set(handle.dcId, this.#box(handle).bytes.slice())
   }
 
   has(handle: KeyHandle): boolean {
-    return this.boxes.has(handle)
+    return this.#boxes.has(handle)
   }
 
   /**
@@ -88,33 +88,33 @@ export class KeyStore {
    * when the key is dropped.
    */
   use<T>(handle: KeyHandle, fn: (key: Uint8Array) => T): T {
-    return fn(this.box(handle).bytes)
+    return fn(this.#box(handle).bytes)
   }
 
   /** Lends crypto's prepared form (message encryption skips re-hashing the id). */
   usePrepared<T>(handle: KeyHandle, fn: (key: PreparedAuthKey) => T): T {
-    return fn(this.box(handle).prepared)
+    return fn(this.#box(handle).prepared)
   }
 
   /** Zeroes and forgets the key; dropping twice is harmless. */
   drop(handle: KeyHandle): void {
-    const box = this.boxes.get(handle)
+    const box = this.#boxes.get(handle)
     if (!box) return
     box.bytes.fill(0)
     box.prepared.wipe()
-    this.boxes.delete(handle)
+    this.#boxes.delete(handle)
   }
 
   dropDc(dcId: number): void {
-    for (const h of [...this.boxes.keys()]) if (h.dcId === dcId) this.drop(h)
+    for (const h of [...this.#boxes.keys()]) if (h.dcId === dcId) this.drop(h)
   }
 
   dropAll(): void {
-    for (const h of [...this.boxes.keys()]) this.drop(h)
+    for (const h of [...this.#boxes.keys()]) this.drop(h)
   }
 
   get size(): number {
-    return this.boxes.size
+    return this.#boxes.size
   }
 
   toString(): string {
@@ -127,8 +127,8 @@ export class KeyStore {
     return REDACTED
   }
 
-  private box(handle: KeyHandle): KeyBox {
-    const box = this.boxes.get(handle)
+  #box(handle: KeyHandle): KeyBox {
+    const box = this.#boxes.get(handle)
     if (!box) throw new EngineError('KEY_DROPPED', `key ${handle.idHex} is no longer held`)
     return box
   }

@@ -9,63 +9,69 @@ import { EngineError } from '../../errors.ts'
 import { MIN_REARM_MS, rearmDelay } from './timer-delay.ts'
 
 export class DcTimers {
-  private readonly armed = new Map<string, () => void>()
+  readonly #armed = new Map<string, () => void>()
   /** When each named timer last fired, kept while it still limits a re-arm. */
-  private readonly firedAt = new Map<string, number>()
-  private readonly stopping = new AbortController()
+  readonly #firedAt = new Map<string, number>()
+  readonly #stopping = new AbortController()
 
   /** `beforeFire`: runs first whenever a named timer fires (the DC's sleep check). */
+  readonly #env: Pick<EngineEnv, 'setTimer' | 'clock'>
+  readonly #beforeFire: () => void
+
   constructor(
-    private readonly env: Pick<EngineEnv, 'setTimer' | 'clock'>,
-    private readonly beforeFire: () => void,
-  ) {}
+    env: Pick<EngineEnv, 'setTimer' | 'clock'>,
+    beforeFire: () => void,
+  ) {
+    this.#env = env
+    this.#beforeFire = beforeFire
+  }
 
   /** Aborted once the DC stops: handshakes and sleeps listen to it. */
   get signal(): AbortSignal {
-    return this.stopping.signal
+    return this.#stopping.signal
   }
 
   /** Arms the named timer, replacing it; none once stopped. */
   later(name: string, ms: number, fn: () => void): void {
     this.cancel(name)
-    if (this.stopping.signal.aborted) return
-    const now = this.env.clock.now()
-    for (const [n, at] of this.firedAt) if (now - at >= MIN_REARM_MS) this.firedAt.delete(n)
-    const cancel = this.env.setTimer(rearmDelay(ms, this.firedAt.get(name) ?? null, now), () => {
-      this.armed.delete(name)
-      this.firedAt.set(name, this.env.clock.now())
-      this.beforeFire()
-      if (!this.stopping.signal.aborted) fn()
+    if (this.#stopping.signal.aborted) return
+    const now = this.#env.clock.now()
+    for (const [n, at] of this.#firedAt) if (now - at >= MIN_REARM_MS) this.#firedAt.delete(n)
+    const cancel = this.#env.setTimer(rearmDelay(ms, this.#firedAt.get(name) ?? null, now), () => {
+      this.#armed.delete(name)
+      this.#firedAt.set(name, this.#env.clock.now())
+      this.#beforeFire()
+      if (!this.#stopping.signal.aborted) fn()
     })
-    this.armed.set(name, cancel)
+    this.#armed.set(name, cancel)
   }
 
   cancel(name: string): void {
-    this.armed.get(name)?.()
-    this.armed.delete(name)
+    this.#armed.get(name)?.()
+    this.#armed.delete(name)
   }
 
   /** Waits `ms`; rejects CLOSED at once when the DC stops. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const closed = (): void => reject(new EngineError('CLOSED', 'DC stopped'))
-      if (this.stopping.signal.aborted) return closed()
+      if (this.#stopping.signal.aborted) return closed()
       const onAbort = (): void => {
         cancel()
         closed()
       }
-      const cancel = this.env.setTimer(Math.max(0, ms), () => {
-        this.stopping.signal.removeEventListener('abort', onAbort)
+      const cancel = this.#env.setTimer(Math.max(0, ms), () => {
+        this.#stopping.signal.removeEventListener('abort', onAbort)
         resolve()
       })
-      this.stopping.signal.addEventListener('abort', onAbort, { once: true })
+      this.#stopping.signal.addEventListener('abort', onAbort, { once: true })
     })
   }
 
   /** Cancels every timer, ends every sleep, and arms nothing from now on. */
   stop(): void {
-    this.stopping.abort()
-    for (const cancel of this.armed.values()) cancel()
-    this.armed.clear()
+    this.#stopping.abort()
+    for (const cancel of this.#armed.values()) cancel()
+    this.#armed.clear()
   }
 }

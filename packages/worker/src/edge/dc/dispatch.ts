@@ -3,9 +3,16 @@
  * the calls or to a waiting service request, service notifications update salts, clock
  * and the outbox, and anything else is a server-initiated update for onUpdate listeners.
  */
+import { TransportError } from '@pfs-web/errors'
 import { serializeObject } from '@pfs-web/tl'
+import type { KeyEvent } from '../../api.ts'
+import type { KeyHandle } from '../../keys/key-store.ts'
+import type { TempKeyState } from '../../policy/pfs/key-slots.ts'
+import { classify404, LOSS_CAUSE } from '../../policy/pfs/recovery.ts'
+import type { TempKeyEvent } from '../../policy/pfs/temp-key-policy.ts'
 import type { CallDriver } from './calls.ts'
 import type { DcHooks } from './dc-hooks.ts'
+import type { DcReport } from './dc-report.ts'
 import type { Lane, Received } from './lane.ts'
 import type { ServiceRequests } from './service-requests.ts'
 import { onAnswerTime, onTimeNotice, type ClockSyncHost } from './time-sync.ts'
@@ -17,6 +24,27 @@ export interface DispatchHost extends ClockSyncHost {
   readonly calls: CallDriver
   readonly service: ServiceRequests
   setError(err: unknown): void
+}
+
+/** What a -404 on a lane's key needs of its DC. */
+export interface NotFoundHost {
+  readonly hooks: DcHooks
+  readonly report: Pick<DcReport, 'saw404' | 'setError'>
+  readonly tempKeys: { readonly state: TempKeyState; step(event: TempKeyEvent): void }
+  serverNowS(): number
+  event(kind: KeyEvent['kind'], key: KeyHandle | null): KeyEvent
+}
+
+/**
+ * Transport -404 on `lane`'s key: the server does not know it. Which key it hit says what
+ * happened (policy/pfs/recovery classify404); the view shows that cause, and the temp-key
+ * policy decides what follows.
+ */
+export function onKeyNotFound(dc: NotFoundHost, lane: Lane): void {
+  dc.report.saw404({ at: Math.floor(dc.serverNowS()), cause: LOSS_CAUSE[classify404(dc.tempKeys.state, lane.key.idHex).case] })
+  dc.hooks.keyEvent(dc.event('not-found-404', lane.key))
+  dc.report.setError(new TransportError(-404, 'temp key not found'))
+  dc.tempKeys.step({ type: 'transport-404', keyId: lane.key.idHex })
 }
 
 export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {

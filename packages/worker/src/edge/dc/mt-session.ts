@@ -34,12 +34,15 @@ export function randomLong(random: (n: number) => Uint8Array): bigint {
 export class MtSession {
   readonly sessionId: bigint
   readonly received: ReceivedIds
-  private last = 0n
-  private seq: SeqnoState = NEW_SESSION_SEQNO
+  #last = 0n
+  #seq: SeqnoState = NEW_SESSION_SEQNO
   /** Our recent msg_ids, oldest first (a Set keeps insertion order). */
-  private readonly sent = new Set<bigint>()
+  readonly #sent = new Set<bigint>()
 
-  constructor(private readonly random: (n: number) => Uint8Array) {
+  readonly #random: (n: number) => Uint8Array
+
+  constructor(random: (n: number) => Uint8Array) {
+    this.#random = random
     this.sessionId = randomLong(random)
     this.received = new ReceivedIds(this.sessionId)
   }
@@ -49,17 +52,17 @@ export class MtSession {
    * session of the DC holds) and seq_no by its kind.
    */
   number(kind: MessageKind, body: Uint8Array, serverNowS: number, taken: (id: bigint) => boolean = () => false): OutMessage {
-    this.last = nextFreeMsgId(this.last, serverNowS, taken)
-    const { seqno, state } = nextSeqno(this.seq, kind)
-    this.seq = state
-    this.sent.add(this.last)
-    if (this.sent.size > SENT_MEMORY) this.sent.delete(this.sent.values().next().value as bigint)
-    return { msgId: this.last, seqno, body }
+    this.#last = nextFreeMsgId(this.#last, serverNowS, taken)
+    const { seqno, state } = nextSeqno(this.#seq, kind)
+    this.#seq = state
+    this.#sent.add(this.#last)
+    if (this.#sent.size > SENT_MEMORY) this.#sent.delete(this.#sent.values().next().value as bigint)
+    return { msgId: this.#last, seqno, body }
   }
 
   /** The highest msg_id numbered in this session (0n before the first). */
   get lastMsgId(): bigint {
-    return this.last
+    return this.#last
   }
 
   /**
@@ -68,13 +71,13 @@ export class MtSession {
    * of the server's clock).
    */
   sentRecently(msgId: bigint): boolean {
-    return this.sent.has(msgId)
+    return this.#sent.has(msgId)
   }
 
   /** salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned. */
   async seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Promise<Uint8Array> {
     const unpadded = HEADER + msg.body.length
-    const extra = (this.random(1)[0] ?? 0) % 16
+    const extra = (this.#random(1)[0] ?? 0) % 16
     const padding = 12 + extra + ((16 - ((unpadded + 12 + extra) % 16)) % 16)
     const plain = new Uint8Array(unpadded + padding)
     const view = new DataView(plain.buffer)
@@ -84,7 +87,7 @@ export class MtSession {
     view.setInt32(24, msg.seqno, true)
     view.setUint32(28, msg.body.length, true)
     plain.set(msg.body, HEADER)
-    plain.set(this.random(padding), unpadded)
+    plain.set(this.#random(padding), unpadded)
     try {
       return (await encryptMessage(key, plain, true)).packet
     } finally {

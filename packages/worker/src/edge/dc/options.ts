@@ -2,7 +2,7 @@
 import { InflateBudget } from '@pfs-web/tl'
 import type { AppInfo, DcAddress, WorkerOptions } from '../../api.ts'
 import { EngineError } from '../../errors.ts'
-import { DEFAULT_TEMP_KEY_CONFIG, type TempKeyConfig } from '../../policy/pfs/temp-key-policy.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, tempKeyConfigFor, type TempKeyConfig } from '../../policy/pfs/temp-key-config.ts'
 import { stallConfig, type StallConfig } from '../../policy/session/stall-watch.ts'
 
 export interface ResolvedOptions {
@@ -20,8 +20,6 @@ export interface ResolvedOptions {
   inflate: InflateBudget
 }
 
-/** Renew this long before expiry at most (a quarter of the lifetime for short keys). */
-const DEFAULT_MARGIN_S = 600
 const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_STALL_MS = 15_000
 
@@ -31,8 +29,8 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
   if (!Array.isArray(o.rsaPublicKeys) || o.rsaPublicKeys.length === 0) throw new EngineError('BAD_OPTIONS', 'rsaPublicKeys: none given')
   const [lo, hi] = o.tempKeyLifetimeS ?? [DEFAULT_TEMP_KEY_CONFIG.minLifetimeS, DEFAULT_TEMP_KEY_CONFIG.maxLifetimeS]
   if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi >= lo)) throw new EngineError('BAD_OPTIONS', 'tempKeyLifetimeS: need 0 < lo <= hi')
-  const margin = o.rotationMarginS ?? Math.min(DEFAULT_MARGIN_S, Math.floor(lo / 4))
-  if (!(margin >= 0 && margin < lo)) throw new EngineError('BAD_OPTIONS', 'rotationMarginS: must be below the temp key lifetime')
+  const tempKeys = tempKeyConfigFor([lo, hi], o.rotationMarginS)
+  if (!(tempKeys.renewMarginS >= 0 && tempKeys.renewMarginS < lo)) throw new EngineError('BAD_OPTIONS', 'rotationMarginS: must be below the temp key lifetime')
   const stallMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
   if (!(Number.isFinite(stallMs) && stallMs >= 300)) throw new EngineError('BAD_OPTIONS', 'stallTimeoutMs: at least 300 ms')
   const test = o.testMode === true
@@ -41,15 +39,7 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
     defaultDcId: o.defaultDcId,
     app: o.app,
     layer: o.layer,
-    tempKeys: {
-      ...DEFAULT_TEMP_KEY_CONFIG,
-      minLifetimeS: lo,
-      maxLifetimeS: hi,
-      renewMarginS: margin,
-      // stop using a key half-way between the renewal point and expiry, at most 1 h before;
-      // not rounded down: a 5 s key's 1 s margin must leave it 0.5 s, not 0 (issue #11)
-      unusableMarginS: Math.min(DEFAULT_TEMP_KEY_CONFIG.unusableMarginS, margin / 2),
-    },
+    tempKeys,
     defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     stall: stallConfig(stallMs),
     wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),

@@ -31,41 +31,45 @@ export interface PermKeyHost {
 }
 
 export class PermKeyKeeper {
-  private handle: KeyHandle | null = null
+  #handle: KeyHandle | null = null
   /** Local ms this client made the key; null for a stored one (its age is unknown). */
-  private madeAt: number | null = null
-  private loading: Promise<KeyHandle> | null = null
+  #madeAt: number | null = null
+  #loading: Promise<KeyHandle> | null = null
 
-  constructor(private readonly host: PermKeyHost) {}
+  readonly #host: PermKeyHost
+
+  constructor(host: PermKeyHost) {
+    this.#host = host
+  }
 
   get key(): KeyHandle | null {
-    return this.handle
+    return this.#handle
   }
 
   get isLoading(): boolean {
-    return this.loading !== null
+    return this.#loading !== null
   }
 
   /** The perm key, loaded or made on first use; concurrent callers share one attempt. */
   get(): Promise<KeyHandle> {
-    if (this.handle) return Promise.resolve(this.handle)
-    this.loading ??= this.loadOrMakeLocked().finally(() => {
-      this.loading = null
+    if (this.#handle) return Promise.resolve(this.#handle)
+    this.#loading ??= this.#loadOrMakeLocked().finally(() => {
+      this.#loading = null
     })
-    return this.loading
+    return this.#loading
   }
 
   /** Seconds since this client made the perm key; null for a stored one. */
   ageS(): number | null {
-    return this.madeAt === null ? null : (this.host.now() - this.madeAt) / 1000
+    return this.#madeAt === null ? null : (this.#host.now() - this.#madeAt) / 1000
   }
 
   /** Forgets the key here and in storage and zeroes it; returns what was dropped. */
   async drop(): Promise<KeyHandle | null> {
-    const h = this.host
-    const perm = this.handle
-    this.handle = null
-    this.madeAt = null
+    const h = this.#host
+    const perm = this.#handle
+    this.#handle = null
+    this.#madeAt = null
     await h.env.permKeys.delete(h.dcId)
     if (perm) {
       h.keys.drop(perm)
@@ -74,17 +78,17 @@ export class PermKeyKeeper {
     return perm
   }
 
-  private loadOrMakeLocked(): Promise<KeyHandle> {
-    const storage = this.host.env.permKeys
-    const run = (): Promise<KeyHandle> => this.loadOrMake()
-    return storage.exclusive ? storage.exclusive(this.host.dcId, run) : run()
+  #loadOrMakeLocked(): Promise<KeyHandle> {
+    const storage = this.#host.env.permKeys
+    const run = (): Promise<KeyHandle> => this.#loadOrMake()
+    return storage.exclusive ? storage.exclusive(this.#host.dcId, run) : run()
   }
 
-  private async loadOrMake(): Promise<KeyHandle> {
-    const h = this.host
+  async #loadOrMake(): Promise<KeyHandle> {
+    const h = this.#host
     const stored = await h.keys.loadPerm(h.dcId, h.env.permKeys)
     if (stored) {
-      this.handle = stored
+      this.#handle = stored
       h.hooks.changed()
       return stored
     }
@@ -93,8 +97,8 @@ export class PermKeyKeeper {
         const r = await h.runHandshake({ kind: 'perm' }, 'perm-handshake')
         const perm = h.keys.add(h.dcId, 'perm', r.authKey, r.serverTime, null)
         await h.keys.persistPerm(perm, h.env.permKeys)
-        this.handle = perm
-        this.madeAt = h.now()
+        this.#handle = perm
+        this.#madeAt = h.now()
         h.count('perm')
         h.hooks.keyEvent(h.event('created', perm))
         h.hooks.changed()

@@ -15,10 +15,14 @@ interface Wait {
 }
 
 export class ServiceRequests {
-  private readonly waits = new Map<bigint, Wait>()
-  private readonly held = new Set<Wait>()
+  readonly #waits = new Map<bigint, Wait>()
+  readonly #held = new Set<Wait>()
 
-  constructor(private readonly env: EngineEnv) {}
+  readonly #env: EngineEnv
+
+  constructor(env: EngineEnv) {
+    this.#env = env
+  }
 
   /** Sends `body` (built for its msg_id) and resolves with the rpc_result's result. */
   request(lane: Lane, body: (msgId: bigint) => Promise<Uint8Array>, timeoutMs: number): Promise<TlObject> {
@@ -26,18 +30,18 @@ export class ServiceRequests {
       let msgId: bigint | null = null
       const settle = (r: TlObject | Error): void => {
         cancel()
-        if (msgId !== null) this.waits.delete(msgId)
+        if (msgId !== null) this.#waits.delete(msgId)
         if (r instanceof Error) reject(r)
         else resolve(r)
       }
-      const cancel = this.env.setTimer(timeoutMs, () => settle(new EngineError('TIMEOUT', 'service request timed out')))
+      const cancel = this.#env.setTimer(timeoutMs, () => settle(new EngineError('TIMEOUT', 'service request timed out')))
       const send = (): void => {
-        if (msgId !== null) this.waits.delete(msgId)
+        if (msgId !== null) this.#waits.delete(msgId)
         lane.send([{ kind: 'rpc-query', body }]).then(
           ([s]) => {
             if (!s) return
             msgId = s.msgId
-            this.waits.set(s.msgId, { lane, settle, resend: send })
+            this.#waits.set(s.msgId, { lane, settle, resend: send })
             lane.stallEvent({ type: 'sent-request' })
           },
           (err: unknown) => settle(err instanceof Error ? err : new EngineError('SEND_FAILED', String(err))),
@@ -49,35 +53,35 @@ export class ServiceRequests {
 
   /** An rpc_result: true when it answered one of ours. */
   answer(reqMsgId: bigint, result: TlObject): boolean {
-    const w = this.waits.get(reqMsgId)
+    const w = this.#waits.get(reqMsgId)
     w?.settle(result)
     return w !== undefined
   }
 
   /** bad_msg_notification / bad_server_salt naming one of ours: send it again. */
   resend(badMsgId: bigint): void {
-    this.waits.get(badMsgId)?.resend()
+    this.#waits.get(badMsgId)?.resend()
   }
 
   /** A 16/17 naming one of ours whose own msg_id carries no clock: resent at the next good sync. */
   holdForClock(badMsgId: bigint): void {
-    const w = this.waits.get(badMsgId)
-    if (w) this.held.add(w)
+    const w = this.#waits.get(badMsgId)
+    if (w) this.#held.add(w)
   }
 
   /** The clock took a good time: the requests held for it go out again. */
   clockSynced(): void {
-    const held = [...this.held]
-    this.held.clear()
-    for (const w of held) if ([...this.waits.values()].includes(w)) w.resend()
+    const held = [...this.#held]
+    this.#held.clear()
+    for (const w of held) if ([...this.#waits.values()].includes(w)) w.resend()
   }
 
   pendingOn(lane: Lane): boolean {
-    for (const w of this.waits.values()) if (w.lane === lane) return true
+    for (const w of this.#waits.values()) if (w.lane === lane) return true
     return false
   }
 
   failLane(lane: Lane, error: Error): void {
-    for (const w of [...this.waits.values()]) if (w.lane === lane) w.settle(error)
+    for (const w of [...this.#waits.values()]) if (w.lane === lane) w.settle(error)
   }
 }

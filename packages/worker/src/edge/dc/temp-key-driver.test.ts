@@ -23,7 +23,7 @@ const OPTIONS: WorkerOptions = { ...OFFLINE_OPTIONS, tempKeyLifetimeS: [60, 60] 
 interface FakeLane {
   key: KeyHandle
   bound: boolean
-  renumberOnSync: boolean
+  markBound(): void
   session: { sessionId: bigint; lastMsgId: bigint }
   inits: InitEvent['type'][]
   open(): Promise<void>
@@ -90,7 +90,7 @@ function fakeDc(o: { answers?: Answer[]; openFails?: boolean; handshake?: () => 
       const lane: FakeLane = {
         key,
         bound: false,
-        renumberOnSync: false,
+        markBound: () => void (lane.bound = true),
         session: { sessionId: 7n, lastMsgId: 0n },
         inits: [],
         open: async () => {

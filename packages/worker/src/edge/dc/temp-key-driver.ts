@@ -9,7 +9,8 @@ import { TransportError } from '@pfs-web/errors'
 import { EngineError } from '../../errors.ts'
 import { DEFAULT_BIND_RETRY, type BindFailure, type BindRetryConfig } from '../../policy/pfs/bind-errors.ts'
 import type { TempKeyAction, TempKeyState } from '../../policy/pfs/key-slots.ts'
-import { NO_KEYS, stepTempKeys, type TempKeyConfig, type TempKeyEvent } from '../../policy/pfs/temp-key-policy.ts'
+import type { TempKeyConfig } from '../../policy/pfs/temp-key-config.ts'
+import { NO_KEYS, stepTempKeys, type TempKeyEvent } from '../../policy/pfs/temp-key-policy.ts'
 import { bindRequest } from './bind.ts'
 import type { KeyEvent } from '../../api.ts'
 import type { EngineEnv } from '../../env.ts'
@@ -19,13 +20,13 @@ import type { ServerClock } from '../../policy/session/msg-id.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
 import type { CallDriver } from './calls.ts'
 import type { DcHooks } from './dc-hooks.ts'
-import type { Lane, LaneOwner } from './lane.ts'
+import type { Lane } from './lane.ts'
 import type { ResolvedOptions } from './options.ts'
 import type { ServiceRequests } from './service-requests.ts'
 import { renumberSessionsAhead, type ClockSyncHost } from './time-sync.ts'
 
 /** The DC the driver performs the policy's actions on: its lanes, keys, timers and reports. */
-export interface TempKeyHost extends ClockSyncHost, LaneOwner {
+export interface TempKeyHost extends ClockSyncHost {
   readonly dcId: number
   readonly url: string
   readonly env: EngineEnv
@@ -58,20 +59,23 @@ export interface TempKeyHost extends ClockSyncHost, LaneOwner {
 }
 
 export class TempKeyDriver {
-  private policyState = NO_KEYS
-  private readonly config: TempKeyConfig
+  #policyState = NO_KEYS
+  readonly #config: TempKeyConfig
 
-  constructor(private readonly dc: TempKeyHost) {
-    this.config = dc.options.tempKeys
+  readonly #dc: TempKeyHost
+
+  constructor(dc: TempKeyHost) {
+    this.#dc = dc
+    this.#config = dc.options.tempKeys
   }
 
-  private get bindConfig(): BindRetryConfig {
-    return this.config.bind ?? DEFAULT_BIND_RETRY
+  get #bindConfig(): BindRetryConfig {
+    return this.#config.bind ?? DEFAULT_BIND_RETRY
   }
 
   /** The policy's state: this driver is its one writer. */
   get state(): TempKeyState {
-    return this.policyState
+    return this.#policyState
   }
 
   /** The key being made and bound next, if any. */
@@ -84,24 +88,24 @@ export class TempKeyDriver {
   }
 
   step(event: TempKeyEvent): void {
-    const dc = this.dc
+    const dc = this.#dc
     if (dc.isStopped) return
     const clock = { now: dc.now(), serverNow: dc.serverNowS(), sync: dc.clock.sync }
-    const { state, actions } = stepTempKeys(this.policyState, event, clock, () => dc.rand(), this.config)
-    this.policyState = state
-    for (const a of actions) this.perform(a)
+    const { state, actions } = stepTempKeys(this.#policyState, event, clock, () => dc.rand(), this.#config)
+    this.#policyState = state
+    for (const a of actions) this.#perform(a)
     dc.refreshStatus()
   }
 
-  private perform(a: TempKeyAction): void {
-    const dc = this.dc
+  #perform(a: TempKeyAction): void {
+    const dc = this.#dc
     switch (a.type) {
       case 'start-temp-handshake':
         dc.hooks.keyEvent(dc.event('handshake-started', null, a.cause))
-        void this.makeTemp(a.expiresInS, a.backgroundUntilMs)
+        void this.#makeTemp(a.expiresInS, a.backgroundUntilMs)
         return
       case 'send-bind':
-        void this.bind(a.keyId, a.expiresAt)
+        void this.#bind(a.keyId, a.expiresAt)
         return
       case 'send-init-connection': {
         const lane = dc.lanes.get(a.keyId)
@@ -119,7 +123,7 @@ export class TempKeyDriver {
         return
       case 'resync-time':
         // bad_msg 16/17 and every answer already resync the clock (session/msg-id).
-        this.later({ type: 'time-resynced' })
+        this.#later({ type: 'time-resynced' })
         return
       case 'drop-perm-key':
         dc.permKeyDead().catch((err: unknown) => dc.setError(err))
@@ -134,15 +138,15 @@ export class TempKeyDriver {
   }
 
   /** Events an action produces are stepped after the current step's actions have all run. */
-  private later(event: TempKeyEvent): void {
+  #later(event: TempKeyEvent): void {
     Promise.resolve()
       .then(() => this.step(event))
-      .catch((err: unknown) => this.dc.setError(err))
+      .catch((err: unknown) => this.#dc.setError(err))
   }
 
   /** start-temp-handshake: a temp key on its own connection, then its lane is opened. */
-  private async makeTemp(expiresIn: number, backgroundUntilMs: number | null): Promise<void> {
-    const dc = this.dc
+  async #makeTemp(expiresIn: number, backgroundUntilMs: number | null): Promise<void> {
+    const dc = this.#dc
     let lane: Lane | null = null
     try {
       const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', backgroundUntilMs)
@@ -167,8 +171,8 @@ export class TempKeyDriver {
   }
 
   /** send-bind: auth.bindTempAuthKey on the key's own lane and session (encryption.md §7). */
-  private async bind(keyId: string, expiresAt: number): Promise<void> {
-    const dc = this.dc
+  async #bind(keyId: string, expiresAt: number): Promise<void> {
+    const dc = this.#dc
     const lane = dc.lanes.get(keyId)
     if (!lane) return
     let result
@@ -178,7 +182,7 @@ export class TempKeyDriver {
       if (dc.isStopped || dc.lanes.get(keyId) !== lane) return
       await lane.open()
       const body = bindRequest({ keys: dc.keys, perm, temp: lane.key, tempSessionId: lane.session.sessionId, expiresAt, random: dc.env.random })
-      result = await dc.service.request(lane, body, this.bindConfig.answerTimeoutMs)
+      result = await dc.service.request(lane, body, this.#bindConfig.answerTimeoutMs)
     } catch (err) {
       dc.setError(err)
       // an unanswered timeout is the policy's step timeout to judge; a dropped lane is a lost bind
@@ -186,7 +190,7 @@ export class TempKeyDriver {
       return
     }
     if (result._ === 'boolTrue') {
-      lane.bound = true
+      lane.markBound()
       dc.count('binds')
       dc.hooks.keyEvent(dc.event('bound', lane.key))
       const current = dc.lane

@@ -13,6 +13,12 @@ function fakeLane(sentIds: bigint[], lastMsgId = 0n) {
   const lane = {
     renumberOnSync: false,
     resets: 0,
+    renumberAtNextSync: () => void (lane.renumberOnSync = true),
+    takeRenumber: () => {
+      const r = lane.renumberOnSync
+      lane.renumberOnSync = false
+      return r
+    },
     session: { sessionId: 1n, lastMsgId, sentRecently: (id: bigint) => sentIds.includes(id) },
     resetSession() {
       lane.resets++

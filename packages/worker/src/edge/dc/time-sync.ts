@@ -34,7 +34,7 @@ export function onTimeNotice(dc: ClockSyncHost, lane: Lane, code: 16 | 17, badMs
     dc.clockEvent({ type: 'msg-ids-no-clock' })
     // TDLib drops the session on a 17: its ids are ahead of the server, whatever our clock
     // (one second ahead of a handshake's server_time) thinks at the next sync
-    if (code === 17) lane.renumberOnSync = true
+    if (code === 17) lane.renumberAtNextSync()
     dc.requestRotation()
     return 'no-clock'
   }
@@ -57,8 +57,7 @@ export function onAnswerTime(dc: ClockSyncHost, lane: Lane, serverMsgId: bigint,
 export function renumberSessionsAhead(dc: ClockSyncHost): void {
   const serverNowS = dc.serverNowS()
   for (const lane of dc.lanes.values()) {
-    const renumber = lane.renumberOnSync
-    lane.renumberOnSync = false
+    const renumber = lane.takeRenumber()
     if (!renumber && !aheadOfServer(lane.session.lastMsgId, serverNowS)) continue
     const old = lane.session.sessionId
     lane.resetSession()

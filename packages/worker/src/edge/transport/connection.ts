@@ -25,23 +25,27 @@ const WS_OPEN = 1
 const OPEN_TIMEOUT_MS = 10_000
 
 export class Connection {
-  private socket: SocketLike | null = null
-  private obf: { encryptor: CtrStream; decryptor: CtrStream } | null = null
-  private readonly decoder = new FrameDecoder()
-  private closed = false
-  private handlers: ConnectionHandlers | null = null
-  private cancelOpenTimer: () => void = () => undefined
+  #socket: SocketLike | null = null
+  #obf: { encryptor: CtrStream; decryptor: CtrStream } | null = null
+  readonly #decoder = new FrameDecoder()
+  #closed = false
+  #handlers: ConnectionHandlers | null = null
+  #cancelOpenTimer: () => void = () => undefined
+
+  readonly #env: EngineEnv
 
   constructor(
-    private readonly env: EngineEnv,
+    env: EngineEnv,
     readonly url: string,
     readonly wireDcId: number,
     readonly purpose: ConnectionPurpose,
-  ) {}
+  ) {
+    this.#env = env
+  }
 
   /** Resolves once the socket is open and the 64-byte obfuscation init is sent. */
   open(handlers: ConnectionHandlers): Promise<void> {
-    this.handlers = handlers
+    this.#handlers = handlers
     return new Promise<void>((resolve, reject) => {
       let settled = false
       const fail = (err: TransportError): void => {
@@ -49,30 +53,30 @@ export class Connection {
           settled = true
           reject(err)
         }
-        this.finish(err)
+        this.#finish(err)
       }
-      const cancelTimer = this.env.setTimer(OPEN_TIMEOUT_MS, () => fail(new TransportError('CONNECT_TIMEOUT', `no connection to ${this.url}`)))
+      const cancelTimer = this.#env.setTimer(OPEN_TIMEOUT_MS, () => fail(new TransportError('CONNECT_TIMEOUT', `no connection to ${this.url}`)))
       // closed before the socket opened: finish() must not leave this timer armed
-      this.cancelOpenTimer = cancelTimer
+      this.#cancelOpenTimer = cancelTimer
       let socket: SocketLike
       try {
-        socket = this.env.openSocket(this.url)
+        socket = this.#env.openSocket(this.url)
       } catch (err) {
         cancelTimer()
         fail(new TransportError('CONNECT_FAILED', String(err)))
         return
       }
-      this.socket = socket
+      this.#socket = socket
       socket.binaryType = 'arraybuffer'
       socket.onopen = () => {
         cancelTimer()
-        if (this.closed) return
-        const init = generateObfuscationInit(this.env.random, PADDED_INTERMEDIATE, this.wireDcId)
+        if (this.#closed) return
+        const init = generateObfuscationInit(this.#env.random, PADDED_INTERMEDIATE, this.wireDcId)
         startObfuscation(init).then(
           ({ header, encryptor, decryptor }) => {
             init.fill(0)
-            if (this.closed) return
-            this.obf = { encryptor, decryptor }
+            if (this.#closed) return
+            this.#obf = { encryptor, decryptor }
             socket.send(header)
             settled = true
             resolve()
@@ -80,7 +84,7 @@ export class Connection {
           (err: unknown) => fail(new TransportError('CONNECT_FAILED', String(err))),
         )
       }
-      socket.onmessage = (ev) => this.onData(ev.data)
+      socket.onmessage = (ev) => this.#onData(ev.data)
       socket.onerror = () => {
         cancelTimer()
         fail(new TransportError('SOCKET_ERROR', `socket error on ${this.url}`))
@@ -93,7 +97,7 @@ export class Connection {
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.obf !== null && this.socket?.readyState === WS_OPEN
+    return !this.#closed && this.#obf !== null && this.#socket?.readyState === WS_OPEN
   }
 
   /**
@@ -101,55 +105,55 @@ export class Connection {
    * resolves in call order, so frames leave in the order send() was called.
    */
   send(payload: Uint8Array): void {
-    const socket = this.socket
-    if (!this.isOpen || !this.obf || !socket) throw new TransportError('CLOSED', 'connection is not open')
-    this.obf.encryptor.process(encodeFrame(payload, this.env.random)).then(
+    const socket = this.#socket
+    if (!this.isOpen || !this.#obf || !socket) throw new TransportError('CLOSED', 'connection is not open')
+    this.#obf.encryptor.process(encodeFrame(payload, this.#env.random)).then(
       (bytes) => {
-        if (!this.closed) socket.send(bytes)
+        if (!this.#closed) socket.send(bytes)
       },
-      (err: unknown) => this.finish(new TransportError('SEND_FAILED', String(err))),
+      (err: unknown) => this.#finish(new TransportError('SEND_FAILED', String(err))),
     )
   }
 
   close(reason = new TransportError('CLOSED', 'closed locally')): void {
-    this.finish(reason)
+    this.#finish(reason)
   }
 
-  private onData(data: unknown): void {
-    if (this.closed || !this.obf) return
+  #onData(data: unknown): void {
+    if (this.#closed || !this.#obf) return
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : null
     if (!bytes) {
-      this.finish(new TransportError('BAD_FRAME', 'non-binary WebSocket message'))
+      this.#finish(new TransportError('BAD_FRAME', 'non-binary WebSocket message'))
       return
     }
-    this.obf.decryptor.process(bytes).then(
-      (plain) => this.onPlain(plain),
-      (err: unknown) => this.finish(new TransportError('BAD_FRAME', String(err))),
+    this.#obf.decryptor.process(bytes).then(
+      (plain) => this.#onPlain(plain),
+      (err: unknown) => this.#finish(new TransportError('BAD_FRAME', String(err))),
     )
   }
 
-  private onPlain(plain: Uint8Array): void {
-    if (this.closed) return
+  #onPlain(plain: Uint8Array): void {
+    if (this.#closed) return
     let events: FrameEvent[]
     try {
-      events = this.decoder.push(plain)
+      events = this.#decoder.push(plain)
     } catch (err) {
-      this.finish(err instanceof TransportError ? err : new TransportError('BAD_FRAME', String(err)))
+      this.#finish(err instanceof TransportError ? err : new TransportError('BAD_FRAME', String(err)))
       return
     }
     for (const ev of events) {
-      if (this.closed) return
-      if (ev.kind === 'packet') this.handlers?.onPacket(ev.payload)
-      else if (ev.kind === 'transport-error') this.handlers?.onTransportError(ev.code)
+      if (this.#closed) return
+      if (ev.kind === 'packet') this.#handlers?.onPacket(ev.payload)
+      else if (ev.kind === 'transport-error') this.#handlers?.onTransportError(ev.code)
       // Quick acks are not requested by this client; a stray one carries no information we use.
     }
   }
 
-  private finish(err: TransportError): void {
-    if (this.closed) return
-    this.closed = true
-    this.cancelOpenTimer()
-    const socket = this.socket
+  #finish(err: TransportError): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#cancelOpenTimer()
+    const socket = this.#socket
     if (socket) {
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null
       try {
@@ -158,9 +162,9 @@ export class Connection {
         // Closing a socket that never opened throws in some runtimes; it is gone either way.
       }
     }
-    this.obf = null
-    const h = this.handlers
-    this.handlers = null
+    this.#obf = null
+    const h = this.#handlers
+    this.#handlers = null
     h?.onClose(err)
   }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { BindFailure } from './bind-errors.ts'
 import { isUsable, needsRenewal, type TempKeyAction, type TempKeyState } from './key-slots.ts'
-import { DEFAULT_TEMP_KEY_CONFIG, gatePhase, NO_KEYS, pickLifetimeS, stepTempKeys, trafficKey, type TempKeyEvent } from './temp-key-policy.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, pickLifetimeS } from './temp-key-config.ts'
+import { gatePhase, NO_KEYS, stepTempKeys, trafficKey, type TempKeyEvent } from './temp-key-policy.ts'
 
 const T = 1_700_000_000
 const clockAt = (now: number) => ({ now, serverNow: T + now / 1000, sync: 'synced' as const })

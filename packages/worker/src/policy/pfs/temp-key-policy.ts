@@ -7,7 +7,7 @@
  * there, so a planned rotation never stops traffic. A call never goes to a key that
  * is not bound: only bound keys ever sit in `current`.
  */
-import { DEFAULT_BIND_RETRY, onBindError, type BindContext, type BindFailure, type BindRetryConfig } from './bind-errors.ts'
+import { DEFAULT_BIND_RETRY, onBindError, type BindContext, type BindFailure } from './bind-errors.ts'
 import {
   isUsable,
   needsRenewal,
@@ -20,45 +20,11 @@ import {
   type TempKeyState,
 } from './key-slots.ts'
 import type { BindPhase } from './gate.ts'
-import { backoffMs, drawUnit } from './jitter.ts'
+import { backoffMs } from './jitter.ts'
 import { NO_EVIDENCE, strike, weighedAgeS } from './perm-key-verdict.ts'
 import { recover404 } from './recovery.ts'
-import { CALM, stepStorm, type StormConfig } from './storm-control.ts'
-
-export interface TempKeyConfig {
-  /** expires_in is drawn uniformly from [min, max] (TDLib: 23–24 h). */
-  minLifetimeS: number
-  maxLifetimeS: number
-  /** TDLib renews 2 h and stops using 1 h before expiry; short keys use a fraction instead. */
-  renewMarginS: number
-  unusableMarginS: number
-  renewFraction: number
-  unusableFraction: number
-  /** A handshake or bind with no answer after this is a failure. */
-  stepTimeoutMs: number
-  /**
-   * A planned rotation's handshake may run in the background (yielding to the calls) when
-   * the current key stays usable at least `backgroundMinSlackS` more (a background
-   * handshake takes ~0.3–0.6 s of wall time with 5 s test keys), and turns to full speed
-   * `backgroundMarginS` before that key becomes unusable.
-   */
-  backgroundMinSlackS: number
-  backgroundMarginS: number
-  storm?: StormConfig
-  bind?: BindRetryConfig
-}
-
-export const DEFAULT_TEMP_KEY_CONFIG: TempKeyConfig = {
-  minLifetimeS: 82_800,
-  maxLifetimeS: 86_400,
-  renewMarginS: 7_200,
-  unusableMarginS: 3_600,
-  renewFraction: 0.5,
-  unusableFraction: 0.2,
-  stepTimeoutMs: 30_000,
-  backgroundMinSlackS: 1,
-  backgroundMarginS: 0.5,
-}
+import { CALM, stepStorm } from './storm-control.ts'
+import { DEFAULT_TEMP_KEY_CONFIG, pickLifetimeS, type TempKeyConfig } from './temp-key-config.ts'
 
 export type TempKeyEvent =
   | { type: 'tick' }
@@ -85,10 +51,6 @@ export type TempKeyEvent =
 export const NO_KEYS: TempKeyState = { current: null, next: { phase: 'idle' }, retiring: [], perm: 'usable', permEvidence: NO_EVIDENCE, storm: CALM, bindGaveUp: false, gap: null }
 
 type Step = { state: TempKeyState; actions: TempKeyAction[] }
-
-export function pickLifetimeS(config: TempKeyConfig, rand: () => number): number {
-  return config.minLifetimeS + Math.floor(drawUnit(rand) * (config.maxLifetimeS - config.minLifetimeS + 1))
-}
 
 /** What the gate lets through (gate.ts): everything while a bound key carries traffic. */
 export function gatePhase(state: TempKeyState): BindPhase {

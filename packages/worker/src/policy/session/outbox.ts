@@ -74,58 +74,58 @@ interface Call {
 }
 
 export class Outbox {
-  private readonly calls = new Map<CallId, Call>()
-  private readonly byMsgId = new Map<bigint, CallId>()
-  private readonly byContainer = new Map<bigint, CallId[]>()
+  readonly #calls = new Map<CallId, Call>()
+  readonly #byMsgId = new Map<bigint, CallId>()
+  readonly #byContainer = new Map<bigint, CallId[]>()
 
   step(event: OutboxEvent, now: number): OutboxAction[] {
     switch (event.type) {
       case 'enqueue': {
-        if (this.calls.has(event.callId)) throw new RangeError(`call ${event.callId} already registered`)
-        this.calls.set(event.callId, { state: { kind: 'queued', reason: 'new', notBefore: now }, deadlineAt: event.deadlineAt, msgIds: [], containerIds: [] })
-        return this.schedule(now)
+        if (this.#calls.has(event.callId)) throw new RangeError(`call ${event.callId} already registered`)
+        this.#calls.set(event.callId, { state: { kind: 'queued', reason: 'new', notBefore: now }, deadlineAt: event.deadlineAt, msgIds: [], containerIds: [] })
+        return this.#schedule(now)
       }
       case 'sent':
-        return this.onSent(event)
+        return this.#onSent(event)
       case 'answer': {
         // any name of a pending call: after bad_msg 20 the first copy may be the one answered
-        const callId = this.byMsgId.get(event.msgId)
+        const callId = this.#byMsgId.get(event.msgId)
         if (callId === undefined) return [{ type: 'ignored', msgId: event.msgId, reason: 'unknown-msg-id' }]
-        return [{ type: 'deliver', callId }, ...this.remove(callId)]
+        return [{ type: 'deliver', callId }, ...this.#remove(callId)]
       }
       case 'retry': {
-        const call = this.calls.get(event.callId)
+        const call = this.#calls.get(event.callId)
         if (call === undefined) return []
-        return [...this.requeue([event.callId], 'retry', event.notBefore), ...this.schedule(now)]
+        return [...this.#requeue([event.callId], 'retry', event.notBefore), ...this.#schedule(now)]
       }
       case 'bad-msg':
-        return this.onBadMsg(event.badMsgId, event.code, event.awaitClock === true, now)
+        return this.#onBadMsg(event.badMsgId, event.code, event.awaitClock === true, now)
       case 'clock-synced': {
         const held: CallId[] = []
-        for (const [id, call] of this.calls) if (call.state.kind === 'queued' && call.state.reason === 'await-clock') held.push(id)
-        for (const id of held) (this.calls.get(id) as Call).state = { kind: 'queued', reason: 'bad-msg', notBefore: now }
+        for (const [id, call] of this.#calls) if (call.state.kind === 'queued' && call.state.reason === 'await-clock') held.push(id)
+        for (const id of held) (this.#calls.get(id) as Call).state = { kind: 'queued', reason: 'bad-msg', notBefore: now }
         return held.length === 0 ? [] : [{ type: 'resend', callIds: held, reason: 'bad-msg' }]
       }
       case 'new-session-created':
-        return this.requeueWhere((s) => s.sessionId === event.sessionId && s.msgId < event.firstMsgId, 'session-lost', now)
+        return this.#requeueWhere((s) => s.sessionId === event.sessionId && s.msgId < event.firstMsgId, 'session-lost', now)
       case 'session-lost':
-        return this.requeueWhere((s) => s.sessionId === event.sessionId, 'session-lost', now)
+        return this.#requeueWhere((s) => s.sessionId === event.sessionId, 'session-lost', now)
       case 'key-lost':
-        return this.requeueWhere((s) => s.keyId === event.keyId, 'key-lost', now)
+        return this.#requeueWhere((s) => s.keyId === event.keyId, 'key-lost', now)
       case 'cancel': {
-        const call = this.calls.get(event.callId)
+        const call = this.#calls.get(event.callId)
         if (call === undefined) return []
         const sentMsgId = call.state.kind === 'sent' ? call.state.msgId : null
-        return [{ type: 'cancelled', callId: event.callId, sentMsgId }, ...this.remove(event.callId)]
+        return [{ type: 'cancelled', callId: event.callId, sentMsgId }, ...this.#remove(event.callId)]
       }
       case 'tick': {
         const actions: OutboxAction[] = []
-        for (const [callId, call] of [...this.calls]) {
+        for (const [callId, call] of [...this.#calls]) {
           if (call.deadlineAt !== null && call.deadlineAt <= now) {
-            actions.push({ type: 'fail', callId, code: 'TIMEOUT' }, ...this.remove(callId))
+            actions.push({ type: 'fail', callId, code: 'TIMEOUT' }, ...this.#remove(callId))
           }
         }
-        return [...actions, ...this.schedule(now)]
+        return [...actions, ...this.#schedule(now)]
       }
     }
   }
@@ -133,36 +133,36 @@ export class Outbox {
   /** Calls waiting to be sent at `now`, oldest first. */
   ready(now: number): CallId[] {
     const out: CallId[] = []
-    for (const [id, call] of this.calls) if (call.state.kind === 'queued' && call.state.notBefore <= now) out.push(id)
+    for (const [id, call] of this.#calls) if (call.state.kind === 'queued' && call.state.notBefore <= now) out.push(id)
     return out
   }
 
   stateOf(callId: CallId): CallState | null {
-    return this.calls.get(callId)?.state ?? null
+    return this.#calls.get(callId)?.state ?? null
   }
 
   /** The pending call a msg_id names (a call's own id, not a container), or null. */
   callFor(msgId: bigint): CallId | null {
-    return this.byMsgId.get(msgId) ?? null
+    return this.#byMsgId.get(msgId) ?? null
   }
 
   inFlightOn(keyId: string): number {
     let n = 0
-    for (const call of this.calls.values()) if (isInFlightOn(call.state, keyId)) n++
+    for (const call of this.#calls.values()) if (isInFlightOn(call.state, keyId)) n++
     return n
   }
 
   anyInFlightOn(keyId: string): boolean {
-    for (const call of this.calls.values()) if (isInFlightOn(call.state, keyId)) return true
+    for (const call of this.#calls.values()) if (isInFlightOn(call.state, keyId)) return true
     return false
   }
 
   get size(): number {
-    return this.calls.size
+    return this.#calls.size
   }
 
-  private onSent(event: Extract<OutboxEvent, { type: 'sent' }>): OutboxAction[] {
-    const call = this.calls.get(event.callId)
+  #onSent(event: Extract<OutboxEvent, { type: 'sent' }>): OutboxAction[] {
+    const call = this.#calls.get(event.callId)
     if (call === undefined) throw new RangeError(`call ${event.callId} is not registered`)
     if (call.state.kind !== 'queued') throw new RangeError(`call ${event.callId} is already in flight`)
     if (event.containerId !== null && event.containerId <= event.msgId) {
@@ -170,67 +170,67 @@ export class Outbox {
     }
     call.state = { kind: 'sent', keyId: event.keyId, sessionId: event.sessionId, msgId: event.msgId, containerId: event.containerId }
     call.msgIds.push(event.msgId)
-    this.byMsgId.set(event.msgId, event.callId)
+    this.#byMsgId.set(event.msgId, event.callId)
     if (event.containerId !== null) {
       call.containerIds.push(event.containerId)
-      this.byContainer.set(event.containerId, [...(this.byContainer.get(event.containerId) ?? []), event.callId])
+      this.#byContainer.set(event.containerId, [...(this.#byContainer.get(event.containerId) ?? []), event.callId])
     }
     return []
   }
 
-  private onBadMsg(badMsgId: bigint, code: number, awaitClock: boolean, now: number): OutboxAction[] {
-    const own = this.byMsgId.get(badMsgId)
-    const named = own !== undefined ? [own] : this.byContainer.get(badMsgId)
+  #onBadMsg(badMsgId: bigint, code: number, awaitClock: boolean, now: number): OutboxAction[] {
+    const own = this.#byMsgId.get(badMsgId)
+    const named = own !== undefined ? [own] : this.#byContainer.get(badMsgId)
     if (named === undefined) return [{ type: 'ignored', msgId: badMsgId, reason: 'unknown-msg-id' }]
     // only calls whose *current* message (or container) it names; older names were already resent
     const hit = named.filter((id) => {
-      const s = this.calls.get(id)?.state
+      const s = this.#calls.get(id)?.state
       return s?.kind === 'sent' && (s.msgId === badMsgId || s.containerId === badMsgId)
     })
     if (hit.length === 0) return [{ type: 'ignored', msgId: badMsgId, reason: 'stale-msg-id' }]
-    if (awaitClock && (code === 16 || code === 17)) return [...this.requeue(hit, 'await-clock', now + AWAIT_CLOCK_MS), ...this.schedule(now)]
-    if (RESEND_CODES.has(code)) return this.requeue(hit, 'bad-msg', now)
-    return hit.flatMap((callId): OutboxAction[] => [{ type: 'fail', callId, code: `BAD_MSG_${code}` }, ...this.remove(callId)])
+    if (awaitClock && (code === 16 || code === 17)) return [...this.#requeue(hit, 'await-clock', now + AWAIT_CLOCK_MS), ...this.#schedule(now)]
+    if (RESEND_CODES.has(code)) return this.#requeue(hit, 'bad-msg', now)
+    return hit.flatMap((callId): OutboxAction[] => [{ type: 'fail', callId, code: `BAD_MSG_${code}` }, ...this.#remove(callId)])
   }
 
-  private requeueWhere(pred: (s: Extract<CallState, { kind: 'sent' }>) => boolean, reason: QueueReason, now: number): OutboxAction[] {
+  #requeueWhere(pred: (s: Extract<CallState, { kind: 'sent' }>) => boolean, reason: QueueReason, now: number): OutboxAction[] {
     const hit: CallId[] = []
-    for (const [id, call] of this.calls) if (call.state.kind === 'sent' && pred(call.state)) hit.push(id)
-    return hit.length === 0 ? [] : this.requeue(hit, reason, now)
+    for (const [id, call] of this.#calls) if (call.state.kind === 'sent' && pred(call.state)) hit.push(id)
+    return hit.length === 0 ? [] : this.#requeue(hit, reason, now)
   }
 
-  private requeue(callIds: CallId[], reason: QueueReason, notBefore: number): OutboxAction[] {
+  #requeue(callIds: CallId[], reason: QueueReason, notBefore: number): OutboxAction[] {
     const keys = new Set<string>()
     for (const id of callIds) {
-      const call = this.calls.get(id) as Call
+      const call = this.#calls.get(id) as Call
       if (call.state.kind === 'sent') keys.add(call.state.keyId)
       call.state = { kind: 'queued', reason, notBefore }
     }
     // a call waiting for the clock is not due yet: the resend comes with 'clock-synced'
-    return [...(reason === 'await-clock' ? [] : [{ type: 'resend' as const, callIds, reason }]), ...this.drainedOf(keys)]
+    return [...(reason === 'await-clock' ? [] : [{ type: 'resend' as const, callIds, reason }]), ...this.#drainedOf(keys)]
   }
 
-  private remove(callId: CallId): OutboxAction[] {
-    const call = this.calls.get(callId)
+  #remove(callId: CallId): OutboxAction[] {
+    const call = this.#calls.get(callId)
     if (call === undefined) return []
-    this.calls.delete(callId)
-    for (const msgId of call.msgIds) this.byMsgId.delete(msgId)
+    this.#calls.delete(callId)
+    for (const msgId of call.msgIds) this.#byMsgId.delete(msgId)
     for (const c of call.containerIds) {
-      const left = (this.byContainer.get(c) ?? []).filter((id) => id !== callId)
-      if (left.length === 0) this.byContainer.delete(c)
-      else this.byContainer.set(c, left)
+      const left = (this.#byContainer.get(c) ?? []).filter((id) => id !== callId)
+      if (left.length === 0) this.#byContainer.delete(c)
+      else this.#byContainer.set(c, left)
     }
-    return call.state.kind === 'sent' ? this.drainedOf(new Set([call.state.keyId])) : []
+    return call.state.kind === 'sent' ? this.#drainedOf(new Set([call.state.keyId])) : []
   }
 
-  private drainedOf(keys: Set<string>): OutboxAction[] {
+  #drainedOf(keys: Set<string>): OutboxAction[] {
     return [...keys].filter((k) => this.inFlightOn(k) === 0).map((keyId) => ({ type: 'drained', keyId }))
   }
 
-  private schedule(now: number): OutboxAction[] {
+  #schedule(now: number): OutboxAction[] {
     let deadline = Infinity
     let retry = Infinity
-    for (const call of this.calls.values()) {
+    for (const call of this.#calls.values()) {
       if (call.deadlineAt !== null) deadline = Math.min(deadline, call.deadlineAt)
       if (call.state.kind === 'queued' && call.state.notBefore > now) retry = Math.min(retry, call.state.notBefore)
     }

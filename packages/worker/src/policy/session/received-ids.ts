@@ -34,13 +34,16 @@ export interface WindowLimits {
 export const DEFAULT_WINDOW: WindowLimits = { futureS: 30, pastS: 300 }
 
 export class ReceivedIds {
-  private readonly ids: bigint[] = []
+  readonly #ids: bigint[] = []
+
+  readonly #limits: WindowLimits = DEFAULT_WINDOW
 
   constructor(
     readonly sessionId: bigint,
     readonly capacity = 1000,
-    private readonly limits: WindowLimits = DEFAULT_WINDOW,
+    limits: WindowLimits = DEFAULT_WINDOW,
   ) {
+    this.#limits = limits
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
   }
 
@@ -49,31 +52,31 @@ export class ReceivedIds {
     if (msg.sessionId !== this.sessionId) return { verdict: 'reject', reason: 'wrong-session' }
     if ((msg.msgId & 1n) === 0n) return { verdict: 'reject', reason: 'even-msg-id' }
 
-    const at = this.lowerBound(msg.msgId)
-    if (this.ids[at] === msg.msgId) return { verdict: 'ignore', reason: 'duplicate' }
-    if (at === 0 && this.ids.length >= this.capacity) return { verdict: 'ignore', reason: 'below-window' }
+    const at = this.#lowerBound(msg.msgId)
+    if (this.#ids[at] === msg.msgId) return { verdict: 'ignore', reason: 'duplicate' }
+    if (at === 0 && this.#ids.length >= this.capacity) return { verdict: 'ignore', reason: 'below-window' }
 
     if (serverNowS !== null && msg.timing === 'windowed') {
       const idTimeS = Number(msg.msgId) / TWO_32
-      if (idTimeS > serverNowS + this.limits.futureS) return { verdict: 'ignore', reason: 'too-far-future' }
-      if (idTimeS < serverNowS - this.limits.pastS) return { verdict: 'ignore', reason: 'too-far-past' }
+      if (idTimeS > serverNowS + this.#limits.futureS) return { verdict: 'ignore', reason: 'too-far-future' }
+      if (idTimeS < serverNowS - this.#limits.pastS) return { verdict: 'ignore', reason: 'too-far-past' }
     }
 
-    this.ids.splice(at, 0, msg.msgId)
-    if (this.ids.length > this.capacity) this.ids.shift()
+    this.#ids.splice(at, 0, msg.msgId)
+    if (this.#ids.length > this.capacity) this.#ids.shift()
     return { verdict: 'accept' }
   }
 
   get size(): number {
-    return this.ids.length
+    return this.#ids.length
   }
 
-  private lowerBound(id: bigint): number {
+  #lowerBound(id: bigint): number {
     let lo = 0
-    let hi = this.ids.length
+    let hi = this.#ids.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if ((this.ids[mid] as bigint) < id) lo = mid + 1
+      if ((this.#ids[mid] as bigint) < id) lo = mid + 1
       else hi = mid
     }
     return lo

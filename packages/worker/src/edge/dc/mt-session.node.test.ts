@@ -1,0 +1,70 @@
+/** MtSession with real crypto and no socket: numbering, and sealing to and opening from a peer. */
+import { nodeMtproto } from '@pfs-web/server'
+import { prepareAuthKey } from '@pfs-web/crypto'
+import { describe, expect, it } from 'vitest'
+import { KeyStore } from '../../keys/key-store.ts'
+import { MtSession } from './mt-session.ts'
+
+const NOW = 1_700_000_000
+const random = (n: number) => crypto.getRandomValues(new Uint8Array(n))
+
+describe('MtSession numbering', () => {
+  it('encryption.md §5: msg_ids are ≡ 0 mod 4, strictly grow, and follow the server time', () => {
+    const s = new MtSession(random)
+    const ids = [0, 1, 2].map(() => s.number('rpc-query', new Uint8Array(0), NOW).msgId)
+    for (const id of ids) expect(id % 4n).toBe(0n)
+    expect(ids[1]! > ids[0]! && ids[2]! > ids[1]!).toBe(true)
+    expect(Number(ids[0]! >> 32n)).toBe(NOW)
+    expect(s.lastMsgId).toBe(ids[2])
+  })
+
+  it('seq_no: content messages take odd numbers that grow by 2, service ones even', () => {
+    const s = new MtSession(random)
+    const a = s.number('rpc-query', new Uint8Array(0), NOW)
+    const ack = s.number('msgs-ack', new Uint8Array(0), NOW)
+    const b = s.number('rpc-query', new Uint8Array(0), NOW)
+    expect([a.seqno, ack.seqno, b.seqno]).toEqual([1, 2, 3])
+  })
+
+  it('a msg_id another session of the DC holds is skipped', () => {
+    const s = new MtSession(random)
+    const probe = new MtSession(random).number('rpc-query', new Uint8Array(0), NOW).msgId
+    const got = s.number('rpc-query', new Uint8Array(0), NOW, (id) => id === probe).msgId
+    expect(got).not.toBe(probe)
+  })
+
+  it('remembers its own recent msg_ids, a bounded number of them', () => {
+    const s = new MtSession(random)
+    const first = s.number('rpc-query', new Uint8Array(0), NOW).msgId
+    expect(s.sentRecently(first)).toBe(true)
+    expect(s.sentRecently(first + 4n)).toBe(false)
+    for (let i = 0; i < 2_048; i++) s.number('rpc-query', new Uint8Array(0), NOW)
+    expect(s.sentRecently(first)).toBe(false)
+  })
+})
+
+describe('MtSession seal and open', () => {
+  it('encryption.md §3: what it seals the server opens with its own crypto, header intact', async () => {
+    const keyBytes = random(256)
+    const s = new MtSession(random)
+    const body = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])
+    const msg = s.number('rpc-query', body, NOW)
+    const packet = await s.seal(prepareAuthKey(keyBytes.slice()), 77n, msg)
+    const opened = nodeMtproto.openPacket(Buffer.from(keyBytes), Buffer.from(packet))
+    expect(opened).toMatchObject({ salt: 77n, sessionId: s.sessionId, msgId: msg.msgId, seqno: msg.seqno })
+    expect([...opened.body]).toEqual([...body])
+  })
+
+  it('opens what the server seals for this session; a packet for another session is refused', async () => {
+    const keyBytes = random(256)
+    const s = new MtSession(random)
+    const key = prepareAuthKey(keyBytes.slice())
+    const msgId = (BigInt(NOW) << 32n) | 1n
+    const body = Buffer.from([9, 9, 9, 9])
+    const keyId = new KeyStore().add(2, 'temp', keyBytes.slice(), 0, null).id
+    const ours = nodeMtproto.sealPacket(Buffer.from(keyBytes), keyId, { salt: 5n, sessionId: s.sessionId, msgId, seqno: 1, body }, random)
+    await expect(s.open(key, ours)).resolves.toMatchObject({ salt: 5n, sessionId: s.sessionId, msgId, seqno: 1, body: new Uint8Array(body) })
+    const theirs = nodeMtproto.sealPacket(Buffer.from(keyBytes), keyId, { salt: 5n, sessionId: s.sessionId + 1n, msgId, seqno: 1, body }, random)
+    await expect(s.open(key, theirs)).rejects.toMatchObject({ code: 'SESSION_MISMATCH' })
+  })
+})
