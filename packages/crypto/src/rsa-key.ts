@@ -1,4 +1,4 @@
-import { TlWriter, encodeBare } from '@pfs-web/tl'
+import { TlWriter, encodeBare } from '@pfs-web/tl/client'
 import { DER_BIT_STRING, DER_INTEGER, DER_NULL, DER_OID, DER_SEQUENCE, positiveInteger, readDer, readOnlyDer } from './der.ts'
 import { CryptoError } from './errors.ts'
 import { sha1Sync } from './sha-sync.ts'

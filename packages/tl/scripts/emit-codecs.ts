@@ -187,7 +187,15 @@ function usedBoxedTypes(entries: TlEntryMeta[]): string[] {
   return [...out]
 }
 
-export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>): string {
+/** Which constructors the top-level decode and encode take; all of them when not given. */
+export interface CodecProfile {
+  decodes(name: string): boolean
+  encodes(name: string): boolean
+}
+
+const EVERYTHING: CodecProfile = { decodes: () => true, encodes: () => true }
+
+export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: CodecProfile = EVERYTHING): string {
   const c: Ctx = { byName: new Map(entries.map((e) => [e.name, e])), bare }
   const out = [
     HEADER,
@@ -206,7 +214,7 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>): string {
     '',
     'function decodeKnown(r: TlReader, id: number, d: number): TlKnown {',
     '  switch (id) {',
-    ...entries.map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
+    ...entries.filter((e) => profile.decodes(e.name)).map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
     '    default:',
     '      throw wrongId(id, \'Object\')',
     '  }',
@@ -219,7 +227,7 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>): string {
     "    case 'raw':",
     '      writeRaw(w, o)',
     '      return',
-    ...entries.map((e) => encodeCase(e, c)),
+    ...entries.filter((e) => profile.encodes(e.name)).map((e) => encodeCase(e, c)),
     '    default:',
     "      throw wrongName(o, 'Object')",
     '  }',

@@ -4,7 +4,7 @@
  * it; the engine reads no globals. Views and events are plain data; key bytes stay in
  * the KeyStore.
  */
-import { deserializeObject, nameOfId, serializeObject, type TlObject } from '@pfs-web/tl'
+import { deserializeObject, nameOfId, serializeObject, type TlObject } from '@pfs-web/tl/client'
 import type {
   ConfigView,
   DcStateView,

@@ -23,7 +23,7 @@ import {
   tmpAesKeyIv,
   type CooperativeOptions,
 } from '@pfs-web/crypto'
-import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl'
+import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
 import { HandshakeError } from '../errors.ts'
 import { clockPlausibility } from '../policy/session/msg-id.ts'
 import type { RsaKey } from './rsa-keys.ts'

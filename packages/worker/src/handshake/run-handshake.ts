@@ -5,7 +5,7 @@
  * the caller restarts from step 1 on a new connection (auth-key.md "Other rules").
  */
 import { TransportError } from '@pfs-web/errors'
-import { deserializeObject, serializeObject } from '@pfs-web/tl'
+import { deserializeObject, serializeObject } from '@pfs-web/tl/client'
 import type { EngineEnv } from '../env.ts'
 import { HandshakeError } from '../errors.ts'
 import { Connection, type ConnectionPurpose } from '../edge/transport/connection.ts'

@@ -4,7 +4,7 @@
  * very message that sends it, so the body is built once that msg_id is known.
  */
 import { encryptBindMessageV1 } from '@pfs-web/crypto'
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject } from '@pfs-web/tl/client'
 import type { KeyHandle, KeyStore } from '../../keys/key-store.ts'
 import { randomLong } from './mt-session.ts'
 

@@ -4,7 +4,7 @@
  * sessions / lost keys, and rpc_error handling by pfs/rpc-errors.
  */
 import { PfsError, RpcError } from '@pfs-web/errors'
-import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget, type TlObject } from '@pfs-web/tl'
+import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget, type TlObject } from '@pfs-web/tl/client'
 import { EngineError } from '../../errors.ts'
 import { onRpcError } from '../../policy/pfs/rpc-errors.ts'
 import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../../policy/session/outbox.ts'

@@ -3,7 +3,7 @@
  * call decisions from policy/session/outbox (through CallDriver); the parts below perform
  * them with the EngineEnv.
  */
-import { serializeObject, type InflateBudget } from '@pfs-web/tl'
+import { serializeObject, type InflateBudget } from '@pfs-web/tl/client'
 import type { DcStateView, KeyEvent } from '../../api.ts'
 import type { EngineEnv } from '../../env.ts'
 import { EngineError } from '../../errors.ts'

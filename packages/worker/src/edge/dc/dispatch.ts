@@ -4,7 +4,7 @@
  * and the outbox, and anything else is a server-initiated update for onUpdate listeners.
  */
 import { TransportError } from '@pfs-web/errors'
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject } from '@pfs-web/tl/client'
 import type { KeyEvent } from '../../api.ts'
 import type { KeyHandle } from '../../keys/key-store.ts'
 import type { TempKeyState } from '../../policy/pfs/key-slots.ts'

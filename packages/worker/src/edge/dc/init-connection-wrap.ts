@@ -3,7 +3,7 @@
  * key (and after each reconnect) tells the server the client's layer and app (pfs §1.5,
  * api/invoking); session/init-connection decides when.
  */
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject } from '@pfs-web/tl/client'
 import type { AppInfo } from '../../api.ts'
 import { rawOf } from './lane.ts'
 

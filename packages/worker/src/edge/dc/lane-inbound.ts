@@ -4,7 +4,7 @@
  * and each passing the session's received-id window. A bad one throws PacketError, and the
  * lane drops the connection.
  */
-import { TlReader, decodeObject, type TlObject } from '@pfs-web/tl'
+import { TlReader, decodeObject, type TlObject } from '@pfs-web/tl/client'
 import { PacketError } from '../../errors.ts'
 import { clockPlausibility, serverTimeFromMsgId } from '../../policy/session/msg-id.ts'
 import type { InMessage, MtSession } from './mt-session.ts'

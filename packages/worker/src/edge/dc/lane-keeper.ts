@@ -5,7 +5,7 @@
  * -404 to the DC.
  */
 import { TransportError } from '@pfs-web/errors'
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject } from '@pfs-web/tl/client'
 import type { EngineEnv } from '../../env.ts'
 import { reconnectDelayMs } from '../../policy/pfs/retry-policy.ts'
 import { KEEPALIVE } from '../../policy/session/keepalive.ts'

@@ -2,7 +2,7 @@
  * What a lane sends in one go, numbered and packed (mtproto-tl.md §4 msg_container): several
  * messages share one container when they fit its limits, otherwise each goes alone.
  */
-import { serializeObject, type TlRaw } from '@pfs-web/tl'
+import { serializeObject, type TlRaw } from '@pfs-web/tl/client'
 import type { MessageKind } from '../../policy/session/seqno.ts'
 import type { MtSession, OutMessage } from './mt-session.ts'
 

@@ -4,7 +4,7 @@
  * what arrives for lane-inbound to check; what the messages mean is decided by dispatch.
  */
 import { TransportError } from '@pfs-web/errors'
-import { serializeObject } from '@pfs-web/tl'
+import { serializeObject } from '@pfs-web/tl/client'
 import type { EngineEnv } from '../../env.ts'
 import { PacketError } from '../../errors.ts'
 import type { KeyHandle, KeyStore } from '../../keys/key-store.ts'

@@ -1,5 +1,5 @@
 /** WorkerOptions with defaults applied and checked once, at init(). */
-import { InflateBudget } from '@pfs-web/tl'
+import { InflateBudget } from '@pfs-web/tl/client'
 import type { AppInfo, DcAddress, WorkerOptions } from '../../api.ts'
 import { EngineError } from '../../errors.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, tempKeyConfigFor, type TempKeyConfig } from '../../policy/pfs/temp-key-config.ts'

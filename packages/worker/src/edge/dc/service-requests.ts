@@ -3,7 +3,7 @@
  * rpc_result outside the call outbox, resent under a new msg_id after bad_msg or
  * bad_server_salt, failed when the lane goes down, bounded by a deadline.
  */
-import type { TlObject } from '@pfs-web/tl'
+import type { TlObject } from '@pfs-web/tl/client'
 import type { EngineEnv } from '../../env.ts'
 import { EngineError } from '../../errors.ts'
 import type { Lane } from './lane.ts'

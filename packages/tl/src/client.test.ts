@@ -1,0 +1,26 @@
+/** The client entry (`@pfs-web/tl/client`): the same API over the client's codecs. */
+import { describe, expect, it } from 'vitest'
+import * as client from './client.ts'
+import * as full from './index.ts'
+
+describe('@pfs-web/tl/client', () => {
+  it('round-trips what a client sends and decodes what a server answers, as the full codecs do', () => {
+    const req = { _: 'help.getConfig' } as const
+    expect(client.serializeObject(req)).toEqual(full.serializeObject(req))
+    const answer = full.serializeObject({ _: 'rpc_result', req_msg_id: 4n, result: { _: 'boolTrue' } })
+    expect(client.deserializeObject(answer)).toEqual(full.deserializeObject(answer))
+  })
+
+  it('re-encodes an API result it decoded (the engine hands results to the page as bytes)', () => {
+    const nearest = { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 } as const
+    expect(client.serializeObject(nearest)).toEqual(full.serializeObject(nearest))
+  })
+
+  it('scripts/client-profile.ts: a server-only message is not encodable, a client-only one not decodable, with a typed error', () => {
+    expect(() => client.serializeObject({ _: 'bad_server_salt', bad_msg_id: 1n, bad_msg_seqno: 1, error_code: 48, new_server_salt: 2n })).toThrow(
+      expect.objectContaining({ code: 'UNEXPECTED_CONSTRUCTOR' }),
+    )
+    const request = full.serializeObject({ _: 'get_future_salts', num: 3 })
+    expect(() => client.deserializeObject(request)).toThrow(expect.objectContaining({ code: 'UNEXPECTED_CONSTRUCTOR' }))
+  })
+})
