@@ -1,20 +1,34 @@
 /**
- * A stateful AES-256-CTR stream on WebCrypto (transports.md §3 step 6): a 128-bit
- * big-endian counter starting at the IV, running across calls. WebCrypto is stateless, so
- * each call restarts at IV + floor(offset / 16) and discards offset % 16 keystream bytes.
+ * A stateful AES-256-CTR stream (transports.md §3 step 6): a 128-bit big-endian counter
+ * starting at the IV, running across calls. The keystream does not depend on the data, so
+ * it is made ahead, in large WebCrypto AES-CTR calls over zeros, and XORed in synchronously:
+ * a frame costs no asynchronous crypto job of its own. Consumed keystream is wiped.
  */
 import { bufferSource, copyOf, expectBytes, expectUint8Array } from './bytes.ts'
+import { CryptoError } from './errors.ts'
 
 export interface CtrStream {
   /**
-   * XORs `data` with the next data.length keystream bytes. The keystream position is
-   * claimed when process() is called, and results resolve in call order, so callers may
-   * issue the next call before the previous one resolved.
+   * XORs `data` with the next data.length keystream bytes and hands the result to `out`:
+   * before returning when that much keystream is buffered, else once the refill lands.
+   * Results reach their `out` in call order, always: a call made while earlier ones wait
+   * for keystream waits behind them. `data` is not modified.
    */
-  process(data: Uint8Array): Promise<Uint8Array>
-  /** Bytes of keystream consumed so far (claimed by calls made). */
+  process(data: Uint8Array, out: (bytes: Uint8Array) => void): void
+  /** Bytes of keystream claimed so far (by calls made). */
   readonly offset: number
+  /** Wipes the buffered keystream and drops waiting calls; later calls throw CLOSED. */
+  close(): void
 }
+
+export interface CtrStreamOptions {
+  /** Keystream made per WebCrypto call, and the level below which the next is started (a multiple of 16). */
+  chunkBytes?: number
+  /** A refill failed (WebCrypto rejected): the stream is closed and waiting calls are dropped. */
+  onError?: (err: CryptoError) => void
+}
+
+const DEFAULT_CHUNK_BYTES = 64 * 1024
 
 /** iv + blocks as a 128-bit big-endian integer, wrapping modulo 2^128. */
 function counterAt(iv: Uint8Array, blocks: number): Uint8Array<ArrayBuffer> {
@@ -28,37 +42,121 @@ function counterAt(iv: Uint8Array, blocks: number): Uint8Array<ArrayBuffer> {
   return out
 }
 
-export function createCtrStream(key: Uint8Array, iv: Uint8Array): CtrStream {
+interface Waiting {
+  data: Uint8Array
+  out: (bytes: Uint8Array) => void
+}
+
+export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStreamOptions = {}): CtrStream {
   expectBytes('key', key, 32, 'BAD_KEY_LENGTH')
   expectBytes('iv', iv, 16, 'BAD_IV_LENGTH')
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
+  if (!Number.isInteger(chunkBytes) || chunkBytes <= 0 || chunkBytes % 16 !== 0) {
+    throw new CryptoError('BAD_INPUT', 'chunkBytes: expected a positive multiple of 16')
+  }
   const ivCopy = copyOf(iv)
   const cryptoKey = globalThis.crypto.subtle.importKey('raw', bufferSource(key), { name: 'AES-CTR' }, false, ['encrypt'])
+  /** Made, unconsumed keystream, oldest first; chunks[0] is read from `readAt`. */
+  const chunks: Uint8Array[] = []
+  let readAt = 0
+  let buffered = 0
+  /** Keystream blocks requested from WebCrypto so far: the next refill's counter. */
+  let blocksMade = 0
+  let refilling = false
+  let closed = false
   let offset = 0
-  let tail: Promise<unknown> = Promise.resolve()
+  const waiting: Waiting[] = []
+  let waitingBytes = 0
 
-  async function run(input: Uint8Array<ArrayBuffer>, start: number, skip: number): Promise<Uint8Array> {
-    const counter = counterAt(ivCopy, (start - skip) / 16)
-    const out = await globalThis.crypto.subtle.encrypt({ name: 'AES-CTR', counter, length: 128 }, await cryptoKey, input)
-    input.fill(0)
-    return new Uint8Array(out, skip)
+  function xorInto(data: Uint8Array): Uint8Array {
+    const result = new Uint8Array(data.length)
+    let done = 0
+    while (done < data.length) {
+      const chunk = chunks[0] as Uint8Array
+      const n = Math.min(chunk.length - readAt, data.length - done)
+      for (let i = 0; i < n; i++) result[done + i] = (data[done + i] as number) ^ (chunk[readAt + i] as number)
+      chunk.fill(0, readAt, readAt + n)
+      done += n
+      readAt += n
+      if (readAt === chunk.length) {
+        chunks.shift()
+        readAt = 0
+      }
+    }
+    buffered -= data.length
+    return result
   }
 
-  return {
+  function refillIfLow(): void {
+    if (refilling || closed || buffered - waitingBytes >= chunkBytes) return
+    refilling = true
+    // one call may cover a large waiting frame at once; it stays a multiple of 16 so the
+    // next call's counter lands on a block boundary
+    const deficit = waitingBytes - buffered
+    const bytes = Math.max(chunkBytes, Math.ceil(deficit / 16) * 16)
+    const counter = counterAt(ivCopy, blocksMade)
+    blocksMade += bytes / 16
+    cryptoKey
+      .then((k) => globalThis.crypto.subtle.encrypt({ name: 'AES-CTR', counter, length: 128 }, k, new Uint8Array(bytes)))
+      .then(
+        (made) => {
+          refilling = false
+          const chunk = new Uint8Array(made)
+          if (closed) {
+            chunk.fill(0)
+            return
+          }
+          chunks.push(chunk)
+          buffered += chunk.length
+          drain()
+          refillIfLow()
+        },
+        (err: unknown) => {
+          refilling = false
+          if (closed) return
+          stream.close()
+          options.onError?.(new CryptoError('CTR_REFILL_FAILED', `AES-CTR keystream: ${String(err)}`))
+        },
+      )
+  }
+
+  function drain(): void {
+    while (!closed && waiting.length > 0 && (waiting[0] as Waiting).data.length <= buffered) {
+      const w = waiting.shift() as Waiting
+      waitingBytes -= w.data.length
+      w.out(xorInto(w.data))
+    }
+  }
+
+  const stream: CtrStream = {
     get offset() {
       return offset
     },
-    process(data: Uint8Array): Promise<Uint8Array> {
+    process(data, out) {
       expectUint8Array('data', data)
-      const start = offset
+      if (closed) throw new CryptoError('CLOSED', 'AES-CTR stream is closed')
       offset += data.length
-      const skip = start % 16
+      if (waiting.length === 0 && data.length <= buffered) {
+        const result = xorInto(data)
+        refillIfLow()
+        out(result)
+        return
+      }
       // a copy, so a caller reusing its buffer cannot change what this call encrypts
-      const input = new Uint8Array(skip + data.length)
-      input.set(data, skip)
-      const own = run(input, start, skip)
-      const ordered = tail.then(() => own)
-      tail = ordered
-      return ordered
+      waiting.push({ data: copyOf(data), out })
+      waitingBytes += data.length
+      refillIfLow()
+    },
+    close() {
+      closed = true
+      for (const c of chunks) c.fill(0)
+      chunks.length = 0
+      buffered = 0
+      for (const w of waiting) w.data.fill(0)
+      waiting.length = 0
+      waitingBytes = 0
     },
   }
+  refillIfLow()
+  return stream
 }

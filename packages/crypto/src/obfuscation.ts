@@ -69,15 +69,35 @@ export interface ObfuscatedStart {
   decryptor: CtrStream
 }
 
-/** The client side of transports.md §3 steps 4–7 for a given init. */
-export async function startObfuscation(init64: Uint8Array, secret?: Uint8Array): Promise<ObfuscatedStart> {
+/**
+ * The client side of transports.md §3 steps 4–7 for a given init. Resolves once the
+ * encryptor's first keystream is made, so the first frames go out without waiting.
+ * `onError`: a later keystream refill failed; that stream is closed.
+ */
+export async function startObfuscation(init64: Uint8Array, secret?: Uint8Array, onError?: (err: CryptoError) => void): Promise<ObfuscatedStart> {
   const k = obfuscationKeys(init64, secret)
-  const encryptor = createCtrStream(k.encKey, k.encIv)
-  const decryptor = createCtrStream(k.decKey, k.decIv)
+  // a refill failing before the header is made fails the start; later ones go to onError
+  let failStart: ((err: CryptoError) => void) | null = null
+  const report = (err: CryptoError): void => (failStart ?? onError)?.(err)
+  const encryptor = createCtrStream(k.encKey, k.encIv, { onError: report })
+  const decryptor = createCtrStream(k.decKey, k.decIv, { onError: report })
   k.encKey.fill(0)
   k.decKey.fill(0)
-  const encrypted = await encryptor.process(init64)
+  let encrypted: Uint8Array
+  try {
+    encrypted = await new Promise<Uint8Array>((resolve, reject) => {
+      failStart = reject
+      encryptor.process(init64, resolve)
+    })
+  } catch (err) {
+    encryptor.close()
+    decryptor.close()
+    throw err
+  } finally {
+    failStart = null
+  }
   const header = copyOf(init64)
   header.set(encrypted.subarray(56, 64), 56)
+  encrypted.fill(0)
   return { header, encryptor, decryptor }
 }

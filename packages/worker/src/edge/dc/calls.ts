@@ -44,59 +44,63 @@ const RETRY_LATER_MS = 1_000
 const MAX_FLOOD_WAIT_S = 60
 
 export class CallDriver {
-  private readonly outbox = new Outbox()
-  private readonly records = new Map<CallId, CallRecord>()
-  private readonly byExternal = new Map<string, CallId>()
-  private nextId = 1
-  private flushing = false
-  private flushAgain = false
-  private timer: { at: number; cancel: () => void } | null = null
+  readonly #outbox = new Outbox()
+  readonly #records = new Map<CallId, CallRecord>()
+  readonly #byExternal = new Map<string, CallId>()
+  #nextId = 1
+  #flushing = false
+  #flushAgain = false
+  #timer: { at: number; cancel: () => void } | null = null
 
-  constructor(private readonly host: CallHost) {}
+  readonly #host: CallHost
+
+  constructor(host: CallHost) {
+    this.#host = host
+  }
 
   invoke(request: Uint8Array, method: string, timeoutMs: number, externalId?: string): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
-      const id = this.nextId++
-      this.records.set(id, { request, method, externalId, resolve, reject, wrapped: false })
-      if (externalId !== undefined) this.byExternal.set(externalId, id)
-      this.step({ type: 'enqueue', callId: id, deadlineAt: this.host.now() + timeoutMs })
+      const id = this.#nextId++
+      this.#records.set(id, { request, method, externalId, resolve, reject, wrapped: false })
+      if (externalId !== undefined) this.#byExternal.set(externalId, id)
+      this.step({ type: 'enqueue', callId: id, deadlineAt: this.#host.now() + timeoutMs })
       this.flush()
     })
   }
 
   cancel(externalId: string): void {
-    const id = this.byExternal.get(externalId)
+    const id = this.#byExternal.get(externalId)
     if (id !== undefined) this.step({ type: 'cancel', callId: id })
   }
 
   inFlightOn(keyId: string): number {
-    return this.outbox.inFlightOn(keyId)
+    return this.#outbox.inFlightOn(keyId)
   }
 
   /** inFlightOn(keyId) > 0, stopping at the first: asked for every packet received. */
   anyInFlightOn(keyId: string): boolean {
-    return this.outbox.anyInFlightOn(keyId)
+    return this.#outbox.anyInFlightOn(keyId)
   }
 
   get pending(): number {
-    return this.outbox.size
+    return this.#outbox.size
   }
 
   /** Forwards a session event (bad_msg, new_session_created, lost session or key). */
   step(event: OutboxEvent): void {
-    this.run(this.outbox.step(event, this.host.now()))
+    this.#run(this.#outbox.step(event, this.#host.now()))
   }
 
   /** An rpc_result. Returns false when no call of ours has that msg_id. */
   async onResult(lane: Lane, reqMsgId: bigint, result: TlObject): Promise<boolean> {
-    const id = this.outbox.callFor(reqMsgId)
-    const rec = id === null ? undefined : this.records.get(id)
+    const id = this.#outbox.callFor(reqMsgId)
+    const rec = id === null ? undefined : this.#records.get(id)
     if (id === null || !rec) return false
     lane.initEvent({ type: 'answered', wrapped: rec.wrapped })
-    if (result._ === 'rpc_error') return this.onRpcError(lane, id, rec, result.error_code, result.error_message, reqMsgId)
+    if (result._ === 'rpc_error') return this.#onRpcError(lane, id, rec, result.error_code, result.error_message, reqMsgId)
     let bytes: Uint8Array
     try {
-      bytes = result._ === 'raw' ? result.bytes : result._ === 'gzip_packed' ? await gzipUnpack(result.packed_data, GZIP_MAX_BYTES_DEFAULT, this.host.inflateBudget) : serializeObject(result)
+      bytes = result._ === 'raw' ? result.bytes : result._ === 'gzip_packed' ? await gzipUnpack(result.packed_data, GZIP_MAX_BYTES_DEFAULT, this.#host.inflateBudget) : serializeObject(result)
       rec.outcome = { ok: true, bytes }
     } catch (err) {
       rec.outcome = { ok: false, error: err instanceof Error ? err : new EngineError('BAD_RESULT', String(err)) }
@@ -107,7 +111,7 @@ export class CallDriver {
 
   /** Rejects every call (close, logout). */
   failAll(error: PfsError): void {
-    for (const [id, rec] of [...this.records]) {
+    for (const [id, rec] of [...this.#records]) {
       rec.outcome = { ok: false, error }
       this.step({ type: 'cancel', callId: id })
     }
@@ -120,26 +124,26 @@ export class CallDriver {
    * the flush starts again as soon as the loop has let go.
    */
   flush(): void {
-    if (this.flushing) {
-      this.flushAgain = true
+    if (this.#flushing) {
+      this.#flushAgain = true
       return
     }
-    this.flushing = true
-    void this.flushLoop().finally(() => {
-      this.flushing = false
-      if (this.flushAgain) this.flush()
+    this.#flushing = true
+    void this.#flushLoop().finally(() => {
+      this.#flushing = false
+      if (this.#flushAgain) this.flush()
     })
   }
 
-  private async flushLoop(): Promise<void> {
+  async #flushLoop(): Promise<void> {
     do {
-      this.flushAgain = false
-      const lane = this.host.trafficLane()
-      const phase = this.host.bindPhase()
+      this.#flushAgain = false
+      const lane = this.#host.trafficLane()
+      const phase = this.#host.bindPhase()
       const ids: CallId[] = []
       const items: Outgoing[] = []
-      for (const id of this.outbox.ready(this.host.now())) {
-        const rec = this.records.get(id)
+      for (const id of this.#outbox.ready(this.#host.now())) {
+        const rec = this.#records.get(id)
         if (!rec) continue
         const verdict = gate(rec.method, phase)
         if (verdict === 'hold') continue
@@ -150,7 +154,7 @@ export class CallDriver {
         }
         if (!lane?.isUp) continue
         rec.wrapped = lane.needsInit
-        items.push({ kind: 'rpc-query', body: rec.wrapped ? this.host.wrapInit(rec.request) : rec.request })
+        items.push({ kind: 'rpc-query', body: rec.wrapped ? this.#host.wrapInit(rec.request) : rec.request })
         ids.push(id)
         if (items.length >= MAX_ITEMS_PER_PACKET) break
       }
@@ -164,21 +168,21 @@ export class CallDriver {
       }
       for (const [i, s] of sent.entries()) {
         const callId = ids[i] as CallId
-        if (!this.records.has(callId)) continue
+        if (!this.#records.has(callId)) continue
         this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
       }
       lane.stallEvent({ type: 'sent-request' })
-      if (ids.length >= MAX_ITEMS_PER_PACKET) this.flushAgain = true
-    } while (this.flushAgain)
+      if (ids.length >= MAX_ITEMS_PER_PACKET) this.#flushAgain = true
+    } while (this.#flushAgain)
   }
 
-  private onRpcError(lane: Lane, id: CallId, rec: CallRecord, code: number, message: string, reqMsgId: bigint): boolean {
+  #onRpcError(lane: Lane, id: CallId, rec: CallRecord, code: number, message: string, reqMsgId: bigint): boolean {
     const decision = onRpcError(code, message)
-    const now = this.host.now()
+    const now = this.#host.now()
     switch (decision.action) {
       case 'rebind-and-resend':
         this.step({ type: 'retry', callId: id, notBefore: now })
-        this.host.onNotBound(lane)
+        this.#host.onNotBound(lane)
         return true
       case 'resend-with-init':
         lane.initEvent({ type: 'not-inited' })
@@ -201,22 +205,22 @@ export class CallDriver {
     return true
   }
 
-  private run(actions: OutboxAction[]): void {
+  #run(actions: OutboxAction[]): void {
     for (const a of actions) {
       switch (a.type) {
         case 'deliver':
         case 'cancelled':
         case 'fail':
-          this.settle(a)
+          this.#settle(a)
           break
         case 'resend':
           this.flush()
           break
         case 'drained':
-          this.host.onDrained(a.keyId)
+          this.#host.onDrained(a.keyId)
           break
         case 'schedule':
-          this.schedule(a.atMs)
+          this.#schedule(a.atMs)
           break
         case 'ignored':
           break
@@ -224,11 +228,11 @@ export class CallDriver {
     }
   }
 
-  private settle(a: Extract<OutboxAction, { type: 'deliver' | 'cancelled' | 'fail' }>): void {
-    const rec = this.records.get(a.callId)
+  #settle(a: Extract<OutboxAction, { type: 'deliver' | 'cancelled' | 'fail' }>): void {
+    const rec = this.#records.get(a.callId)
     if (!rec) return
-    this.records.delete(a.callId)
-    if (rec.externalId !== undefined) this.byExternal.delete(rec.externalId)
+    this.#records.delete(a.callId)
+    if (rec.externalId !== undefined) this.#byExternal.delete(rec.externalId)
     if (a.type === 'fail') {
       rec.reject(new EngineError(a.code, `${rec.method}: ${a.code}`))
       return
@@ -238,19 +242,19 @@ export class CallDriver {
     else rec.reject(outcome.error)
   }
 
-  private schedule(atMs: number): void {
-    if (this.timer && this.timer.at <= atMs) return
-    this.timer?.cancel()
-    const cancel = this.host.setTimer(Math.max(0, atMs - this.host.now()), () => {
-      this.timer = null
+  #schedule(atMs: number): void {
+    if (this.#timer && this.#timer.at <= atMs) return
+    this.#timer?.cancel()
+    const cancel = this.#host.setTimer(Math.max(0, atMs - this.#host.now()), () => {
+      this.#timer = null
       this.step({ type: 'tick' })
       this.flush()
     })
-    this.timer = { at: atMs, cancel }
+    this.#timer = { at: atMs, cancel }
   }
 
   dispose(): void {
-    this.timer?.cancel()
-    this.timer = null
+    this.#timer?.cancel()
+    this.#timer = null
   }
 }

@@ -1,6 +1,6 @@
 import { TransportError } from '@pfs-web/errors'
 import { createCtrStream, obfuscationKeys, type CtrStream } from '@pfs-web/crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { EngineEnv, SocketLike } from '../../env.ts'
 import { Connection } from './connection.ts'
 
@@ -40,33 +40,27 @@ class FakeServer {
     this.socket.onopen?.({})
   }
 
-  private chain: Promise<unknown> = Promise.resolve()
-
   private onClientBytes(data: Uint8Array): void {
-    this.chain = this.chain.then(async () => {
-      if (!this.dec) {
-        // Server decrypt = the client's encrypt stream; server encrypt = the client's decrypt stream.
-        const k = obfuscationKeys(data)
-        this.dec = createCtrStream(k.encKey, k.encIv)
-        this.enc = createCtrStream(k.decKey, k.decIv)
-        this.init = await this.dec.process(data)
-        return
-      }
-      this.received.push(await this.dec.process(data))
-    })
+    if (!this.dec) {
+      // Server decrypt = the client's encrypt stream; server encrypt = the client's decrypt stream.
+      const k = obfuscationKeys(data)
+      this.dec = createCtrStream(k.encKey, k.encIv)
+      this.enc = createCtrStream(k.decKey, k.decIv)
+      this.dec.process(data, (init) => (this.init = init))
+      return
+    }
+    this.dec.process(data, (plain) => this.received.push(plain))
   }
 
   async settled(): Promise<void> {
     await eventually(() => this.init !== null)
-    await this.chain
   }
 
   /** Sends raw transport bytes, obfuscated, in the given pieces. */
   async push(bytes: Uint8Array, cuts: number[] = []): Promise<void> {
-    await this.chain
     const enc = this.enc
     if (!enc) throw new Error('no init yet')
-    const ct = await enc.process(bytes)
+    const ct = await new Promise<Uint8Array>((resolve) => enc.process(bytes, resolve))
     let at = 0
     for (const c of [...cuts, ct.length]) {
       this.socket.onmessage?.({ data: ct.slice(at, c).buffer })
@@ -141,6 +135,45 @@ describe('Connection: obfuscated padded intermediate over a WebSocket (transport
     await eventually(() => errors.length === 1)
     expect(packets).toEqual([p1, p2])
     expect(errors).toEqual([-404])
+  })
+
+  it('frames sent in one turn, more than one keystream refill holds, leave in send() order and decrypt exactly', async () => {
+    const { server, conn } = await connected()
+    // 40 × 5000 bytes is about three 64 KiB refills: most of these wait for keystream
+    const payloads = Array.from({ length: 40 }, (_, i) => new Uint8Array(5000).fill(i))
+    for (const p of payloads) conn.send(p)
+    await eventually(() => server.received.length === payloads.length)
+    expect(server.received.map((got) => got.subarray(4, 5004))).toEqual(payloads)
+  })
+
+  it('server packets larger than a keystream refill, split anywhere, arrive whole and in order', async () => {
+    const { server, packets } = await connected()
+    // sizes of encrypted packets (8 mod 16), so the decoder's padding rule keeps them whole
+    const big = [70_008, 140_008, 24].map((n, i) => new Uint8Array(n).fill(i + 1))
+    const bytes = new Uint8Array(big.reduce((n, p) => n + 4 + p.length, 0))
+    let at = 0
+    for (const p of big) {
+      bytes.set(frame(p), at)
+      at += 4 + p.length
+    }
+    await server.push(bytes, [1, 65_536, 65_537, 200_000])
+    await eventually(() => packets.length === 3)
+    expect(packets).toEqual(big)
+  })
+
+  it('a keystream refill WebCrypto refuses closes the connection once with CRYPTO_FAILED', async () => {
+    const { conn, closes, server } = await connected()
+    vi.spyOn(crypto.subtle, 'encrypt').mockRejectedValue(new DOMException('refused', 'OperationError'))
+    try {
+      // more than the keystream made ahead, so this frame needs a refill
+      conn.send(new Uint8Array(200_000))
+      await eventually(() => closes.length > 0)
+    } finally {
+      vi.restoreAllMocks()
+    }
+    expect(closes.map((e) => e.code)).toEqual(['CRYPTO_FAILED'])
+    expect(server.received).toEqual([])
+    expect(conn.isOpen).toBe(false)
   })
 
   it('a corrupt stream closes the connection once with a typed error', async () => {

@@ -72,10 +72,15 @@ export class Connection {
         cancelTimer()
         if (this.#closed) return
         const init = generateObfuscationInit(this.#env.random, PADDED_INTERMEDIATE, this.wireDcId)
-        startObfuscation(init).then(
+        // a keystream refill failing later ends the connection like a socket error would
+        startObfuscation(init, undefined, (err) => this.#finish(new TransportError('CRYPTO_FAILED', err.message))).then(
           ({ header, encryptor, decryptor }) => {
             init.fill(0)
-            if (this.#closed) return
+            if (this.#closed) {
+              encryptor.close()
+              decryptor.close()
+              return
+            }
             this.#obf = { encryptor, decryptor }
             socket.send(header)
             settled = true
@@ -101,18 +106,16 @@ export class Connection {
   }
 
   /**
-   * Frames, encrypts and sends. The CTR stream claims its keystream position now and
-   * resolves in call order, so frames leave in the order send() was called.
+   * Frames, encrypts and sends: synchronously while the CTR stream has keystream made
+   * ahead, else after its refill. Either way the stream hands results out in call order,
+   * so frames leave in the order send() was called.
    */
   send(payload: Uint8Array): void {
     const socket = this.#socket
     if (!this.isOpen || !this.#obf || !socket) throw new TransportError('CLOSED', 'connection is not open')
-    this.#obf.encryptor.process(encodeFrame(payload, this.#env.random)).then(
-      (bytes) => {
-        if (!this.#closed) socket.send(bytes)
-      },
-      (err: unknown) => this.#finish(new TransportError('SEND_FAILED', String(err))),
-    )
+    this.#obf.encryptor.process(encodeFrame(payload, this.#env.random), (bytes) => {
+      if (!this.#closed) socket.send(bytes)
+    })
   }
 
   close(reason = new TransportError('CLOSED', 'closed locally')): void {
@@ -126,10 +129,7 @@ export class Connection {
       this.#finish(new TransportError('BAD_FRAME', 'non-binary WebSocket message'))
       return
     }
-    this.#obf.decryptor.process(bytes).then(
-      (plain) => this.#onPlain(plain),
-      (err: unknown) => this.#finish(new TransportError('BAD_FRAME', String(err))),
-    )
+    this.#obf.decryptor.process(bytes, (plain) => this.#onPlain(plain))
   }
 
   #onPlain(plain: Uint8Array): void {
@@ -162,6 +162,9 @@ export class Connection {
         // Closing a socket that never opened throws in some runtimes; it is gone either way.
       }
     }
+    // wipes the keystream made ahead
+    this.#obf?.encryptor.close()
+    this.#obf?.decryptor.close()
     this.#obf = null
     const h = this.#handlers
     this.#handlers = null

@@ -1,0 +1,209 @@
+/**
+ * pfs-web's engine against mtcute 0.30.3 (obfuscated WebSocket, PFS on), in one run,
+ * interleaved, against one conformance server in a child process (issue #17):
+ * - connect on loopback, fresh (no perm key) and with a stored perm key: ms to the first
+ *   answered help.getNearestDc;
+ * - help.getNearestDc at 1 and at 32 in flight: calls/s and client CPU ms per call;
+ * - round trips to the first bound answer under the server's `latency` fault, without and
+ *   with socket set-up charged (a proxy that delays every connection by one RTT).
+ * Every pfs-web figure is also given as a ratio to mtcute's figure from the same run.
+ * Writes bench/results/vs-mtcute.json. Run: pnpm bench:vs-mtcute (RUNS=, CALLS=, RTT_MS=).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import { delayProxy, mtcuteRival, pfsWebRival, startServerProcess, type Rival, type ServerProcess } from './rivals.ts'
+
+const CONNECT_RUNS = Number(process.env.RUNS ?? 6)
+const RTT_RUNS = Number(process.env.RTT_RUNS ?? 3)
+const CALL_ROUNDS = Number(process.env.ROUNDS ?? 3)
+const CALLS = Number(process.env.CALLS ?? 2000)
+const RTT_MS = Number(process.env.RTT_MS ?? 50)
+
+type Samples = Record<Rival['name'], number[]>
+interface Case {
+  case: string
+  unit: string
+  /** true when a larger figure is better (calls/s). */
+  higherIsBetter: boolean
+  samples: Samples
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
+
+function newCase(name: string, unit: string, higherIsBetter = false): Case {
+  return { case: name, unit, higherIsBetter, samples: { 'pfs-web': [], mtcute: [] } }
+}
+
+/** Each round lets the other rival go first, so neither always runs on a warmer machine. */
+function inTurn(rivals: Rival[], round: number): Rival[] {
+  return round % 2 === 0 ? rivals : [...rivals].reverse()
+}
+
+async function permKeysMade(server: ServerProcess): Promise<number> {
+  return (await server.stats()).keys.filter((k) => k.kind === 'perm').length
+}
+
+/** A stalled client fails the run with its name instead of holding the suite lock. */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([work, stalled])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** ms from connect() to the first bound answer; checks a stored start made no perm key. */
+async function timedConnect(server: ServerProcess, rival: Rival, port: number, stored: boolean): Promise<number> {
+  const permBefore = await permKeysMade(server)
+  const client = await rival.client(port, stored)
+  const t0 = performance.now()
+  await within(30_000, `${rival.name} ${stored ? 'stored' : 'fresh'} connect on port ${port}`, client.firstAnswer())
+  const ms = performance.now() - t0
+  await client.close()
+  const made = (await permKeysMade(server)) - permBefore
+  if (made !== (stored ? 0 : 1)) throw new Error(`${rival.name}: a ${stored ? 'stored' : 'fresh'} start made ${made} perm keys`)
+  return ms
+}
+
+async function connectCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]> {
+  const fresh = newCase('connect, fresh (loopback)', 'ms')
+  const stored = newCase('connect, stored perm key (loopback)', 'ms')
+  for (let i = 0; i < CONNECT_RUNS; i++) {
+    for (const r of inTurn(rivals, i)) {
+      fresh.samples[r.name].push(await timedConnect(server, r, server.wsPort, false))
+      stored.samples[r.name].push(await timedConnect(server, r, server.wsPort, true))
+    }
+  }
+  return [fresh, stored]
+}
+
+async function rttCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]> {
+  const proxy = await delayProxy(server.host, server.wsPort, RTT_MS)
+  const unit = `RTT (${RTT_MS} ms)`
+  const cases = [
+    { c: newCase('first bound answer, fresh', unit), port: server.wsPort, stored: false },
+    { c: newCase('first bound answer, stored', unit), port: server.wsPort, stored: true },
+    { c: newCase('first bound answer, fresh, socket set-up charged', unit), port: proxy.port, stored: false },
+    { c: newCase('first bound answer, stored, socket set-up charged', unit), port: proxy.port, stored: true },
+  ]
+  await server.fault({ type: 'latency', ms: RTT_MS })
+  try {
+    for (let i = 0; i < RTT_RUNS; i++) {
+      for (const r of inTurn(rivals, i)) {
+        for (const { c, port, stored } of cases) c.samples[r.name].push((await timedConnect(server, r, port, stored)) / RTT_MS)
+      }
+    }
+  } finally {
+    await server.fault({ type: 'clear' })
+    await proxy.close()
+  }
+  return cases.map(({ c }) => c)
+}
+
+/** `total` calls, `inFlight` at a time: calls/s and this process's CPU ms per call. */
+async function drive(call: () => Promise<void>, total: number, inFlight: number): Promise<{ perS: number; cpuMs: number }> {
+  let issued = 0
+  const lane = async (): Promise<void> => {
+    while (issued < total) {
+      issued++
+      await call()
+    }
+  }
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, lane))
+  const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return { perS: (total / ms) * 1000, cpuMs: (cpu.user + cpu.system) / 1000 / total }
+}
+
+async function callCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]> {
+  const clients = new Map<Rival['name'], Awaited<ReturnType<Rival['client']>>>()
+  for (const r of rivals) {
+    const client = await r.client(server.wsPort, true)
+    await within(30_000, `${r.name} connect`, client.firstAnswer())
+    await within(60_000, `${r.name} warm-up`, drive(client.call, 500, 32))
+    clients.set(r.name, client)
+  }
+  const cases = [1, 32].map((inFlight) => ({
+    inFlight,
+    rate: newCase(`help.getNearestDc, ${inFlight} in flight`, 'calls/s', true),
+    cpu: newCase(`help.getNearestDc, ${inFlight} in flight, client CPU`, 'ms/call'),
+  }))
+  try {
+    for (let i = 0; i < CALL_ROUNDS; i++) {
+      for (const r of inTurn(rivals, i)) {
+        for (const { inFlight, rate, cpu } of cases) {
+          const { perS, cpuMs } = await within(60_000, `${r.name} calls`, drive(clients.get(r.name)!.call, CALLS, inFlight))
+          rate.samples[r.name].push(perS)
+          cpu.samples[r.name].push(cpuMs)
+        }
+      }
+    }
+  } finally {
+    for (const c of clients.values()) await c.close()
+  }
+  return cases.flatMap(({ rate, cpu }) => [rate, cpu])
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const server = await startServerProcess()
+  let cases: Case[]
+  try {
+    const rivals = [pfsWebRival(server), await mtcuteRival(server)]
+    const phase = async (name: string, run: () => Promise<Case[]>): Promise<Case[]> => {
+      console.error(`${name}…`)
+      return run()
+    }
+    cases = [
+      ...(await phase('connect on loopback', () => connectCases(server, rivals))),
+      ...(await phase('small calls', () => callCases(server, rivals))),
+      ...(await phase(`round trips at ${RTT_MS} ms`, () => rttCases(server, rivals))),
+    ]
+  } finally {
+    await server.close()
+  }
+  const digits = (x: number): number => +x.toFixed(x < 10 ? 3 : 1)
+  const rows = cases.map((c) => {
+    const pfs = median(c.samples['pfs-web'])
+    const mt = median(c.samples.mtcute)
+    return {
+      case: c.case,
+      unit: c.unit,
+      'pfs-web': digits(pfs),
+      mtcute: digits(mt),
+      'pfs-web / mtcute': +(pfs / mt).toFixed(2),
+      better: c.higherIsBetter ? 'higher' : 'lower',
+    }
+  })
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    method:
+      'one run, rivals interleaved (who goes first alternates per round); @pfs-web/server in a child process, ws loopback; ' +
+      'mtcute 0.30.3 over obfuscated intermediate WebSocket with usePfs; figures are medians, ratios are pfs-web / mtcute; ' +
+      `RTT rows: server latency fault ${RTT_MS} ms, elapsed / RTT, "socket set-up charged" = every TCP connection delayed one RTT by a proxy; ` +
+      'CPU = process.cpuUsage of the bench process (clients only) / calls',
+    runs: { connect: CONNECT_RUNS, rtt: RTT_RUNS, callRounds: CALL_ROUNDS, callsPerRound: CALLS },
+    rows,
+    samples: Object.fromEntries(cases.map((c) => [c.case, c.samples])),
+    seconds: +((performance.now() - started) / 1000).toFixed(1),
+  }
+  const out = join(import.meta.dirname, '../../../bench/results')
+  mkdirSync(out, { recursive: true })
+  writeFileSync(join(out, 'vs-mtcute.json'), JSON.stringify(result, null, 1) + '\n')
+  console.table(rows)
+  console.log(`${result.seconds} s; bench/results/vs-mtcute.json`)
+}
+
+await main()
