@@ -25,6 +25,7 @@ export interface CoreDeps {
   random: (n: number) => Uint8Array
   sleep(ms: number): Promise<void>
   onKeyCreated(created: NewAuthKey): void
+  onPacketCalls(calls: readonly TlObject[]): void
 }
 
 const MAX_CONTAINER = 1024
@@ -37,6 +38,8 @@ interface Incoming {
   out: Outgoing[]
   now: number
   stop: boolean
+  /** API calls this packet carried, in the order they ran (stats: apiCallsPerPacket). */
+  calls: TlObject[]
 }
 
 /**
@@ -75,8 +78,10 @@ export class MtprotoCore {
     let session = this.sessions.get(sessionKey)
     const isNew = session === undefined
     session ??= new Session(authKeyId, msg.sessionId, Buffer.from(this.deps.random(8)).readBigInt64LE(0), this.deps.msgIds.series())
-    const ctx: Incoming = { conn, key, session, out: [], now, stop: false }
+    const ctx: Incoming = { conn, key, session, out: [], now, stop: false, calls: [] }
     await this.handleTop(ctx, msg, isNew, sessionKey)
+    this.deps.stats.packetCalls(ctx.calls.length)
+    if (ctx.calls.length > 0) this.deps.onPacketCalls(ctx.calls)
     if (!ctx.stop) this.flush(ctx)
   }
 
@@ -90,7 +95,7 @@ export class MtprotoCore {
       const key = this.deps.keys.get(session.authKeyId, now)
       if (key === undefined || key.kind !== 'temp' || key.boundTo === null) continue
       const update: TlObject = { _: 'updateShort', update: { _: 'updateConfig' }, date: Math.floor(now) }
-      this.flush({ conn, key, session, out: [{ body: update, content: true, answer: false }], now, stop: false })
+      this.flush({ conn, key, session, out: [{ body: update, content: true, answer: false }], now, stop: false, calls: [] })
       sent++
     }
     return sent
@@ -254,6 +259,7 @@ export class MtprotoCore {
       }
       default: {
         if (seqno % 2 === 0) return this.badMsg(ctx, msgId, seqno, 35)
+        ctx.calls.push(body)
         const answer = await handleApiCall(body, { key: ctx.key, sessionId: ctx.session.sessionId, msgId, now: ctx.now }, this.deps.api)
         if ('dropConnection' in answer) {
           ctx.stop = true
