@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createServerCore, type ServerCore, type ServerEnv, type StoredPermKey } from '@pfs-web/server'
+import type { TlObject } from '@pfs-web/tl'
 import type { WorkerApi, WorkerOptions } from '../api.ts'
 import { createEngine } from '../engine.ts'
 import type { EngineEnv, PermKeyStorage } from '../env.ts'
@@ -31,6 +32,8 @@ export interface WorldConfig {
   jitterMs?: number
   /** The client's wall clock is this far off the server's at the start (ms). */
   wallSkewMs?: number
+  /** Sees the API calls of each packet the server handled, in the order it ran them. */
+  onPacketCalls?: (calls: readonly TlObject[]) => void
 }
 
 /** The trace: one line per event, hashed as it goes, kept whole for a replay's printout. */
@@ -96,6 +99,7 @@ export class World {
         pqPrimeBits: 16,
         dhExponentBytes: 32,
         sweepIntervalMs: 60_000,
+        ...(config.onPacketCalls !== undefined ? { onPacketCalls: config.onPacketCalls } : {}),
         permKeyFile: {
           loadPermKeys: () => perm.map((k) => ({ ...k, key: Buffer.from(k.key) })),
           savePermKeys: (keys) => void perm.splice(0, perm.length, ...[...keys].map((k) => ({ id: k.id, key: Buffer.from(k.key), dc: k.dc, form: k.form, createdAt: k.createdAt }))),
