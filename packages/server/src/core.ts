@@ -173,17 +173,21 @@ export class MtprotoCore {
       return
     }
     const inner = body.messages
+    // mtproto-tl.md §4 and encryption.md §5: inner ids below the container's, no nesting,
+    // the container not content-related and numbered after its contents
     const valid =
       inner.length <= MAX_CONTAINER &&
-      inner.every((m) => m.msg_id < msg.msgId && m.body._ !== 'msg_container') &&
+      inner.every((m) => m.msg_id < msg.msgId && m.seqno <= msg.seqno && m.body._ !== 'msg_container') &&
       msg.seqno % 2 === 0
     if (!valid) return this.badMsg(ctx, msg.msgId, msg.seqno, 64)
     if (session.wasSeen(msg.msgId)) return this.badMsg(ctx, msg.msgId, msg.seqno, 19)
     session.markSeen(msg.msgId)
     for (const m of [...inner].sort((a, b) => (a.msg_id < b.msg_id ? -1 : 1))) {
       if (ctx.stop) return
-      if ((m.msg_id & 3n) !== 0n) {
-        this.badMsg(ctx, m.msg_id, m.seqno, 18)
+      // each inner id is a msg_id of its own (encryption.md §6): its time and form are checked too
+      const innerIdError = checkClientMsgId(m.msg_id, now)
+      if (innerIdError !== null) {
+        this.badMsg(ctx, m.msg_id, m.seqno, innerIdError)
         continue
       }
       if (this.markSeen(ctx, m.msg_id, m.seqno)) await this.dispatch(ctx, m.body, m.msg_id, m.seqno)
