@@ -82,7 +82,11 @@ function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()
   return { calls, lane, state, sent, packets, notBound, advance, setPhase }
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+/**
+ * Lets the flush's macrotask (a setImmediate armed before this) and what it started run:
+ * a setTimeout alone may fire first on a busy machine, as Node orders the two freely.
+ */
+const settle = (): Promise<void> => new Promise((r) => setImmediate(() => setTimeout(r, 0)))
 
 describe('CallDriver', () => {
   it('a sent call arms the lane\'s stall watch only once it is registered as in flight', async () => {
