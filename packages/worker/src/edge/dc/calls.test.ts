@@ -51,10 +51,10 @@ function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()
   const host: CallHost = {
     now: () => now,
     setTimer: (ms, fn) => {
-      // 0 ms is the env's one macrotask (the flush of issue #17), as in the Node env
+      // 0 ms is the env's one macrotask (the flush of issue #17): a real one, in Node and browsers
       if (ms <= 0) {
-        const i = setImmediate(fn)
-        return () => clearImmediate(i)
+        const t = setTimeout(fn, 0)
+        return () => clearTimeout(t)
       }
       const t = { at: now + ms, fn }
       timers.push(t)
@@ -82,11 +82,8 @@ function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()
   return { calls, lane, state, sent, packets, notBound, advance, setPhase }
 }
 
-/**
- * Lets the flush's macrotask (a setImmediate armed before this) and what it started run:
- * a setTimeout alone may fire first on a busy machine, as Node orders the two freely.
- */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(() => setTimeout(r, 0)))
+/** Lets the flush's macrotask (a 0 ms timer armed before this one, so run first) and what it started run. */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
 
 describe('CallDriver', () => {
   it('a sent call arms the lane\'s stall watch only once it is registered as in flight', async () => {
