@@ -107,6 +107,11 @@ export interface ServerStats {
   /** Packets under a temp key after its expires_at (answered -404): a client that used a key past its life. */
   expiredKeyPackets: number
   apiCalls: Record<string, number>
+  /**
+   * Encrypted packets by how many API calls they carried ("32": packets with 32 calls in
+   * their container): how well a client batches (issue #17). Packets with no call are not counted.
+   */
+  apiCallsPerPacket: Record<string, number>
   connections: { open: number; total: number; closedForBadInput: Record<string, number> }
   keys: KeyView[]
 }

@@ -25,6 +25,7 @@ export interface CoreDeps {
   random: (n: number) => Uint8Array
   sleep(ms: number): Promise<void>
   onKeyCreated(created: NewAuthKey): void
+  onPacketCalls(calls: readonly TlObject[]): void
 }
 
 const MAX_CONTAINER = 1024
@@ -37,6 +38,8 @@ interface Incoming {
   out: Outgoing[]
   now: number
   stop: boolean
+  /** API calls this packet carried, in the order they ran (stats: apiCallsPerPacket). */
+  calls: TlObject[]
 }
 
 /**
@@ -75,8 +78,10 @@ export class MtprotoCore {
     let session = this.sessions.get(sessionKey)
     const isNew = session === undefined
     session ??= new Session(authKeyId, msg.sessionId, Buffer.from(this.deps.random(8)).readBigInt64LE(0), this.deps.msgIds.series())
-    const ctx: Incoming = { conn, key, session, out: [], now, stop: false }
+    const ctx: Incoming = { conn, key, session, out: [], now, stop: false, calls: [] }
     await this.handleTop(ctx, msg, isNew, sessionKey)
+    this.deps.stats.packetCalls(ctx.calls.length)
+    if (ctx.calls.length > 0) this.deps.onPacketCalls(ctx.calls)
     if (!ctx.stop) this.flush(ctx)
   }
 
@@ -90,7 +95,7 @@ export class MtprotoCore {
       const key = this.deps.keys.get(session.authKeyId, now)
       if (key === undefined || key.kind !== 'temp' || key.boundTo === null) continue
       const update: TlObject = { _: 'updateShort', update: { _: 'updateConfig' }, date: Math.floor(now) }
-      this.flush({ conn, key, session, out: [{ body: update, content: true, answer: false }], now, stop: false })
+      this.flush({ conn, key, session, out: [{ body: update, content: true, answer: false }], now, stop: false, calls: [] })
       sent++
     }
     return sent
@@ -168,17 +173,21 @@ export class MtprotoCore {
       return
     }
     const inner = body.messages
+    // mtproto-tl.md §4 and encryption.md §5: inner ids below the container's, no nesting,
+    // the container not content-related and numbered after its contents
     const valid =
       inner.length <= MAX_CONTAINER &&
-      inner.every((m) => m.msg_id < msg.msgId && m.body._ !== 'msg_container') &&
+      inner.every((m) => m.msg_id < msg.msgId && m.seqno <= msg.seqno && m.body._ !== 'msg_container') &&
       msg.seqno % 2 === 0
     if (!valid) return this.badMsg(ctx, msg.msgId, msg.seqno, 64)
     if (session.wasSeen(msg.msgId)) return this.badMsg(ctx, msg.msgId, msg.seqno, 19)
     session.markSeen(msg.msgId)
     for (const m of [...inner].sort((a, b) => (a.msg_id < b.msg_id ? -1 : 1))) {
       if (ctx.stop) return
-      if ((m.msg_id & 3n) !== 0n) {
-        this.badMsg(ctx, m.msg_id, m.seqno, 18)
+      // each inner id is a msg_id of its own (encryption.md §6): its time and form are checked too
+      const innerIdError = checkClientMsgId(m.msg_id, now)
+      if (innerIdError !== null) {
+        this.badMsg(ctx, m.msg_id, m.seqno, innerIdError)
         continue
       }
       if (this.markSeen(ctx, m.msg_id, m.seqno)) await this.dispatch(ctx, m.body, m.msg_id, m.seqno)
@@ -254,6 +263,7 @@ export class MtprotoCore {
       }
       default: {
         if (seqno % 2 === 0) return this.badMsg(ctx, msgId, seqno, 35)
+        ctx.calls.push(body)
         const answer = await handleApiCall(body, { key: ctx.key, sessionId: ctx.session.sessionId, msgId, now: ctx.now }, this.deps.api)
         if ('dropConnection' in answer) {
           ctx.stop = true

@@ -4,6 +4,7 @@
  * listeners in front of it; the simulation (packages/sim) feeds it in-process sockets on
  * virtual time.
  */
+import type { TlObject } from '@pfs-web/tl'
 import { ControlError, type BindingMode, type FaultAction, type FaultState, type ServerStats } from '@pfs-web/control-client'
 import { FileStore } from './api/files.ts'
 import { offsetClock } from './clock.ts'
@@ -56,6 +57,11 @@ export interface CoreOptions {
    * expires_at themselves, so this only bounds memory; a simulated month sweeps less often.
    */
   sweepIntervalMs?: number
+  /**
+   * Sees the API calls of every encrypted packet, in the order the server ran them (a
+   * container's in msg_id order): the simulation checks batching keeps the issue order.
+   */
+  onPacketCalls?: (calls: readonly TlObject[]) => void
 }
 
 export interface FaultsApi {
@@ -160,6 +166,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     random,
     sleep: (ms) => new Promise((r) => env.setTimer(ms, () => r())),
     onKeyCreated,
+    onPacketCalls: options.onPacketCalls ?? (() => undefined),
     api: {
       keys,
       files,

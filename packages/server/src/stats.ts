@@ -45,6 +45,10 @@ export class StatsRecorder {
   apiCall(method: string): void {
     bump(this.data.apiCalls, method)
   }
+  /** One encrypted packet handled, with the API calls it carried. */
+  packetCalls(calls: number): void {
+    if (calls > 0) bump(this.data.apiCallsPerPacket, calls)
+  }
   connectionOpened(): void {
     this.data.connections.open++
     this.data.connections.total++
@@ -87,6 +91,7 @@ function empty(): Omit<ServerStats, 'keys'> {
     violations: { count: 0, recent: [] },
     expiredKeyPackets: 0,
     apiCalls: {},
+    apiCallsPerPacket: {},
     connections: { open: 0, total: 0, closedForBadInput: {} },
   }
 }

@@ -32,6 +32,8 @@ export class ClientSession {
   salt: bigint
   private contentSent = 0
   private readonly pending = new Map<bigint, Pending>()
+  /** The inner msg_ids of each container sent, by the container's msg_id. */
+  private readonly containers = new Map<bigint, bigint[]>()
   /** Every non-rpc_result message the server sent, in order. */
   readonly events: TlObject[] = []
   readonly serverMsgIds: bigint[] = []
@@ -66,6 +68,25 @@ export class ClientSession {
       this.pending.set(msgId, { body, resolve, reject })
       this.send({ ...raw, body, msgId })
     })
+  }
+
+  /**
+   * Sends calls in one msg_container (each inner field may be overridden to break a rule)
+   * and returns each call's answer; a bad_msg naming the container rejects them all.
+   */
+  container(inner: Omit<RawSend, 'salt' | 'content'>[], outer: { msgId?: bigint; seqno?: number; listOrder?: number[] } = {}): Promise<TlObject>[] {
+    const numbered = inner.map((m) => {
+      const msgId = m.msgId ?? clientMsgId(this.key.timeOffset)
+      const seqno = m.seqno ?? this.contentSent++ * 2 + 1
+      return { msg_id: msgId, seqno, bytes: 0, body: m.body }
+    })
+    // numbered in the given order, listed in `listOrder` (a container need not list by msg_id)
+    const messages = numbered.map((m, i) => numbered[outer.listOrder?.[i] ?? i] ?? m)
+    const answers = numbered.map((m) => new Promise<TlObject>((resolve, reject) => this.pending.set(m.msg_id, { body: m.body, resolve, reject })))
+    const msgId = outer.msgId ?? clientMsgId(this.key.timeOffset)
+    this.containers.set(msgId, messages.map((m) => m.msg_id))
+    this.send({ body: { _: 'msg_container', messages }, msgId, seqno: outer.seqno ?? this.contentSent * 2, content: false })
+    return answers
   }
 
   /** An API call wrapped in invokeWithLayer(initConnection) the first time. */
@@ -145,9 +166,11 @@ export class ClientSession {
       }
     }
     if (obj._ === 'bad_msg_notification') {
-      const p = this.pending.get(obj.bad_msg_id)
-      this.pending.delete(obj.bad_msg_id)
-      p?.reject(new TransportError(`BAD_MSG_${obj.error_code}`))
+      for (const id of this.containers.get(obj.bad_msg_id) ?? [obj.bad_msg_id]) {
+        const p = this.pending.get(id)
+        this.pending.delete(id)
+        p?.reject(new TransportError(`BAD_MSG_${obj.error_code}`))
+      }
     }
   }
 

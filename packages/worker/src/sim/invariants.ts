@@ -3,6 +3,7 @@
  * virtual-time step (FoundationDB/VOPR style), not only at the end. Each break is a line
  * naming the rule and the virtual time; the runner prints the seed and a replay command.
  */
+import type { TlObject } from '@pfs-web/tl'
 import type { KeyEvent } from '../api.ts'
 import type { RecordingKeyStore } from '../test-support/recording-key-store.ts'
 import { FAULT_KINDS, type FaultKind, type PlannedFault } from './scenario.ts'
@@ -133,6 +134,22 @@ export class Invariants {
     if (serverViolations > 0) this.fail(now, `PFS: ${serverViolations} API messages under a perm key`)
     if (expiredKeyPackets > lastExpired && !this.disturbed(now - FAULT_SHADOW_MS, now, CLOCK_FAULTS)) {
       this.fail(now, `expiry: ${expiredKeyPackets - lastExpired} packets under a temp key after its expires_at with the clock known`)
+    }
+  }
+
+  /**
+   * A packet the server handled, with the API calls it ran in their order (issue #17):
+   * calls issued together in one turn (the workload's bursts: saveFilePart parts 0, 1, 2…
+   * of one file) must run in the order issued, whatever container they travelled in.
+   */
+  onServerPacket(now: number, calls: readonly TlObject[]): void {
+    this.checks++
+    const last = new Map<bigint, number>()
+    for (const c of calls) {
+      if (c._ !== 'upload.saveFilePart') continue
+      const before = last.get(c.file_id)
+      if (before !== undefined && c.file_part <= before) this.fail(now, `batching order: burst ${c.file_id} part ${c.file_part} ran after part ${before} in one packet`)
+      last.set(c.file_id, c.file_part)
     }
   }
 

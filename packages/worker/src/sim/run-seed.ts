@@ -33,8 +33,18 @@ export interface SeedReport {
   keyEvents: { t: number; kind: KeyEvent['kind']; detail: string }[]
   /** Every call: start, settle time and outcome ('ok', an error code, 'never settled'). */
   callLog: { start: number; end: number; outcome: string }[]
+  /** Packets the server ran API calls from: how many, how many carried several, the most in one (issue #17). */
+  packets: { withCalls: number; batched: number; maxCalls: number }
   wallMs: number
 }
+
+/**
+ * Issue #17: this share of the workload's calls brings a burst of BURST_SIZE saveFilePart
+ * calls issued in the same turn (parts 0, 1, 2… of one file, so the server can tell their
+ * order), which must travel batched and run in the order issued.
+ */
+const BURST_SHARE = 0.2
+const BURST_SIZE: readonly [number, number] = [2, 12]
 
 export const DEFAULT_LIMITS: ScenarioLimits = { lifetimes: 72, faultsPerLifetime: 0.3, maxCalls: 150 }
 
@@ -46,7 +56,20 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
   const wall0 = performance.now()
   const root = new SeededRandom(seed)
   const scenario: Scenario = { ...drawScenario(seed, root, limits), ...scenarioOverride }
-  const world = new World({ seed, tempKeyLifetimeS: scenario.lifetimeS, latencyMs: scenario.latencyMs, jitterMs: scenario.jitterMs, bindingMode: scenario.bindingMode })
+  const packets = { withCalls: 0, batched: 0, maxCalls: 0 }
+  const world = new World({
+    seed,
+    tempKeyLifetimeS: scenario.lifetimeS,
+    latencyMs: scenario.latencyMs,
+    jitterMs: scenario.jitterMs,
+    onPacketCalls: (calls) => {
+      packets.withCalls++
+      if (calls.length > 1) packets.batched++
+      packets.maxCalls = Math.max(packets.maxCalls, calls.length)
+      // the server handles no packet before the engine connects, after `inv` exists
+      inv.onServerPacket(world.time.now, calls)
+    },
+  })
   const { time, engine, trace, core, net } = world
   const inv = new Invariants(world.keys, scenario.lifetimeS[0])
   const calls = new Map<number, CallRecord>()
@@ -67,6 +90,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     socketOpenTimes: [],
     keyEvents: [],
     callLog: [],
+    packets,
     wallMs: 0,
   }
   const workload = root.fork('workload')
@@ -91,17 +115,29 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     engine.connect().catch((err: unknown) => trace.add(`connect failed ${codeOf(err)}`))
 
     let callId = 0
-    const startCall = (): void => {
-      if (callId >= limits.maxCalls || loggedOut) return
+    const call = (request: Uint8Array, timeoutMs: number, isRight: (bytes: Uint8Array) => boolean): void => {
       const id = ++callId
-      const timeoutMs = workload.int(scenario.timeoutMs[0], scenario.timeoutMs[1])
       const rec: CallRecord = { id, start: time.now, deadline: time.now + timeoutMs, settled: 0, outcome: 'pending' }
       calls.set(id, rec)
       report.calls.total++
-      engine.invoke(serializeObject({ _: 'help.getConfig' }), { timeoutMs, callId: `c${id}` }).then(
-        (bytes) => settle(rec, isRightConfig(bytes) ? 'ok' : 'wrong'),
+      engine.invoke(request, { timeoutMs, callId: `c${id}` }).then(
+        (bytes) => settle(rec, isRight(bytes) ? 'ok' : 'wrong'),
         (err: unknown) => settle(rec, err instanceof PfsError ? String(err.code) : `untyped:${String(err)}`),
       )
+    }
+    // a fork of its own: the bursts leave the rest of the seed's draws as they were
+    const bursts = root.fork('bursts')
+    let burstNo = 0
+    const startCall = (): void => {
+      if (callId >= limits.maxCalls || loggedOut) return
+      call(serializeObject({ _: 'help.getConfig' }), workload.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isRightConfig)
+      if (!bursts.chance(BURST_SHARE)) return
+      const file = BigInt(++burstNo)
+      const size = bursts.int(BURST_SIZE[0], BURST_SIZE[1])
+      for (let part = 0; part < size && callId < limits.maxCalls; part++) {
+        const request = serializeObject({ _: 'upload.saveFilePart', file_id: file, file_part: part, bytes: new Uint8Array([part]) })
+        call(request, bursts.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isBoolTrue)
+      }
     }
     const settle = (rec: CallRecord, outcome: string): void => {
       rec.settled++
@@ -166,6 +202,10 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
 function isRightConfig(bytes: Uint8Array): boolean {
   const obj = deserializeObject(bytes)
   return obj._ === 'config' && obj.this_dc === SIM_DC
+}
+
+function isBoolTrue(bytes: Uint8Array): boolean {
+  return deserializeObject(bytes)._ === 'boolTrue'
 }
 
 function codeOf(err: unknown): string {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createServerCore, type ServerCore, type ServerEnv, type StoredPermKey } from '@pfs-web/server'
+import type { TlObject } from '@pfs-web/tl'
 import type { WorkerApi, WorkerOptions } from '../api.ts'
 import { createEngine } from '../engine.ts'
 import type { EngineEnv, PermKeyStorage } from '../env.ts'
@@ -33,6 +34,8 @@ export interface WorldConfig {
   wallSkewMs?: number
   /** The server's bindings per perm key (server-core BindingMode); 'many' when not given. */
   bindingMode?: 'many' | 'replace'
+  /** Sees the API calls of each packet the server handled, in the order it ran them. */
+  onPacketCalls?: (calls: readonly TlObject[]) => void
 }
 
 /** The trace: one line per event, hashed as it goes, kept whole for a replay's printout. */
@@ -107,6 +110,7 @@ export class World {
           warn: () => undefined,
         },
         ...(config.bindingMode !== undefined ? { bindingMode: config.bindingMode } : {}),
+        ...(config.onPacketCalls !== undefined ? { onPacketCalls: config.onPacketCalls } : {}),
         permKeyFile: {
           loadPermKeys: () => perm.map((k) => ({ ...k, key: Buffer.from(k.key) })),
           savePermKeys: (keys) => void perm.splice(0, perm.length, ...[...keys].map((k) => ({ id: k.id, key: Buffer.from(k.key), dc: k.dc, form: k.form, createdAt: k.createdAt }))),

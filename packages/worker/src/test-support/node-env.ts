@@ -45,6 +45,12 @@ export function nodeEnv(permKeys: PermKeyStorage = memoryPermKeys(), openSocket 
     clock: { now: () => performance.now(), wallNow: () => Date.now() },
     random: (n) => new Uint8Array(randomBytes(n)),
     setTimer(ms, fn) {
+      // Node's setTimeout holds 0 ms at 1 ms; one macrotask is setImmediate (the call
+      // batching of issue #17 waits exactly that)
+      if (ms <= 0) {
+        const i = setImmediate(fn)
+        return () => clearImmediate(i)
+      }
       const t = setTimeout(fn, ms)
       return () => clearTimeout(t)
     },

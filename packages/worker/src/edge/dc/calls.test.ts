@@ -12,6 +12,8 @@ const WRAPPED = new Uint8Array([0xff, 0xff, 0xff, 0xff])
 /** A lane stand-in recording what was sent; msg_ids count up by 4 like real ones. */
 function fakeLane() {
   const sent: { body: Uint8Array; msgId: bigint }[] = []
+  /** How many calls each lane.send carried: one send is one packet. */
+  const packets: number[] = []
   let next = 4n
   const lane = {
     init: 'needed' as InitState,
@@ -30,6 +32,7 @@ function fakeLane() {
       lane.stallEvents.push({ type: e.type, inFlight: lane.inFlight() })
     },
     async send(items: Outgoing[]): Promise<Sent[]> {
+      packets.push(items.length)
       return items.map((it) => {
         const msgId = (next += 4n)
         sent.push({ body: it.body as Uint8Array, msgId })
@@ -37,17 +40,22 @@ function fakeLane() {
       })
     },
   }
-  return { lane: lane as unknown as Lane, state: lane, sent }
+  return { lane: lane as unknown as Lane, state: lane, sent, packets }
 }
 
 function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()) {
-  const { lane, state, sent } = fakeLane()
+  const { lane, state, sent, packets } = fakeLane()
   const timers: { at: number; fn: () => void }[] = []
   const notBound: Lane[] = []
   let now = 1000
   const host: CallHost = {
     now: () => now,
     setTimer: (ms, fn) => {
+      // 0 ms is the env's one macrotask (the flush of issue #17): a real one, in Node and browsers
+      if (ms <= 0) {
+        const t = setTimeout(fn, 0)
+        return () => clearTimeout(t)
+      }
       const t = { at: now + ms, fn }
       timers.push(t)
       return () => void timers.splice(timers.indexOf(t), 1)
@@ -71,9 +79,10 @@ function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()
   const setPhase = (p: BindPhase): void => {
     phase = p
   }
-  return { calls, lane, state, sent, notBound, advance, setPhase }
+  return { calls, lane, state, sent, packets, notBound, advance, setPhase }
 }
 
+/** Lets the flush's macrotask (a 0 ms timer armed before this one, so run first) and what it started run. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
 
 describe('CallDriver', () => {
@@ -82,6 +91,20 @@ describe('CallDriver', () => {
     void h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)
     await settle()
     expect(h.state.stallEvents).toEqual([{ type: 'sent-request', inFlight: 1 }])
+  })
+
+  it('issue #17: calls issued in one turn leave in one packet after one macrotask, in the order issued', async () => {
+    const h = harness()
+    h.state.init = 'done'
+    const bodies = Array.from({ length: 32 }, (_, i) => serializeObject({ _: 'help.getConfig' }).map((b, j) => (j === 0 ? b : b + i)))
+    for (const [i, b] of bodies.entries()) void h.calls.invoke(b, `m${i}`, 5000)
+    expect(h.packets).toEqual([])
+    await settle()
+    expect(h.packets).toEqual([32])
+    expect(h.sent.map((s) => s.body)).toEqual(bodies)
+    void h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)
+    await settle()
+    expect(h.packets).toEqual([32, 1])
   })
 
   it('pfs §1.5: the first call after a bind carries initConnection, later ones do not', async () => {
@@ -171,7 +194,7 @@ describe('CallDriver', () => {
     h.calls.step({ type: 'bad-msg', badMsgId: h.sent[0]!.msgId, code })
     h.calls.flush()
     await settle()
-    // no timer has fired: only the requeue can have sent it
+    // no deadline or retry timer has fired: only the requeue's flush can have sent it
     expect(h.sent).toHaveLength(2)
     expect(h.sent[1]?.msgId).not.toBe(h.sent[0]?.msgId)
   })

@@ -8,11 +8,13 @@ import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget
 import { EngineError } from '../../errors.ts'
 import { onRpcError } from '../../policy/pfs/rpc-errors.ts'
 import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../../policy/session/outbox.ts'
+import { pack, stepFlush, type FlushEvent, type FlushState } from '../../policy/session/batch.ts'
 import { gate, type BindPhase } from '../../policy/pfs/gate.ts'
 import type { Lane, Outgoing } from './lane.ts'
 
 export interface CallHost {
   now(): number
+  /** The env's timer: 0 ms is one macrotask, the turn in which calls are batched. */
   setTimer(ms: number, fn: () => void): () => void
   /** The lane new calls go out on, or null while there is none. */
   trafficLane(): Lane | null
@@ -38,8 +40,6 @@ interface CallRecord {
   outcome?: { ok: true; bytes: Uint8Array } | { ok: false; error: Error }
 }
 
-/** Packet budget per flush: small calls share a container, big ones go alone. */
-const MAX_ITEMS_PER_PACKET = 32
 const RETRY_LATER_MS = 1_000
 const MAX_FLOOD_WAIT_S = 60
 
@@ -50,6 +50,8 @@ export class CallDriver {
   #nextId = 1
   #flushing = false
   #flushAgain = false
+  #flushState: FlushState = 'idle'
+  #cancelFlush: (() => void) | null = null
   #timer: { at: number; cancel: () => void } | null = null
 
   readonly #host: CallHost
@@ -118,12 +120,35 @@ export class CallDriver {
   }
 
   /**
-   * Sends what is ready. A flush asked for while one runs is never lost (issue #18): the
+   * Sends what is ready at the end of this turn (session/batch): every call issued before
+   * the macrotask fires leaves in the same flush, packed into containers.
+   */
+  flush(): void {
+    this.#flushEvent({ type: 'wanted' })
+  }
+
+  #flushEvent(event: FlushEvent): void {
+    const { state, actions } = stepFlush(this.#flushState, event)
+    this.#flushState = state
+    for (const a of actions) {
+      if (a.type === 'arm-macrotask') {
+        this.#cancelFlush = this.#host.setTimer(0, () => {
+          this.#cancelFlush = null
+          this.#flushEvent({ type: 'fired' })
+        })
+      } else {
+        this.#flushNow()
+      }
+    }
+  }
+
+  /**
+   * Sends what is ready now. A flush asked for while one runs is never lost (issue #18): the
    * running loop sees it, or, when the loop already returned (its exit and this promise's
    * settling are a microtask apart, and a bad_msg 16/17 requeues its call in that gap),
    * the flush starts again as soon as the loop has let go.
    */
-  flush(): void {
+  #flushNow(): void {
     if (this.#flushing) {
       this.#flushAgain = true
       return
@@ -131,7 +156,7 @@ export class CallDriver {
     this.#flushing = true
     void this.#flushLoop().finally(() => {
       this.#flushing = false
-      if (this.#flushAgain) this.flush()
+      if (this.#flushAgain) this.#flushNow()
     })
   }
 
@@ -140,8 +165,7 @@ export class CallDriver {
       this.#flushAgain = false
       const lane = this.#host.trafficLane()
       const phase = this.#host.bindPhase()
-      const ids: CallId[] = []
-      const items: Outgoing[] = []
+      const ready: { id: CallId; body: Uint8Array }[] = []
       for (const id of this.#outbox.ready(this.#host.now())) {
         const rec = this.#records.get(id)
         if (!rec) continue
@@ -154,25 +178,28 @@ export class CallDriver {
         }
         if (!lane?.isUp) continue
         rec.wrapped = lane.needsInit
-        items.push({ kind: 'rpc-query', body: rec.wrapped ? this.#host.wrapInit(rec.request) : rec.request })
-        ids.push(id)
-        if (items.length >= MAX_ITEMS_PER_PACKET) break
+        ready.push({ id, body: rec.wrapped ? this.#host.wrapInit(rec.request) : rec.request })
       }
-      if (items.length === 0 || !lane) return
-      let sent
-      try {
-        sent = await lane.send(items)
-      } catch {
-        // The lane went down: the calls stay queued and go out when traffic resumes.
-        return
+      if (ready.length === 0 || !lane) return
+      const bodies = new Map(ready.map((r) => [r.id, r.body]))
+      for (const ids of pack(ready.map((r) => ({ id: r.id, bytes: r.body.length })))) {
+        // a call cancelled or answered while an earlier packet was sealed stays behind
+        const live = ids.filter((id) => this.#records.has(id) && this.#outbox.stateOf(id)?.kind === 'queued')
+        if (live.length === 0) continue
+        let sent
+        try {
+          sent = await lane.send(live.map((id): Outgoing => ({ kind: 'rpc-query', body: bodies.get(id) as Uint8Array })))
+        } catch {
+          // The lane went down: the calls stay queued and go out when traffic resumes.
+          return
+        }
+        for (const [i, s] of sent.entries()) {
+          const callId = live[i] as CallId
+          if (!this.#records.has(callId)) continue
+          this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
+        }
+        lane.stallEvent({ type: 'sent-request' })
       }
-      for (const [i, s] of sent.entries()) {
-        const callId = ids[i] as CallId
-        if (!this.#records.has(callId)) continue
-        this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
-      }
-      lane.stallEvent({ type: 'sent-request' })
-      if (ids.length >= MAX_ITEMS_PER_PACKET) this.#flushAgain = true
     } while (this.#flushAgain)
   }
 
@@ -256,5 +283,7 @@ export class CallDriver {
   dispose(): void {
     this.#timer?.cancel()
     this.#timer = null
+    this.#cancelFlush?.()
+    this.#cancelFlush = null
   }
 }
