@@ -68,6 +68,20 @@ describe('DhPairPool (issue #17: client DH made ahead, used once)', () => {
     expect(pair.gB).toHaveLength(256)
   })
 
+  it('never makes a pair for a group no handshake has met: nothing at start, nothing for another g or prime', async () => {
+    const f = fakeEnv()
+    const pool = new DhPairPool(f.env, LIMITS)
+    await f.runAll()
+    expect(f.pending()).toBe(0)
+    expect(f.drawn).toHaveLength(0)
+    pool.take(3, bytes(P1))
+    await f.runAll()
+    // one b drawn, for (3, P1): no other group got one, nor is one being made
+    expect(f.drawn.filter((d) => d.length === 256)).toHaveLength(1)
+    expect(f.pending()).toBe(0)
+    expect([pool.ready(3, bytes(P1)), pool.ready(2, bytes(P1)), pool.ready(3, bytes(P2))]).toEqual([1, 0, 0])
+  })
+
   it('a pair is handed out once: the next take gets another pair or none, never the same b', async () => {
     const f = fakeEnv()
     const pool = new DhPairPool(f.env, LIMITS)

@@ -9,7 +9,7 @@
  * scheduled through the engine's env (its timers, clock, random and modPow), so a
  * virtual-time host (the simulation) runs it at deterministic points.
  */
-import { dhGenerateAsync } from '@pfs-web/crypto'
+import { bytesToBigInt, dhGenerateAsync } from '@pfs-web/crypto'
 import type { EngineEnv } from '../env.ts'
 
 export interface DhPair {
@@ -41,41 +41,40 @@ export interface DhPairLimits {
 export const DEFAULT_DH_PAIR_LIMITS: DhPairLimits = { groups: 2, pairsPerGroup: 1, idleDelayMs: 500, sliceMs: 0.5, pauseMs: 4 }
 
 interface Group {
+  key: string
   g: number
   dhPrime: Uint8Array
   pairs: DhPair[]
   /** A fill is waiting for its timer or computing. */
-  filling: boolean
-  /** Set once the group is evicted or the pool closed: a fill under way stops. */
-  dropped: boolean
-  /** Cancels the pending timer (idle delay or pause) and stops a fill under way. */
-  stop: (() => void) | null
+  busy: boolean
+  /** Cancels the fill's pending timer (idle delay or pause), which stops the fill. */
+  stop?: (() => void) | undefined
 }
 
-class Dropped extends Error {}
+type PoolEnv = Pick<EngineEnv, 'setTimer' | 'random' | 'clock' | 'modPow'>
 
 export class DhPairPool implements DhPairSource {
+  /** In least recently used order (a Map keeps insertion order). */
   readonly #groups = new Map<string, Group>()
   #closed = false
-  readonly #env: Pick<EngineEnv, 'setTimer' | 'random' | 'clock' | 'modPow'>
+  readonly #env: PoolEnv
   readonly #limits: DhPairLimits
 
-  constructor(env: Pick<EngineEnv, 'setTimer' | 'random' | 'clock' | 'modPow'>, limits: DhPairLimits = DEFAULT_DH_PAIR_LIMITS) {
+  constructor(env: PoolEnv, limits: DhPairLimits = DEFAULT_DH_PAIR_LIMITS) {
     this.#env = env
     this.#limits = limits
   }
 
   take(g: number, dhPrime: Uint8Array): DhPair | null {
     if (this.#closed) return null
-    const key = `${g}:${toHex(dhPrime)}`
-    let group = this.#groups.get(key)
-    if (group) this.#groups.delete(key)
-    else group = { g, dhPrime: dhPrime.slice(), pairs: [], filling: false, dropped: false, stop: null }
-    // re-inserted last: the Map's order is the least recently used first
-    this.#groups.set(key, group)
-    while (this.#groups.size > this.#limits.groups) {
-      const [oldKey, old] = this.#groups.entries().next().value as [string, Group]
-      this.#groups.delete(oldKey)
+    const key = `${g}:${bytesToBigInt(dhPrime)}`
+    const groups = this.#groups
+    const group = groups.get(key) ?? { key, g, dhPrime: dhPrime.slice(), pairs: [], busy: false }
+    groups.delete(key)
+    groups.set(key, group)
+    for (const old of groups.values()) {
+      if (groups.size <= this.#limits.groups) break
+      groups.delete(old.key)
       drop(old)
     }
     const pair = group.pairs.shift() ?? null
@@ -85,7 +84,7 @@ export class DhPairPool implements DhPairSource {
 
   /** Pairs ready for this group now (for tests and the bench). */
   ready(g: number, dhPrime: Uint8Array): number {
-    return this.#groups.get(`${g}:${toHex(dhPrime)}`)?.pairs.length ?? 0
+    return this.#groups.get(`${g}:${bytesToBigInt(dhPrime)}`)?.pairs.length ?? 0
   }
 
   /** Stops any fill and zeroes every pair left. */
@@ -95,63 +94,55 @@ export class DhPairPool implements DhPairSource {
     this.#groups.clear()
   }
 
+  /** Still the pool's: not evicted, and the pool not closed (close() empties the map). */
+  #holds(group: Group): boolean {
+    return this.#groups.get(group.key) === group
+  }
+
   #fillLater(group: Group): void {
-    if (this.#closed || group.dropped || group.filling || group.pairs.length >= this.#limits.pairsPerGroup) return
-    group.filling = true
-    const cancel = this.#env.setTimer(this.#limits.idleDelayMs, () => {
-      group.stop = null
-      void this.#fill(group)
-    })
-    group.stop = () => {
-      cancel()
-      group.filling = false
-    }
+    if (group.busy || group.pairs.length >= this.#limits.pairsPerGroup || !this.#holds(group)) return
+    group.busy = true
+    void this.#fill(group)
   }
 
   async #fill(group: Group): Promise<void> {
-    try {
-      const pair = await dhGenerateAsync(group.g, group.dhPrime, this.#env.random, {
-        now: () => this.#env.clock.now(),
-        sliceMs: this.#limits.sliceMs,
-        yieldNow: () =>
-          new Promise<void>((resolve, reject) => {
-            const cancel = this.#env.setTimer(this.#limits.pauseMs, () => {
-              group.stop = null
-              resolve()
-            })
-            group.stop = () => {
-              cancel()
-              reject(new Dropped())
-            }
-          }),
-        ...(this.#env.modPow !== undefined ? { modPow: this.#env.modPow } : {}),
+    const env = this.#env
+    const { idleDelayMs, sliceMs, pauseMs } = this.#limits
+    // every wait is a timer that drop() cancels, rejecting the wait and so ending the fill;
+    // a group dropped while its maths ran stops at its next pause
+    const wait = (ms: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        if (!this.#holds(group)) throw new Error('dropped')
+        const cancel = env.setTimer(ms, resolve)
+        group.stop = () => {
+          cancel()
+          reject(new Error('dropped'))
+        }
       })
-      if (group.dropped) {
-        pair.b.fill(0)
-        return
-      }
-      group.pairs.push(pair)
+    try {
+      await wait(idleDelayMs)
+      const pair = await dhGenerateAsync(group.g, group.dhPrime, env.random, {
+        now: () => env.clock.now(),
+        sliceMs,
+        yieldNow: () => wait(pauseMs),
+        ...(env.modPow !== undefined ? { modPow: env.modPow } : {}),
+      })
+      if (this.#holds(group)) group.pairs.push(pair)
+      else pair.b.fill(0)
     } catch {
-      // Dropped, or no g_b in range after many draws (a broken random source):
-      // the next handshake computes inline, as for a group never seen.
+      // dropped, or no g_b in range after many draws (a broken random source): the next
+      // handshake computes inline, as for a group never seen
       return
     } finally {
-      group.filling = false
+      group.busy = false
+      group.stop = undefined
     }
     this.#fillLater(group)
   }
 }
 
 function drop(group: Group): void {
-  group.dropped = true
   group.stop?.()
-  group.stop = null
   for (const pair of group.pairs) pair.b.fill(0)
   group.pairs = []
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = ''
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
-  return s
 }
