@@ -22,6 +22,7 @@ import { DcRuntime } from './edge/dc/dc-runtime.ts'
 import { resolveOptions, type ResolvedOptions } from './edge/dc/options.ts'
 import type { EngineEnv } from './env.ts'
 import { EngineError } from './errors.ts'
+import { DhPairPool } from './handshake/dh-pairs.ts'
 import { loadRsaKeys, type RsaKey } from './handshake/rsa-keys.ts'
 import { KeyStore } from './keys/key-store.ts'
 
@@ -49,6 +50,8 @@ export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
   let options: ResolvedOptions | null = null
   let rsaKeys: RsaKey[] = []
   let closed = false
+  // One pool for all DCs: they share the DH group, and a rotation or another DC then finds g^b made.
+  const dhPairs = new DhPairPool(env)
 
   const states = (): DcStateView[] => [...dcs.values()].map((dc) => dc.view())
   const hooks = {
@@ -108,7 +111,7 @@ export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
       if (options) throw new EngineError('ALREADY_INITIALIZED', 'init() was already called')
       const resolved = resolveOptions(o)
       rsaKeys = loadRsaKeys(o.rsaPublicKeys)
-      options = resolved
+      options = { ...resolved, dhPairs }
     },
     async connect(dcId?: number) {
       const rt = dc(dcId)
@@ -170,6 +173,7 @@ export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
       if (closed) return
       for (const rt of dcs.values()) rt.close()
       closed = true
+      dhPairs.close()
       keys.dropAll()
       hooks.changed()
     },

@@ -26,6 +26,7 @@ import {
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
 import { HandshakeError } from '../errors.ts'
 import { clockPlausibility } from '../policy/session/msg-id.ts'
+import type { DhPairSource } from './dh-pairs.ts'
 import type { RsaKey } from './rsa-keys.ts'
 
 export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }
@@ -44,6 +45,11 @@ export interface HandshakeOptions {
    * rotation's handshake must never hold it for a whole modexp (issue #6).
    */
   cooperative?: CooperativeOptions
+  /**
+   * Client DH pairs made ahead for groups seen before (issue #17); without one, or for a
+   * group seen for the first time, b and g_b are computed inline.
+   */
+  dhPairs?: DhPairSource | undefined
 }
 
 export interface HandshakeResult {
@@ -176,11 +182,16 @@ export class Handshake {
     return this.#clientDhParams(0n)
   }
 
-  /** Step 7 (also after dh_gen_retry): new b, g_b, auth_key; the same tmp key/iv. */
+  /**
+   * Step 7 (also after dh_gen_retry): new b, g_b, auth_key; the same tmp key/iv. A pair
+   * made ahead was drawn and range-checked as dhGenerate does; it is the pool's no more.
+   */
   async #clientDhParams(retryId: bigint): Promise<TlObject> {
     const dh = this.#dh
     if (!dh) throw new HandshakeError('BAD_STATE', 'no DH parameters')
-    const { b, gB } = await dhGenerateAsync(dh.g, dh.dhPrime, this.#options.random, this.#options.cooperative)
+    const { b, gB } =
+      this.#options.dhPairs?.take(dh.g, dh.dhPrime) ??
+      (await dhGenerateAsync(dh.g, dh.dhPrime, this.#options.random, this.#options.cooperative))
     try {
       this.#pendingKey?.fill(0)
       this.#pendingKey = null

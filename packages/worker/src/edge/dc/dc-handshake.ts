@@ -70,6 +70,7 @@ export class DcHandshakes {
           ...(backgroundUntil !== null ? { sliceMs: pacing.backgroundSliceMs, yieldNow: pause } : {}),
           ...(host.env.modPow !== undefined ? { modPow: host.env.modPow } : {}),
         },
+        dhPairs: options.dhPairs,
       },
       nextMsgId: () => (this.#plainMsgId = nextMsgId(this.#plainMsgId, host.serverNowS())),
       timeoutMs: pacing.stepTimeoutMs,

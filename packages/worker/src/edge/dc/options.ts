@@ -2,6 +2,7 @@
 import { InflateBudget } from '@pfs-web/tl/client'
 import type { AppInfo, DcAddress, WorkerOptions } from '../../api.ts'
 import { EngineError } from '../../errors.ts'
+import type { DhPairSource } from '../../handshake/dh-pairs.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, tempKeyConfigFor, type TempKeyConfig } from '../../policy/pfs/temp-key-config.ts'
 import { stallConfig, type StallConfig } from '../../policy/session/stall-watch.ts'
 
@@ -18,6 +19,8 @@ export interface ResolvedOptions {
   wireDcId(dcId: number): number
   /** Inflated gzip_packed bytes the engine's DCs may hold at once, together (issue #18). */
   inflate: InflateBudget
+  /** DH pairs made ahead for the engine's handshakes, all DCs together (issue #17); set by the engine. */
+  dhPairs?: DhPairSource
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000

@@ -17,6 +17,11 @@ export interface TempKeyInfo {
   renewAt: number
   /** From here on no new call goes out on it (TDLib has_tmp_auth_key). */
   unusableAt: number
+  /**
+   * expiresAt counts from the handshake's server_time: the server's own clock when it made
+   * the key, from which it counts the key's life. Unset: counted from our estimate.
+   */
+  serverBorn?: true
 }
 
 export type BindStep =

@@ -92,7 +92,8 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
     }
     case 'temp-handshake-done': {
       if (next.phase !== 'handshake') return { state, actions: [{ type: 'drop-key', keyId: event.keyId }] }
-      const key = makeKey(event.keyId, next.startedAt, event.serverTime ?? next.startedAtServer, next.lifetimeS, config)
+      const made = makeKey(event.keyId, next.startedAt, event.serverTime ?? next.startedAtServer, next.lifetimeS, config)
+      const key: TempKeyInfo = event.serverTime === undefined ? made : { ...made, serverBorn: true }
       return sendBind({ ...state, next: { phase: 'binding', key, attempt: 1, rebinds: 0, step: { kind: 'sent', at: clock.now } } }, key)
     }
     case 'temp-handshake-failed':
@@ -125,9 +126,14 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
     }
     case 'time-resynced': {
       if (next.phase !== 'binding' || next.step.kind !== 'resyncing') return { state, actions: [] }
-      // expires_at in the corrected server time: same lifetime, counted from the same local start
+      // expires_at in the corrected server time (pfs §2, enc §7). A key the handshake dated
+      // keeps it: the server counts its life from its own clock at the key's birth, so a
+      // correction of our estimate since then (its clock stepped back or forth) cannot move
+      // it, and a later expiry would have us use the key after the server dropped it (issue
+      // #17, sim seed 176: a key born while the server ran 600 s behind). An expiry counted
+      // from our estimate is recounted: same lifetime, from the same local start.
       const startedAtServer = clock.serverNow - (clock.now - next.key.startedAtMs) / 1000
-      const key = makeKey(next.key.id, next.key.startedAtMs, startedAtServer, next.key.lifetimeS, config)
+      const key = next.key.serverBorn ? next.key : makeKey(next.key.id, next.key.startedAtMs, startedAtServer, next.key.lifetimeS, config)
       return sendBind({ ...state, next: { ...next, key, step: { kind: 'sent', at: clock.now } } }, key)
     }
     case 'transport-404': {

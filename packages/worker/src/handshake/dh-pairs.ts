@@ -1,0 +1,148 @@
+/**
+ * Client DH pairs (b, g_b = g^b mod p) made ahead, in idle time, for the (dh_prime, g)
+ * groups this engine's handshakes have met (issue #17): a later handshake in the same
+ * group — a rotation, a recovery, another DC — then has only g_a^b on its critical path.
+ *
+ * A pair is handed out once: take() removes it before returning it, and the handshake
+ * zeroes b after computing the auth key; close() zeroes whatever is left. Pairs live in
+ * this object only (worker memory), a few per group, for a few groups. The work is
+ * scheduled through the engine's env (its timers, clock, random and modPow), so a
+ * virtual-time host (the simulation) runs it at deterministic points.
+ */
+import { bytesToBigInt, dhGenerateAsync } from '@pfs-web/crypto'
+import type { EngineEnv } from '../env.ts'
+
+export interface DhPair {
+  /** 256 bytes; the taker owns it and must zero it after use. */
+  b: Uint8Array
+  gB: Uint8Array
+}
+
+export interface DhPairSource {
+  /**
+   * A pair made ahead for this group, or null: the caller computes one inline. Either
+   * way the group counts as seen and another pair is made for it later. Call it only
+   * for a group that passed checkDhParams.
+   */
+  take(g: number, dhPrime: Uint8Array): DhPair | null
+}
+
+export interface DhPairLimits {
+  /** Groups remembered at once; the least recently used one goes (its pairs zeroed). */
+  groups: number
+  pairsPerGroup: number
+  /** Wait this long after a group was used before computing, so a connect's own work goes first. */
+  idleDelayMs: number
+  /** Slice length and pause between slices while computing: a small share of the thread. */
+  sliceMs: number
+  pauseMs: number
+}
+
+export const DEFAULT_DH_PAIR_LIMITS: DhPairLimits = { groups: 2, pairsPerGroup: 1, idleDelayMs: 500, sliceMs: 0.5, pauseMs: 4 }
+
+interface Group {
+  key: string
+  g: number
+  dhPrime: Uint8Array
+  pairs: DhPair[]
+  /** A fill is waiting for its timer or computing. */
+  busy: boolean
+  /** Cancels the fill's pending timer (idle delay or pause), which stops the fill. */
+  stop?: (() => void) | undefined
+}
+
+type PoolEnv = Pick<EngineEnv, 'setTimer' | 'random' | 'clock' | 'modPow'>
+
+export class DhPairPool implements DhPairSource {
+  /** In least recently used order (a Map keeps insertion order). */
+  readonly #groups = new Map<string, Group>()
+  #closed = false
+  readonly #env: PoolEnv
+  readonly #limits: DhPairLimits
+
+  constructor(env: PoolEnv, limits: DhPairLimits = DEFAULT_DH_PAIR_LIMITS) {
+    this.#env = env
+    this.#limits = limits
+  }
+
+  take(g: number, dhPrime: Uint8Array): DhPair | null {
+    if (this.#closed) return null
+    const key = `${g}:${bytesToBigInt(dhPrime)}`
+    const groups = this.#groups
+    const group = groups.get(key) ?? { key, g, dhPrime: dhPrime.slice(), pairs: [], busy: false }
+    groups.delete(key)
+    groups.set(key, group)
+    for (const old of groups.values()) {
+      if (groups.size <= this.#limits.groups) break
+      groups.delete(old.key)
+      drop(old)
+    }
+    const pair = group.pairs.shift() ?? null
+    this.#fillLater(group)
+    return pair
+  }
+
+  /** Pairs ready for this group now (for tests and the bench). */
+  ready(g: number, dhPrime: Uint8Array): number {
+    return this.#groups.get(`${g}:${bytesToBigInt(dhPrime)}`)?.pairs.length ?? 0
+  }
+
+  /** Stops any fill and zeroes every pair left. */
+  close(): void {
+    this.#closed = true
+    for (const group of this.#groups.values()) drop(group)
+    this.#groups.clear()
+  }
+
+  /** Still the pool's: not evicted, and the pool not closed (close() empties the map). */
+  #holds(group: Group): boolean {
+    return this.#groups.get(group.key) === group
+  }
+
+  #fillLater(group: Group): void {
+    if (group.busy || group.pairs.length >= this.#limits.pairsPerGroup || !this.#holds(group)) return
+    group.busy = true
+    void this.#fill(group)
+  }
+
+  async #fill(group: Group): Promise<void> {
+    const env = this.#env
+    const { idleDelayMs, sliceMs, pauseMs } = this.#limits
+    // every wait is a timer that drop() cancels, rejecting the wait and so ending the fill;
+    // a group dropped while its maths ran stops at its next pause
+    const wait = (ms: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        if (!this.#holds(group)) throw new Error('dropped')
+        const cancel = env.setTimer(ms, resolve)
+        group.stop = () => {
+          cancel()
+          reject(new Error('dropped'))
+        }
+      })
+    try {
+      await wait(idleDelayMs)
+      const pair = await dhGenerateAsync(group.g, group.dhPrime, env.random, {
+        now: () => env.clock.now(),
+        sliceMs,
+        yieldNow: () => wait(pauseMs),
+        ...(env.modPow !== undefined ? { modPow: env.modPow } : {}),
+      })
+      if (this.#holds(group)) group.pairs.push(pair)
+      else pair.b.fill(0)
+    } catch {
+      // dropped, or no g_b in range after many draws (a broken random source): the next
+      // handshake computes inline, as for a group never seen
+      return
+    } finally {
+      group.busy = false
+      group.stop = undefined
+    }
+    this.#fillLater(group)
+  }
+}
+
+function drop(group: Group): void {
+  group.stop?.()
+  for (const pair of group.pairs) pair.b.fill(0)
+  group.pairs = []
+}
