@@ -17,11 +17,27 @@ export const CLIENT_NEVER_DECODES: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Only MTProto's own server messages: an API result or update the client decodes is encoded
- * again to hand its bytes to the page, so every API type stays encodable.
+ * API results the engine hands to the page as bytes. Inside an rpc_result they stay TlRaw, so
+ * a call's answer is neither decoded nor encoded again on its way through; the engine decodes
+ * one at the top level only where it reads it (help.getConfig, help.getNearestDc views).
+ */
+export const CLIENT_KEEPS_RAW: ReadonlySet<string> = new Set([
+  'config', 'nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'upload.file', 'upload.fileCdnRedirect', 'updates.state',
+])
+
+/**
+ * What only a server sends: MTProto's own server messages, and the API results above with the
+ * types only they hold. Updates stay encodable: the engine hands a decoded update on as bytes.
  */
 export const CLIENT_NEVER_ENCODES: ReadonlySet<string> = new Set([
   'resPQ', 'server_DH_params_ok', 'server_DH_params_fail', 'server_DH_inner_data', 'dh_gen_ok', 'dh_gen_retry', 'dh_gen_fail',
-  'rpc_result', 'rpc_error', 'new_session_created', 'bad_msg_notification', 'bad_server_salt',
-  'msgs_all_info', 'msg_detailed_info', 'msg_new_detailed_info',
+  'rpc_result', 'rpc_error', 'rpc_answer_unknown', 'rpc_answer_dropped_running', 'rpc_answer_dropped',
+  'future_salt', 'future_salts', 'pong', 'destroy_session_ok', 'destroy_session_none',
+  'destroy_auth_key_ok', 'destroy_auth_key_none', 'destroy_auth_key_fail',
+  'new_session_created', 'bad_msg_notification', 'bad_server_salt',
+  'msgs_state_info', 'msgs_all_info', 'msg_detailed_info', 'msg_new_detailed_info',
+  ...CLIENT_KEEPS_RAW,
+  'dcOption', 'reactionEmpty', 'reactionEmoji', 'reactionCustomEmoji', 'reactionPaid',
+  'storage.fileUnknown', 'storage.filePartial', 'storage.fileJpeg', 'storage.fileGif', 'storage.filePng', 'storage.filePdf',
+  'storage.fileMp3', 'storage.fileMov', 'storage.fileMp4', 'storage.fileWebp', 'fileHash',
 ])

@@ -191,9 +191,11 @@ function usedBoxedTypes(entries: TlEntryMeta[]): string[] {
 export interface CodecProfile {
   decodes(name: string): boolean
   encodes(name: string): boolean
+  /** Kept as TlRaw in an Object position below the top level (decoded only when asked for at the top). */
+  keepsRaw(name: string): boolean
 }
 
-const EVERYTHING: CodecProfile = { decodes: () => true, encodes: () => true }
+const EVERYTHING: CodecProfile = { decodes: () => true, encodes: () => true, keepsRaw: () => false }
 
 export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: CodecProfile = EVERYTHING): string {
   const c: Ctx = { byName: new Map(entries.map((e) => [e.name, e])), bare }
@@ -210,6 +212,7 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     '])',
     'export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))',
     '',
+    ...keptRaw(entries.filter((e) => profile.keepsRaw(e.name))),
     STATIC,
     '',
     'function decodeKnown(r: TlReader, id: number, d: number): TlKnown {',
@@ -257,6 +260,19 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
   return out.join('\n')
 }
 
+/**
+ * Without kept-raw entries the set is empty and decoding is as before. With them, decodeAny leaves those
+ * constructors as TlRaw when they sit inside another value (an rpc_result's result), so a
+ * profile that only hands them on as bytes never decodes and re-encodes them.
+ */
+function keptRaw(kept: TlEntryMeta[]): string[] {
+  return [
+    '/** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */',
+    `const KEPT_RAW: ReadonlySet<number> = new Set([${kept.map((e) => hexId(e.id)).join(', ')}])`,
+    '',
+  ]
+}
+
 const STATIC = `function tooDeep(): TlError {
   return new TlError('TOO_DEEP', \`objects nested deeper than \${MAX_DEPTH}\`)
 }
@@ -274,15 +290,16 @@ function wrongName(o: unknown, expected: string): TlError {
 }
 
 /**
- * Decodes one boxed value in an Object/!X position. An id this schema lacks becomes
- * TlRaw spanning the rest of the bound, because the embedder brings its own API TL.
+ * Decodes one boxed value in an Object/!X position. An id this schema lacks, or one the
+ * profile keeps raw inside another value, becomes TlRaw spanning the rest of the bound,
+ * because the embedder brings its own API TL.
  */
 export function decodeAny(r: TlReader, d: number): TlObject {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.peekUint32()
-  if (!NAME_BY_ID.has(id)) {
+  if (!NAME_BY_ID.has(id) || (d > 0 && KEPT_RAW.has(id))) {
     // TL is made of 4-byte words, so a value running to the bound must be too.
-    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', \`unknown \${hex(id)} spans \${r.remaining} bytes, not whole words\`)
+    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', \`raw \${hex(id)} spans \${r.remaining} bytes, not whole words\`)
     return { _: 'raw', id, bytes: r.raw(r.remaining) }
   }
   r.uint32()

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TlEntryMeta, TlTypeRef } from '../src/schema-meta.ts'
-import { CLIENT_NEVER_DECODES, CLIENT_NEVER_ENCODES } from './client-profile.ts'
+import { CLIENT_KEEPS_RAW, CLIENT_NEVER_DECODES, CLIENT_NEVER_ENCODES } from './client-profile.ts'
 import { emitCodecs } from './emit-codecs.ts'
 import { emitSchema } from './emit-schema.ts'
 import { emitTypes } from './emit-types.ts'
@@ -36,7 +36,11 @@ export function generate(schemaText: string): Map<string, string> {
     ['codecs.ts', emitCodecs(parsed.entries, bare)],
     [
       'codecs-client.ts',
-      emitCodecs(parsed.entries, bare, { decodes: (n) => !CLIENT_NEVER_DECODES.has(n), encodes: (n) => !CLIENT_NEVER_ENCODES.has(n) }),
+      emitCodecs(parsed.entries, bare, {
+        decodes: (n) => !CLIENT_NEVER_DECODES.has(n),
+        encodes: (n) => !CLIENT_NEVER_ENCODES.has(n),
+        keepsRaw: (n) => CLIENT_KEEPS_RAW.has(n),
+      }),
     ],
     ['schema.ts', emitSchema(parsed)],
   ])

@@ -11,9 +11,13 @@ describe('@pfs-web/tl/client', () => {
     expect(client.deserializeObject(answer)).toEqual(full.deserializeObject(answer))
   })
 
-  it('re-encodes an API result it decoded (the engine hands results to the page as bytes)', () => {
+  it('hands an API result on as its own bytes, and decodes it when asked at the top level (scripts/client-profile.ts CLIENT_KEEPS_RAW)', () => {
     const nearest = { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 } as const
-    expect(client.serializeObject(nearest)).toEqual(full.serializeObject(nearest))
+    const bytes = full.serializeObject(nearest)
+    const answer = full.serializeObject({ _: 'rpc_result', req_msg_id: 4n, result: nearest })
+    expect(client.deserializeObject(answer)).toEqual({ _: 'rpc_result', req_msg_id: 4n, result: { _: 'raw', id: 0x8e1a1775, bytes } })
+    expect(client.deserializeObject(bytes)).toEqual(nearest)
+    expect(() => client.serializeObject(nearest)).toThrow(expect.objectContaining({ code: 'UNEXPECTED_CONSTRUCTOR' }))
   })
 
   it('scripts/client-profile.ts: a server-only message is not encodable, a client-only one not decodable, with a typed error', () => {

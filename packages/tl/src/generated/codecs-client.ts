@@ -116,6 +116,9 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
 ])
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
 
+/** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */
+const KEPT_RAW: ReadonlySet<number> = new Set([0xcc1a241e, 0x8e1a1775, 0xb434e2b8, 0xc3a2835f, 0x096a18d5, 0xf18cda44, 0xa56c2a3e])
+
 function tooDeep(): TlError {
   return new TlError('TOO_DEEP', `objects nested deeper than ${MAX_DEPTH}`)
 }
@@ -133,15 +136,16 @@ function wrongName(o: unknown, expected: string): TlError {
 }
 
 /**
- * Decodes one boxed value in an Object/!X position. An id this schema lacks becomes
- * TlRaw spanning the rest of the bound, because the embedder brings its own API TL.
+ * Decodes one boxed value in an Object/!X position. An id this schema lacks, or one the
+ * profile keeps raw inside another value, becomes TlRaw spanning the rest of the bound,
+ * because the embedder brings its own API TL.
  */
 export function decodeAny(r: TlReader, d: number): TlObject {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.peekUint32()
-  if (!NAME_BY_ID.has(id)) {
+  if (!NAME_BY_ID.has(id) || (d > 0 && KEPT_RAW.has(id))) {
     // TL is made of 4-byte words, so a value running to the bound must be too.
-    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', `unknown ${hex(id)} spans ${r.remaining} bytes, not whole words`)
+    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', `raw ${hex(id)} spans ${r.remaining} bytes, not whole words`)
     return { _: 'raw', id, bytes: r.raw(r.remaining) }
   }
   r.uint32()
@@ -335,36 +339,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0x3c6a84d4)
       e_p_q_inner_data_temp(w, o, d)
       return
-    case 'rpc_answer_unknown':
-      w.uint32(0x5e2ad36e)
-      return
-    case 'rpc_answer_dropped_running':
-      w.uint32(0xcd78e586)
-      return
-    case 'rpc_answer_dropped':
-      w.uint32(0xa43ad8b7)
-      e_rpc_answer_dropped(w, o, d)
-      return
-    case 'future_salt':
-      w.uint32(0x0949d9dc)
-      eb_future_salt(w, o, d)
-      return
-    case 'future_salts':
-      w.uint32(0xae500895)
-      e_future_salts(w, o, d)
-      return
-    case 'pong':
-      w.uint32(0x347773c5)
-      e_pong(w, o, d)
-      return
-    case 'destroy_session_ok':
-      w.uint32(0xe22045fc)
-      e_destroy_session_ok(w, o, d)
-      return
-    case 'destroy_session_none':
-      w.uint32(0x62d350c9)
-      e_destroy_session_none(w, o, d)
-      return
     case 'msg_container':
       w.uint32(0x73f1f8dc)
       e_msg_container(w, o, d)
@@ -393,19 +367,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0xda69fb52)
       e_msgs_state_req(w, o, d)
       return
-    case 'msgs_state_info':
-      w.uint32(0x04deb57d)
-      e_msgs_state_info(w, o, d)
-      return
-    case 'destroy_auth_key_ok':
-      w.uint32(0xf660e1d4)
-      return
-    case 'destroy_auth_key_none':
-      w.uint32(0x0a9f2259)
-      return
-    case 'destroy_auth_key_fail':
-      w.uint32(0xea109b13)
-      return
     case 'boolFalse':
       w.uint32(0xbc799737)
       return
@@ -418,18 +379,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
     case 'error':
       w.uint32(0xc4b9f9bb)
       e_error(w, o, d)
-      return
-    case 'dcOption':
-      w.uint32(0x18b7a10d)
-      e_dcOption(w, o, d)
-      return
-    case 'config':
-      w.uint32(0xcc1a241e)
-      e_config(w, o, d)
-      return
-    case 'nearestDc':
-      w.uint32(0x8e1a1775)
-      e_nearestDc(w, o, d)
       return
     case 'inputClientProxy':
       w.uint32(0x75588b3f)
@@ -462,80 +411,12 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0x99c1d49d)
       e_jsonObject(w, o, d)
       return
-    case 'reactionEmpty':
-      w.uint32(0x79f5d419)
-      return
-    case 'reactionEmoji':
-      w.uint32(0x1b2286b8)
-      e_reactionEmoji(w, o, d)
-      return
-    case 'reactionCustomEmoji':
-      w.uint32(0x8935fc73)
-      e_reactionCustomEmoji(w, o, d)
-      return
-    case 'reactionPaid':
-      w.uint32(0x523da4eb)
-      return
-    case 'auth.exportedAuthorization':
-      w.uint32(0xb434e2b8)
-      e_auth_exportedAuthorization(w, o, d)
-      return
-    case 'auth.loggedOut':
-      w.uint32(0xc3a2835f)
-      e_auth_loggedOut(w, o, d)
-      return
     case 'inputDocumentFileLocation':
       w.uint32(0xbad07584)
       e_inputDocumentFileLocation(w, o, d)
       return
-    case 'storage.fileUnknown':
-      w.uint32(0xaa963b05)
-      return
-    case 'storage.filePartial':
-      w.uint32(0x40bc6f52)
-      return
-    case 'storage.fileJpeg':
-      w.uint32(0x007efe0e)
-      return
-    case 'storage.fileGif':
-      w.uint32(0xcae1aadf)
-      return
-    case 'storage.filePng':
-      w.uint32(0x0a4f63c0)
-      return
-    case 'storage.filePdf':
-      w.uint32(0xae1e508d)
-      return
-    case 'storage.fileMp3':
-      w.uint32(0x528a0677)
-      return
-    case 'storage.fileMov':
-      w.uint32(0x4b09ebbc)
-      return
-    case 'storage.fileMp4':
-      w.uint32(0xb3cea0e4)
-      return
-    case 'storage.fileWebp':
-      w.uint32(0x1081464c)
-      return
-    case 'fileHash':
-      w.uint32(0xf39b035c)
-      e_fileHash(w, o, d)
-      return
-    case 'upload.file':
-      w.uint32(0x096a18d5)
-      e_upload_file(w, o, d)
-      return
-    case 'upload.fileCdnRedirect':
-      w.uint32(0xf18cda44)
-      e_upload_fileCdnRedirect(w, o, d)
-      return
     case 'updateConfig':
       w.uint32(0xa229dd06)
-      return
-    case 'updates.state':
-      w.uint32(0xa56c2a3e)
-      e_updates_state(w, o, d)
       return
     case 'updatesTooLong':
       w.uint32(0xe317af7e)

@@ -116,6 +116,9 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
 ])
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
 
+/** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */
+const KEPT_RAW: ReadonlySet<number> = new Set([])
+
 function tooDeep(): TlError {
   return new TlError('TOO_DEEP', `objects nested deeper than ${MAX_DEPTH}`)
 }
@@ -133,15 +136,16 @@ function wrongName(o: unknown, expected: string): TlError {
 }
 
 /**
- * Decodes one boxed value in an Object/!X position. An id this schema lacks becomes
- * TlRaw spanning the rest of the bound, because the embedder brings its own API TL.
+ * Decodes one boxed value in an Object/!X position. An id this schema lacks, or one the
+ * profile keeps raw inside another value, becomes TlRaw spanning the rest of the bound,
+ * because the embedder brings its own API TL.
  */
 export function decodeAny(r: TlReader, d: number): TlObject {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.peekUint32()
-  if (!NAME_BY_ID.has(id)) {
+  if (!NAME_BY_ID.has(id) || (d > 0 && KEPT_RAW.has(id))) {
     // TL is made of 4-byte words, so a value running to the bound must be too.
-    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', `unknown ${hex(id)} spans ${r.remaining} bytes, not whole words`)
+    if (r.remaining % 4 !== 0) throw new TlError('BAD_LENGTH', `raw ${hex(id)} spans ${r.remaining} bytes, not whole words`)
     return { _: 'raw', id, bytes: r.raw(r.remaining) }
   }
   r.uint32()
