@@ -64,6 +64,25 @@ export function openEcho(): Echo {
   return { echo: (bytes) => remote.echo(bytes), close: () => worker.terminate() }
 }
 
+/** Answers in the order asked (one worker, one port), so a FIFO of resolvers matches them. */
+export function openRawEcho(): Echo {
+  const worker = new Worker(new URL('./raw-echo-worker.ts', import.meta.url), { type: 'module', name: 'raw-echo' })
+  const waiting: ((bytes: Uint8Array) => void)[] = []
+  let head = 0
+  worker.addEventListener('message', (event: MessageEvent<Uint8Array>) => {
+    const resolve = waiting[head++]
+    if (head === waiting.length) waiting.length = head = 0
+    resolve?.(event.data)
+  })
+  return {
+    echo: (bytes) => new Promise((resolve) => {
+      waiting.push(resolve)
+      worker.postMessage(bytes)
+    }),
+    close: () => worker.terminate(),
+  }
+}
+
 export function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(name)

@@ -3,7 +3,7 @@
  * path and the in-page engine answer alike, then times connect, small calls and 512 KiB
  * file parts on both, interleaved in rounds, plus a bare Comlink echo as the floor.
  */
-import { deleteDatabase, openEcho, openSession, type Impl, type ServerInfo, type Session } from './contenders.ts'
+import { deleteDatabase, openEcho, openRawEcho, openSession, type Impl, type ServerInfo, type Session } from './contenders.ts'
 
 export interface BenchConfig extends ServerInfo {
   /** connect() runs per case and contender */
@@ -15,9 +15,11 @@ export interface BenchConfig extends ServerInfo {
   partSliceMs: number
 }
 
+export type RowImpl = Impl | 'comlink-echo' | 'postMessage-echo'
+
 export interface Row {
   case: string
-  impl: Impl | 'comlink-echo'
+  impl: RowImpl
   /** the median over runs (ms) or over slices (rates) */
   value: number
   unit: 'ms' | 'calls/s' | 'MB/s'
@@ -30,8 +32,19 @@ export interface Row {
   bytes?: number
 }
 
+/** worker ÷ another contender, slice by slice within each round, then the median over rounds. */
+export interface PairedRatio {
+  case: string
+  inFlight: number
+  over: RowImpl
+  median: number
+  min: number
+  max: number
+}
+
 export interface BenchResult {
   rows: Row[]
+  paired: PairedRatio[]
   userAgent: string
 }
 
@@ -135,26 +148,41 @@ async function connectRows(config: BenchConfig, stamp: string): Promise<Row[]> {
 
 type Op = (i: number) => Promise<unknown>
 
-/** Interleaves the contenders round by round, after one short warm-up slice each. */
+/**
+ * Interleaves the contenders round by round, after one full warm-up slice each (JIT tiers
+ * and the engine's buffers settle in the first few hundred ms). The order flips every
+ * round, so no contender always runs just after the same other one. The ratios pair each
+ * round's worker slice with the other contenders' slices of the same round: a machine
+ * shared with other work drifts between rounds far more than within one.
+ */
 async function rateRows(
   config: BenchConfig, sliceMs: number, caseName: string, unit: Row['unit'], perOp: number,
-  contenders: [Row['impl'], Op][], inFlight: number, bytes?: number,
-): Promise<Row[]> {
-  const slices = new Map<Row['impl'], number[]>(contenders.map(([impl]) => [impl, []]))
-  for (const [, op] of contenders) await rate(op, inFlight, Math.min(300, sliceMs))
+  contenders: [RowImpl, Op][], inFlight: number, bytes?: number,
+): Promise<{ rows: Row[]; paired: PairedRatio[] }> {
+  const slices = new Map<RowImpl, number[]>(contenders.map(([impl]) => [impl, []]))
+  for (const [, op] of contenders) await rate(op, inFlight, sliceMs)
   for (let round = 0; round < config.rounds; round++) {
-    for (const [impl, op] of contenders) slices.get(impl)?.push((await rate(op, inFlight, sliceMs)) * perOp)
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse()
+    for (const [impl, op] of order) slices.get(impl)?.push((await rate(op, inFlight, sliceMs)) * perOp)
   }
   console.log(`${caseName} @${inFlight} done`)
-  return contenders.map(([impl]) => {
+  const rows = contenders.map(([impl]): Row => {
     const { p90: _p90, ...s } = summary(slices.get(impl) ?? [])
     return { case: caseName, impl, unit, ...s, inFlight, ...(bytes === undefined ? {} : { bytes }) }
   })
+  const worker = slices.get('worker') ?? []
+  const paired = contenders.filter(([impl]) => impl !== 'worker').map(([over]): PairedRatio => {
+    const other = slices.get(over) ?? []
+    const { value, min, max } = summary(worker.map((w, i) => w / (other[i] as number)))
+    return { case: caseName, inFlight, over, median: value, min, max }
+  })
+  return { rows, paired }
 }
 
-async function throughputRows(config: BenchConfig, stamp: string): Promise<Row[]> {
+async function throughputRows(config: BenchConfig, stamp: string): Promise<{ rows: Row[]; paired: PairedRatio[] }> {
   const sessions = new Map<Impl, Session>()
   const echo = openEcho()
+  const rawEcho = openRawEcho()
   const names: string[] = []
   try {
     for (const impl of IMPLS) {
@@ -175,6 +203,7 @@ async function throughputRows(config: BenchConfig, stamp: string): Promise<Row[]
     if (JSON.stringify(nearest[0]) !== JSON.stringify(nearest[1])) throw new Error(`getNearestDc differs: ${JSON.stringify(nearest)}`)
     const small = new Uint8Array(64).map((_, i) => i)
     if (!sameBytes(await echo.echo(small), small)) throw new Error('echo differs')
+    if (!sameBytes(await rawEcho.echo(small), small)) throw new Error('postMessage echo differs')
     for (const impl of IMPLS) {
       for (const [k, p] of parts.entries()) await session(impl).saveFilePart(downloadId(impl), k, p.slice())
       for (const k of [0, DOWNLOAD_PARTS - 1]) {
@@ -184,27 +213,31 @@ async function throughputRows(config: BenchConfig, stamp: string): Promise<Row[]
     }
 
     const rows: Row[] = []
+    const paired: PairedRatio[] = []
+    const add = (r: { rows: Row[]; paired: PairedRatio[] }): void => void (rows.push(...r.rows), paired.push(...r.paired))
     for (const n of SMALL_IN_FLIGHT) {
-      rows.push(...(await rateRows(config, config.sliceMs, 'small call help.getNearestDc', 'calls/s', 1, [
+      add(await rateRows(config, config.sliceMs, 'small call help.getNearestDc', 'calls/s', 1, [
         ['worker', () => session('worker').getNearestDc()],
         ['direct', () => session('direct').getNearestDc()],
         ['comlink-echo', () => echo.echo(small.slice())],
-      ], n, 64)))
+        ['postMessage-echo', () => rawEcho.echo(small.slice())],
+      ], n, 64))
     }
     const mb = PART / 1e6
     for (const n of PART_IN_FLIGHT) {
-      rows.push(...(await rateRows(config, config.partSliceMs, 'upload saveFilePart 512 KiB', 'MB/s', mb,
+      add(await rateRows(config, config.partSliceMs, 'upload saveFilePart 512 KiB', 'MB/s', mb,
         IMPLS.map((impl): [Impl, Op] => [impl, (i) => session(impl).saveFilePart(uploadId(impl), i % UPLOAD_SLOTS, (parts[i % DOWNLOAD_PARTS] as Uint8Array).slice())]),
-        n, PART)))
+        n, PART))
     }
     for (const n of PART_IN_FLIGHT) {
-      rows.push(...(await rateRows(config, config.partSliceMs, 'download getFile 512 KiB', 'MB/s', mb,
+      add(await rateRows(config, config.partSliceMs, 'download getFile 512 KiB', 'MB/s', mb,
         IMPLS.map((impl): [Impl, Op] => [impl, (i) => session(impl).getFile(downloadId(impl), (i % DOWNLOAD_PARTS) * PART, PART)]),
-        n, PART)))
+        n, PART))
     }
-    return rows
+    return { rows, paired }
   } finally {
     echo.close()
+    rawEcho.close()
     await Promise.all([...sessions.values()].map((s) => s.close()))
     await Promise.all(names.map(deleteDatabase))
   }
@@ -212,6 +245,7 @@ async function throughputRows(config: BenchConfig, stamp: string): Promise<Row[]
 
 window.sessionBench = async (config) => {
   const stamp = `${Date.now()}`
-  const rows = [...(await connectRows(config, stamp)), ...(await throughputRows(config, stamp))]
-  return { rows, userAgent: navigator.userAgent }
+  const connect = await connectRows(config, stamp)
+  const { rows, paired } = await throughputRows(config, stamp)
+  return { rows: [...connect, ...rows], paired, userAgent: navigator.userAgent }
 }

@@ -2,25 +2,27 @@
  * The page side of the engine worker. Everything secret stays in the worker; the page gets
  * views, payload bytes and typed errors (rebuilt by the worker package's wire handlers).
  */
-import { wrap, proxy, type Endpoint, type Remote } from 'comlink'
+import { transfer, wrap, type Endpoint, type Remote } from 'comlink'
 import { TransportError } from '@pfs-web/errors'
 import {
   createWorker,
   registerErrorClass,
+  ownedBytes,
   registerWireHandlers,
   releaseRemote,
-  transferBytes,
+  type CallMethod,
   type ConfigView,
   type DcStateView,
+  type ExposedApi,
   type KeyEvent,
   type KeyEventListener,
   type NearestDcView,
   type StateListener,
   type Unsubscribe,
   type UpdateListener,
-  type WorkerApi,
   type WorkerOptions,
 } from '@pfs-web/worker'
+import { CallChannel } from './call-channel.ts'
 import { AbortedError } from './errors.ts'
 import { ListenerHub } from './listener-hub.ts'
 import { PendingCalls } from './pending-calls.ts'
@@ -94,14 +96,24 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
   registerWireHandlers()
   registerErrorClass(AbortedError)
   const endpoint = worker ?? createWorker()
-  const remote: Remote<WorkerApi> = wrap<WorkerApi>(endpoint)
+  const remote: Remote<ExposedApi> = wrap<ExposedApi>(endpoint)
+  // Comlink sets the session up and carries listeners; the per-call methods take a port of
+  // their own with flat messages (#17, a thinner boundary: call-port.ts in the worker).
+  const { port1, port2 } = new MessageChannel()
+  const channel = new CallChannel(port1)
   const calls = new PendingCalls()
+  const failAll = (error: unknown): void => {
+    calls.failAll(error)
+    channel.failAll(error)
+  }
   let initialised = false
   let closing: Promise<void> | null = null
 
-  const ready = calls.track(() => remote.init(workerOptions)).then(() => {
-    initialised = true
-  })
+  const ready = calls
+    .track(() => Promise.all([remote.openCallPort(transfer(port2, [port2])), remote.init(workerOptions)]))
+    .then(() => {
+      initialised = true
+    })
   // Every method awaits `ready` and rethrows its error; this only keeps an unobserved
   // `ready` from being reported as an unhandled rejection as well.
   ready.catch(() => undefined)
@@ -111,11 +123,15 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
       const error = new TransportError('WORKER_FAILED', event.message || 'worker error')
       // Before init answers, an error event means the worker never started (bad script).
       if (initialised) onError(error)
-      else calls.failAll(error)
+      else failAll(error)
     })
   }
 
   const call = <T>(fn: () => Promise<T>): Promise<T> => calls.track(() => ready.then(fn))
+  /** Runs `go` at once when init has answered, else after `ready` (and tracked until then). */
+  const whenReady = <T>(go: () => Promise<T>): Promise<T> => (initialised ? go() : call(go))
+  /** A per-call method on the call port. */
+  const send = <T>(method: CallMethod, ...args: unknown[]): Promise<T> => whenReady(() => channel.call<T>(method, args))
 
   const states = new ListenerHub<Parameters<StateListener>>((deliver) => call(() => remote.subscribe(deliver)), onError, true)
   const updates = new ListenerHub<Parameters<UpdateListener>>((deliver) => call(() => remote.onUpdate(deliver)), onError)
@@ -124,21 +140,23 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
 
   function invoke(request: Uint8Array, { dcId, signal, timeoutMs }: ClientInvokeOptions = {}): Promise<Uint8Array> {
     if (signal?.aborted) return Promise.reject(abortedError(signal))
-    const callId = crypto.randomUUID()
+    // Only a call that can be aborted needs an id to cancel it by.
+    const callId = signal ? crypto.randomUUID() : undefined
     let aborted = false
     let sent = false
-    const pending = call(() => {
+    const pending = whenReady(() => {
       // Aborted while waiting for init: the request never leaves the page.
       if (aborted) return Promise.reject(new AbortedError())
       sent = true
-      return remote.invoke(transferBytes(request), { dcId, callId, timeoutMs })
+      const moved = ownedBytes(request)
+      return channel.call<Uint8Array>('invoke', [moved, { dcId, callId, timeoutMs }], [moved.buffer])
     })
     if (!signal) return pending
     return new Promise<Uint8Array>((resolve, reject) => {
       const onAbort = (): void => {
         aborted = true
         reject(abortedError(signal))
-        if (sent) remote.cancel(callId).catch(onError)
+        if (sent) send('cancel', callId).catch(onError)
       }
       signal.addEventListener('abort', onAbort, { once: true })
       pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
@@ -146,7 +164,7 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
   }
 
   async function shutDown(): Promise<void> {
-    calls.failAll(new TransportError('CLOSED', 'client closed'))
+    failAll(new TransportError('CLOSED', 'client closed'))
     for (const hub of hubs) hub.clear()
     let timer: ReturnType<typeof setTimeout> | undefined
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMs)))
@@ -160,14 +178,17 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
 
   return {
     ready,
-    connect: (dcId) => call(() => remote.connect(dcId)),
+    connect: (dcId) => send('connect', dcId),
     invoke,
-    getConfig: (dcId) => call(() => remote.getConfig(dcId)),
-    getNearestDc: (dcId) => call(() => remote.getNearestDc(dcId)),
+    getConfig: (dcId) => send('getConfig', dcId),
+    getNearestDc: (dcId) => send('getNearestDc', dcId),
     saveFilePart: (fileId, filePart, bytes, { dcId } = {}) =>
-      call(() => remote.saveFilePart(fileId, filePart, transferBytes(bytes), dcId)),
-    getFile: (fileId, offset, limit, { dcId } = {}) => call(() => remote.getFile(fileId, offset, limit, dcId)),
-    states: () => call(() => remote.states()),
+      whenReady(() => {
+        const moved = ownedBytes(bytes)
+        return channel.call<boolean>('saveFilePart', [fileId, filePart, moved, dcId], [moved.buffer])
+      }),
+    getFile: (fileId, offset, limit, { dcId } = {}) => send('getFile', fileId, offset, limit, dcId),
+    states: () => send('states'),
     subscribe: (listener) => states.add(listener),
     onUpdate: (listener) => updates.add(listener),
     onKeyEvent: (listener) => keyEvents.add(listener),

@@ -9,11 +9,21 @@ export class PendingCalls {
 
   track<T>(call: () => Promise<T>): Promise<T> {
     if (this.failure) return Promise.reject(this.failure.error)
+    // One promise per call: this is on every call's path (#17, a thinner boundary).
     return new Promise<T>((resolve, reject) => {
-      this.rejects.add(reject)
-      call()
-        .then(resolve, reject)
-        .finally(() => this.rejects.delete(reject))
+      const fail = (error: unknown): void => {
+        this.rejects.delete(fail)
+        reject(error)
+      }
+      this.rejects.add(fail)
+      try {
+        call().then((value) => {
+          this.rejects.delete(fail)
+          resolve(value)
+        }, fail)
+      } catch (error) {
+        fail(error)
+      }
     })
   }
 

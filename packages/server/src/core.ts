@@ -300,16 +300,16 @@ export class MtprotoCore {
 
   private flush(ctx: Incoming): void {
     if (ctx.conn.closed) return
-    const packed = packOutgoing(ctx.out, ctx.session, ctx.now)
-    if (packed === null) return
     const salt = ctx.key.salts.current(ctx.now)
-    const sealed = sealPacket(
-      ctx.key.key,
-      ctx.key.id,
-      { salt, sessionId: ctx.session.sessionId, msgId: packed.msgId, seqno: packed.seqno, body: packed.body },
-      this.deps.random,
-    )
-    ctx.conn.send(sealed)
+    for (const packed of packOutgoing(ctx.out, ctx.session, ctx.now)) {
+      const sealed = sealPacket(
+        ctx.key.key,
+        ctx.key.id,
+        { salt, sessionId: ctx.session.sessionId, msgId: packed.msgId, seqno: packed.seqno, body: packed.body },
+        this.deps.random,
+      )
+      ctx.conn.send(sealed)
+    }
   }
 
   private transportError(conn: ConnectionHandle, code: number): void {

@@ -34,10 +34,10 @@ function state(dcId: number, rotations: number): DcStateView {
 }
 
 describe('bindApi', () => {
-  it('is a frozen object holding exactly the WorkerApi methods, all functions', () => {
+  it('is a frozen object holding exactly the WorkerApi methods and openCallPort, all functions', () => {
     const api = bindApi(stubWorkerApi({}))
     expect(Object.isFrozen(api)).toBe(true)
-    expect(Object.keys(api).sort()).toEqual(Object.keys(stubWorkerApi({})).sort())
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(stubWorkerApi({})), 'openCallPort'].sort())
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
   })
 })

@@ -3,9 +3,11 @@
  * port in a SharedWorker. Comlink's `expose()` would serve GET/SET on any property path of
  * whatever it is given, so it gets a frozen object of functions bound to the engine (never
  * the engine), behind an endpoint that lets only `APPLY <method>` and `RELEASE` through.
+ * The per-call methods also run on a port of their own once the page opens one (call-port.ts).
  */
 import { expose, proxy, type Endpoint } from 'comlink'
 import type { WorkerApi, WorkerOptions } from './api.ts'
+import { serveCalls } from './call-port.ts'
 import { errorToWire, registerWireHandlers, releaseRemote, transferBytes, WireError } from './wire.ts'
 
 type Listener<A extends unknown[]> = (...args: A) => void
@@ -44,20 +46,26 @@ export interface ExposeHooks {
   beforeInit?(options: WorkerOptions): void
 }
 
+/** What exposeOn serves: the engine's methods and the hand-over of a call port. */
+export interface ExposedApi extends WorkerApi {
+  /** Serves the per-call methods on `port` too (call-port.ts); the page keeps the other end. */
+  openCallPort(port: MessagePort): void
+}
+
 /** The frozen, function-only face of an engine that Comlink is allowed to see. */
-export function bindApi(engine: WorkerApi, hooks: ExposeHooks = {}): Readonly<WorkerApi> {
-  const api: WorkerApi = {
+export function bindApi(engine: WorkerApi, hooks: ExposeHooks = {}): Readonly<ExposedApi> {
+  const api: ExposedApi = {
     init: async (options) => {
       hooks.beforeInit?.(options)
       return engine.init(options)
     },
     connect: (dcId) => engine.connect(dcId),
-    invoke: async (request, options) => transferBytes(await engine.invoke(request, options)),
+    invoke: (request, options) => engine.invoke(request, options).then(transferBytes),
     cancel: (callId) => engine.cancel(callId),
     getConfig: (dcId) => engine.getConfig(dcId),
     getNearestDc: (dcId) => engine.getNearestDc(dcId),
     saveFilePart: (fileId, filePart, bytes, dcId) => engine.saveFilePart(fileId, filePart, bytes, dcId),
-    getFile: async (fileId, offset, limit, dcId) => transferBytes(await engine.getFile(fileId, offset, limit, dcId)),
+    getFile: (fileId, offset, limit, dcId) => engine.getFile(fileId, offset, limit, dcId).then(transferBytes),
     states: () => engine.states(),
     subscribe: (listener) => subscribeRemote(listener, (l) => engine.subscribe(l)),
     onUpdate: (listener) => subscribeRemote(listener, (l) => engine.onUpdate(l)),
@@ -65,6 +73,10 @@ export function bindApi(engine: WorkerApi, hooks: ExposeHooks = {}): Readonly<Wo
     rotateNow: (dcId) => engine.rotateNow(dcId),
     logout: (dcId) => engine.logout(dcId),
     close: () => engine.close(),
+    openCallPort: (port) => {
+      if (!(port instanceof MessagePort)) throw new WireError('BAD_PORT', 'openCallPort takes a MessagePort')
+      serveCalls(port, api)
+    },
   }
   return Object.freeze(api)
 }
@@ -72,9 +84,9 @@ export function bindApi(engine: WorkerApi, hooks: ExposeHooks = {}): Readonly<Wo
 function isAllowed(data: unknown, methods: ReadonlySet<string>): boolean {
   if (typeof data !== 'object' || data === null || !('type' in data)) return false
   if (data.type === 'RELEASE') return true
-  if (data.type !== 'APPLY' || !('path' in data) || !Array.isArray(data.path)) return false
-  const [method, ...rest] = data.path
-  return rest.length === 0 && typeof method === 'string' && methods.has(method)
+  if (data.type !== 'APPLY' || !('path' in data) || !Array.isArray(data.path) || data.path.length !== 1) return false
+  const method: unknown = data.path[0]
+  return typeof method === 'string' && methods.has(method)
 }
 
 function messageId(data: unknown): string | null {

@@ -75,6 +75,35 @@ export function errorFromWire(wire: PfsWireError): PfsError {
   return error
 }
 
+interface PlainWireError {
+  plainError: { name: string; message: string }
+}
+
+function isPlainWireError(value: unknown): value is PlainWireError {
+  if (typeof value !== 'object' || value === null || !('plainError' in value)) return false
+  const e: unknown = value.plainError
+  return typeof e === 'object' && e !== null && 'name' in e && 'message' in e && typeof e.name === 'string' && typeof e.message === 'string'
+}
+
+/**
+ * Anything thrown, as plain data for the call port: a PfsError as errorToWire does, any
+ * other throw as a bare name and message (no stack or cause, which may quote internals).
+ */
+export function thrownToWire(thrown: unknown): PfsWireError | PlainWireError {
+  if (thrown instanceof PfsError) return errorToWire(thrown)
+  if (thrown instanceof Error) return { plainError: { name: thrown.name, message: thrown.message } }
+  return { plainError: { name: 'Error', message: String(thrown) } }
+}
+
+/** The error thrownToWire described: the registered PfsError class, else an Error of that name. */
+export function thrownFromWire(wire: unknown): Error {
+  if (isPfsWireError(wire)) return errorFromWire(wire)
+  if (!isPlainWireError(wire)) return new WireError('BAD_ANSWER', 'the worker sent an unreadable error')
+  const error = new Error(wire.plainError.message)
+  error.name = wire.plainError.name
+  return error
+}
+
 const throwHandler: TransferHandler<Thrown, unknown> = {
   canHandle: (value): value is Thrown => builtinThrow?.canHandle(value) ?? false,
   serialize(thrown) {
@@ -100,10 +129,15 @@ export function registerWireHandlers(): void {
  * byte of the underlying buffer, which may hold unrelated plaintext.
  */
 export function transferBytes(bytes: Uint8Array): Uint8Array {
-  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-    ? bytes
-    : bytes.slice()
+  const owned = ownedBytes(bytes)
   return transfer(owned, [owned.buffer])
+}
+
+/** `bytes` when it spans its whole ArrayBuffer, else a copy that does (see transferBytes). */
+export function ownedBytes(bytes: Uint8Array<ArrayBufferLike>): Uint8Array<ArrayBuffer> {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? (bytes as Uint8Array<ArrayBuffer>)
+    : bytes.slice()
 }
 
 /**
