@@ -37,6 +37,8 @@ class SimLink {
   private toClientDue = 0
   /** Half-open: both directions silently drop. */
   blackholed = false
+  /** The server's id for this connection, once it accepted it (KeyConnectionUse.connection). */
+  serverId: number | null = null
   private server: { receive(b: Uint8Array): void; ended(): void } | null = null
 
   constructor(
@@ -74,13 +76,16 @@ class SimLink {
         this.socket.onclose?.({ code: 1006, reason: 'refused' })
         return
       }
-      this.server = net.core.accept(
+      const server = net.core.accept(
         {
           write: (bytes) => this.serverSend(bytes),
           close: () => this.serverClose(),
         },
         'ws',
       )
+      this.server = server
+      this.serverId = server.id
+      net.accepted(this)
       this.state = OPEN
       this.socket.onopen?.({})
     })
@@ -145,6 +150,8 @@ export class SimNet {
   conditions: LinkConditions = { latencyMs: 5, jitterMs: 0, refuse: false }
   readonly stats: NetStats = { opened: 0, refused: 0, openTimes: [] }
   private readonly links = new Set<SimLink>()
+  /** Open links by the server's id for their connection (KeyConnectionUse.connection). */
+  private readonly byServerId = new Map<number, SimLink>()
   private nextId = 1
 
   constructor(
@@ -170,6 +177,16 @@ export class SimNet {
 
   forget(link: SimLink): void {
     this.links.delete(link)
+    if (link.serverId !== null) this.byServerId.delete(link.serverId)
+  }
+
+  accepted(link: SimLink): void {
+    if (link.serverId !== null) this.byServerId.set(link.serverId, link)
+  }
+
+  /** Whether the engine still holds the socket the server knows as connection `serverId` open. */
+  clientHolds(serverId: number): boolean {
+    return this.byServerId.has(serverId)
   }
 
   /** Sockets the engine opened that neither side has closed. */
