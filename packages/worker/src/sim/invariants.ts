@@ -8,6 +8,7 @@ import type { TlObject } from '@pfs-web/tl'
 import type { KeyEvent } from '../api.ts'
 import type { RecordingKeyStore } from '../test-support/recording-key-store.ts'
 import { FAULT_KINDS, type FaultKind, type PlannedFault } from './scenario.ts'
+import type { SocketEnd } from './sim-net.ts'
 
 /** Failure-driven temp handshakes allowed per DC in any 60 s (pfs §1.7 storm control). */
 export const MAX_FAILURE_HANDSHAKES_PER_MINUTE = 6
@@ -119,19 +120,20 @@ export class Invariants {
 
   /**
    * Issue #17, one socket per temp key: a temp key's bind and calls go on the socket its
-   * handshake ran on, and move to another only once the engine no longer holds that one
-   * open, after a fault dropped it (a reconnect). `clientHolds`: whether the engine still
-   * holds the socket the server knows by that connection id.
+   * handshake ran on, and move to another only once that one is gone: dropped by the
+   * server or the link, or closed by the engine in a fault (a reconnect). `socketEnd`: how
+   * the socket the server knows by that connection id ended, null while the engine holds it.
    */
-  onKeyConnection(now: number, use: KeyConnectionUse, clientHolds: (connection: number) => boolean): void {
+  onKeyConnection(now: number, use: KeyConnectionUse, socketEnd: (connection: number) => SocketEnd | null): void {
     if (use.kind !== 'temp') return
     this.checks++
     const was = this.keySocket.get(use.keyId)
     this.keySocket.set(use.keyId, use.connection)
     if (use.event === 'made' || was === undefined || was === use.connection) return
     this.keySocketMoves++
-    if (clientHolds(was)) this.fail(now, `one socket per temp key: key ${use.keyId} used on socket ${use.connection} while the engine holds its socket ${was} open`)
-    else if (!this.disturbed(now, now)) this.fail(now, `one socket per temp key: key ${use.keyId} moved from socket ${was} to ${use.connection} with no fault around`)
+    const end = socketEnd(was)
+    if (end === null) this.fail(now, `one socket per temp key: key ${use.keyId} used on socket ${use.connection} while the engine holds its socket ${was} open`)
+    else if (end.by === 'engine' && !this.disturbed(end.at, end.at)) this.fail(now, `one socket per temp key: the engine closed key ${use.keyId}'s socket ${was} with no fault around and moved it to ${use.connection}`)
   }
 
   /** The embedder closes the engine: calls still in flight fail CLOSED, as they should. */

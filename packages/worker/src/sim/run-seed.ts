@@ -73,7 +73,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       // the server handles no packet before the engine connects, after `inv` exists
       inv.onServerPacket(world.time.now, calls)
     },
-    onKeyConnection: (use) => inv.onKeyConnection(world.time.now, use, (id) => world.net.clientHolds(id)),
+    onKeyConnection: (use) => inv.onKeyConnection(world.time.now, use, (id) => world.net.socketEnd(id)),
   })
   const { time, engine, trace, core, net } = world
   const inv = new Invariants(world.keys, scenario.lifetimeS[0])

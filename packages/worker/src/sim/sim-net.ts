@@ -23,6 +23,13 @@ export interface LinkConditions {
   refuse: boolean
 }
 
+/** Who ended a socket, as the engine saw it: it closed it itself, or the server or the link did. */
+export interface SocketEnd {
+  by: 'engine' | 'dropped'
+  /** Virtual ms. */
+  at: number
+}
+
 export interface NetStats {
   opened: number
   refused: number
@@ -71,7 +78,7 @@ class SimLink {
       if (net.conditions.refuse) {
         net.stats.refused++
         this.state = CLOSED
-        net.forget(this)
+        net.forget(this, 'dropped')
         this.socket.onerror?.({})
         this.socket.onclose?.({ code: 1006, reason: 'refused' })
         return
@@ -114,7 +121,7 @@ class SimLink {
   private clientClose(): void {
     if (this.state === CLOSED) return
     this.state = CLOSED
-    this.net.forget(this)
+    this.net.forget(this, 'engine')
     const server = this.server
     this.server = null
     if (server) this.net.time.setTimer('net', this.net.delay(), () => server.ended())
@@ -128,7 +135,7 @@ class SimLink {
     this.net.time.setTimer('net', this.net.delay(), () => {
       if (this.state === CLOSED) return
       this.state = CLOSED
-      this.net.forget(this)
+      this.net.forget(this, 'dropped')
       this.socket.onclose?.({ code: 1006, reason: 'closed by server' })
     })
     void server
@@ -141,7 +148,7 @@ class SimLink {
     this.server = null
     server?.ended()
     this.state = CLOSED
-    this.net.forget(this)
+    this.net.forget(this, 'dropped')
     this.socket.onclose?.({ code: 1006, reason: 'cut' })
   }
 }
@@ -152,6 +159,8 @@ export class SimNet {
   private readonly links = new Set<SimLink>()
   /** Open links by the server's id for their connection (KeyConnectionUse.connection). */
   private readonly byServerId = new Map<number, SimLink>()
+  /** How and when each accepted link ended, by the server's id for it. */
+  private readonly ended = new Map<number, SocketEnd>()
   private nextId = 1
 
   constructor(
@@ -175,18 +184,20 @@ export class SimNet {
     return latencyMs + (jitterMs > 0 ? this.random.unit() * jitterMs : 0)
   }
 
-  forget(link: SimLink): void {
+  forget(link: SimLink, by: SocketEnd['by']): void {
     this.links.delete(link)
-    if (link.serverId !== null) this.byServerId.delete(link.serverId)
+    if (link.serverId === null) return
+    this.byServerId.delete(link.serverId)
+    this.ended.set(link.serverId, { by, at: this.time.now })
   }
 
   accepted(link: SimLink): void {
     if (link.serverId !== null) this.byServerId.set(link.serverId, link)
   }
 
-  /** Whether the engine still holds the socket the server knows as connection `serverId` open. */
-  clientHolds(serverId: number): boolean {
-    return this.byServerId.has(serverId)
+  /** How the socket the server knows as connection `serverId` ended; null while the engine holds it open. */
+  socketEnd(serverId: number): SocketEnd | null {
+    return this.ended.get(serverId) ?? null
   }
 
   /** Sockets the engine opened that neither side has closed. */
