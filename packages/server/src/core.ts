@@ -26,6 +26,15 @@ export interface CoreDeps {
   sleep(ms: number): Promise<void>
   onKeyCreated(created: NewAuthKey): void
   onPacketCalls(calls: readonly TlObject[]): void
+  onKeyConnection(use: KeyConnectionUse): void
+}
+
+/** A connection (ConnectionHandle id) made an auth key, or carried a packet under one. */
+export interface KeyConnectionUse {
+  connection: number
+  keyId: bigint
+  kind: 'perm' | 'temp'
+  event: 'made' | 'packet'
 }
 
 const MAX_CONTAINER = 1024
@@ -74,6 +83,7 @@ export class MtprotoCore {
       return
     }
     key.messages++
+    this.deps.onKeyConnection({ connection: conn.id, keyId: authKeyId, kind: key.kind, event: 'packet' })
     const sessionKey = `${authKeyId}:${msg.sessionId}`
     let session = this.sessions.get(sessionKey)
     const isNew = session === undefined
@@ -124,6 +134,7 @@ export class MtprotoCore {
     }
     if (result.created !== undefined) {
       this.deps.onKeyCreated(result.created)
+      this.deps.onKeyConnection({ connection: conn.id, keyId: result.created.id, kind: result.created.kind, event: 'made' })
       this.deps.stats.handshake(result.created.kind, result.created.dc.id, result.created.form)
     }
     if (this.deps.faults.takeDrop(result.step)) return conn.close()

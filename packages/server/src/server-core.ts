@@ -8,7 +8,7 @@ import type { TlObject } from '@pfs-web/tl'
 import { ControlError, type BindingMode, type FaultAction, type FaultState, type ServerStats } from '@pfs-web/control-client'
 import { FileStore } from './api/files.ts'
 import { offsetClock } from './clock.ts'
-import { MtprotoCore } from './core.ts'
+import { MtprotoCore, type KeyConnectionUse } from './core.ts'
 import { loadRsaKey } from './primitives/rsa-key.ts'
 import { DataDir, type StoredPermKey } from './data-dir.ts'
 import { Faults } from './faults.ts'
@@ -62,6 +62,12 @@ export interface CoreOptions {
    * container's in msg_id order): the simulation checks batching keeps the issue order.
    */
   onPacketCalls?: (calls: readonly TlObject[]) => void
+  /**
+   * Sees which connection made each auth key and which carries each packet under a known
+   * key: the simulation checks a temp key's traffic stays on the socket that made it
+   * (issue #17). Observation only; nothing the server decides depends on it.
+   */
+  onKeyConnection?: (use: KeyConnectionUse) => void
 }
 
 export interface FaultsApi {
@@ -167,6 +173,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     sleep: (ms) => new Promise((r) => env.setTimer(ms, () => r())),
     onKeyCreated,
     onPacketCalls: options.onPacketCalls ?? (() => undefined),
+    onKeyConnection: options.onKeyConnection ?? (() => undefined),
     api: {
       keys,
       files,

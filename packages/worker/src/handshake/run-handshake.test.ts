@@ -3,14 +3,17 @@ import type { EngineEnv, SocketLike } from '../env.ts'
 import { runHandshake } from './run-handshake.ts'
 
 /** A socket that opens on the next turn and swallows what is sent; timers never fire on their own. */
-function env(): { env: EngineEnv; timers: number[] } {
+function env(): { env: EngineEnv; timers: number[]; sockets: { closed: boolean }[] } {
   const timers: number[] = []
+  const sockets: { closed: boolean }[] = []
   const openSocket = (): SocketLike => {
+    const state = { closed: false }
+    sockets.push(state)
     const s: SocketLike = {
       binaryType: 'arraybuffer',
       readyState: 0,
       send: () => undefined,
-      close: () => undefined,
+      close: () => void (state.closed = true),
       onopen: null,
       onmessage: null,
       onclose: null,
@@ -24,6 +27,7 @@ function env(): { env: EngineEnv; timers: number[] } {
   }
   return {
     timers,
+    sockets,
     env: {
       openSocket,
       permKeys: { get: async () => undefined, set: async () => undefined, delete: async () => undefined },
@@ -37,9 +41,9 @@ function env(): { env: EngineEnv; timers: number[] } {
   }
 }
 
-describe('runHandshake (issue #18: no send can throw into an unhandled promise)', () => {
+describe('runHandshake: a failure rejects at once and closes the socket (issues #18, #17)', () => {
   it('the first send throwing after the socket opened fails the handshake with that error, not at its timeout', async () => {
-    const { env: e } = env()
+    const { env: e, sockets } = env()
     const boom = new RangeError('no msg_id')
     const run = runHandshake({
       env: e,
@@ -53,5 +57,26 @@ describe('runHandshake (issue #18: no send can throw into an unhandled promise)'
       timeoutMs: 30_000,
     })
     await expect(run).rejects.toBe(boom)
+    // issue #17: only a finished handshake hands its socket on; a failed one closes it
+    expect(sockets).toEqual([{ closed: true }])
+  })
+
+  it('a handshake the engine aborts closes its socket and rejects ABORTED', async () => {
+    const { env: e, sockets } = env()
+    const stop = new AbortController()
+    const run = runHandshake({
+      env: e,
+      url: 'ws://fake',
+      purpose: 'temp-handshake',
+      options: { mode: { kind: 'temp', expiresIn: 60 }, wireDcId: 2, rsaKeys: [], random: e.random },
+      nextMsgId: () => 4n,
+      timeoutMs: 30_000,
+      signal: stop.signal,
+    })
+    // the socket opens and req_pq_multi goes out; the server never answers
+    await new Promise((r) => setTimeout(r, 5))
+    stop.abort()
+    await expect(run).rejects.toMatchObject({ code: 'ABORTED' })
+    expect(sockets).toEqual([{ closed: true }])
   })
 })

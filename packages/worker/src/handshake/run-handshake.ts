@@ -1,8 +1,11 @@
 /**
  * Runs one Handshake over its own fresh connection (pfs §1.1: perm and temp handshakes
- * may run in parallel on separate connections) and closes it at the end. Any failure —
- * a failed check, transport error -404, a dropped socket or the deadline — rejects, and
- * the caller restarts from step 1 on a new connection (auth-key.md "Other rules").
+ * may run in parallel on separate connections). On success the connection is handed to
+ * the caller still open: a temp key's bind and calls go on the socket that made it, with
+ * no second socket set-up (issue #17); a perm key's is closed at once. Any failure — a
+ * failed check, transport error -404, a dropped socket, the deadline or an abort —
+ * rejects with the connection closed, and the caller restarts from step 1 on a new
+ * connection (auth-key.md "Other rules").
  */
 import { TransportError } from '@pfs-web/errors'
 import { deserializeObject, serializeObject } from '@pfs-web/tl/client'
@@ -24,13 +27,22 @@ export interface HandshakeRun {
   signal?: AbortSignal
 }
 
-export async function runHandshake(run: HandshakeRun): Promise<HandshakeResult> {
+/**
+ * A handshake's result and the open connection it ran on, which the caller now owns: it
+ * adopts it (Connection.adopt) or closes it. Until then a packet on it finds the finished
+ * handshake and is dropped; none comes, as the server sends nothing under a new key unasked.
+ */
+export interface Handshaken extends HandshakeResult {
+  conn: Connection
+}
+
+export async function runHandshake(run: HandshakeRun): Promise<Handshaken> {
   const conn = new Connection(run.env, run.url, run.options.wireDcId, run.purpose)
   const hs = new Handshake(run.options)
   let cancelTimer: () => void = () => undefined
   let onAbort: () => void = () => undefined
   try {
-    return await new Promise<HandshakeResult>((resolve, reject) => {
+    const result = await new Promise<HandshakeResult>((resolve, reject) => {
       cancelTimer = run.env.setTimer(run.timeoutMs, () => reject(new HandshakeError('TIMEOUT', 'handshake took too long')))
       onAbort = () => reject(new HandshakeError('ABORTED', 'engine closed'))
       if (run.signal?.aborted === true) onAbort()
@@ -60,10 +72,13 @@ export async function runHandshake(run: HandshakeRun): Promise<HandshakeResult> 
         .then(() => send(serializeObject(hs.start())))
         .catch(reject)
     })
+    return { ...result, conn }
+  } catch (err) {
+    conn.close()
+    throw err
   } finally {
     cancelTimer()
     run.signal?.removeEventListener('abort', onAbort)
     hs.wipe()
-    conn.close()
   }
 }

@@ -3,14 +3,20 @@
  * virtual-time step (FoundationDB/VOPR style), not only at the end. Each break is a line
  * naming the rule and the virtual time; the runner prints the seed and a replay command.
  */
+import type { KeyConnectionUse } from '@pfs-web/server'
 import type { TlObject } from '@pfs-web/tl'
 import type { KeyEvent } from '../api.ts'
 import type { RecordingKeyStore } from '../test-support/recording-key-store.ts'
 import { FAULT_KINDS, type FaultKind, type PlannedFault } from './scenario.ts'
+import type { SocketEnd } from './sim-net.ts'
 
 /** Failure-driven temp handshakes allowed per DC in any 60 s (pfs §1.7 storm control). */
 export const MAX_FAILURE_HANDSHAKES_PER_MINUTE = 6
-/** Socket opens allowed in any 60 s beyond two per handshake started in it. */
+/**
+ * Socket opens allowed in any 60 s beyond one per temp handshake started in it: a temp
+ * key's lane keeps its handshake's socket (issue #17), so the rest are perm handshakes and
+ * reconnects after drops.
+ */
 export const MAX_EXTRA_OPENS_PER_MINUTE = 30
 /** A fault's effects may linger this long after it ended (storm budget, backoff, resync). */
 export const FAULT_SHADOW_MS = 120_000
@@ -39,6 +45,10 @@ export class Invariants {
   private closingAt: number | null = null
   /** When each temp key was made (virtual ms), by key id. */
   private readonly createdAt = new Map<string, number>()
+  /** The server's connection id carrying each temp key (server key id) now. */
+  private readonly keySocket = new Map<bigint, number>()
+  /** Temp key packets the server saw on a socket other than the one that made the key. */
+  keySocketMoves = 0
 
   /** `minLifetimeS`: the shortest temp key lifetime the engine may draw. */
   constructor(
@@ -105,7 +115,25 @@ export class Invariants {
     let opens = 0
     for (let i = index; i >= 0 && (openTimes[i] as number) > now - 60_000; i--) opens++
     const starts = this.allStarts.filter((t) => t + 60_000 > now).length
-    if (opens > 2 * starts + MAX_EXTRA_OPENS_PER_MINUTE) this.fail(now, `reconnect backoff: ${opens} sockets opened in 60 s (${starts} handshakes)`)
+    if (opens > starts + MAX_EXTRA_OPENS_PER_MINUTE) this.fail(now, `reconnect backoff: ${opens} sockets opened in 60 s (${starts} handshakes)`)
+  }
+
+  /**
+   * Issue #17, one socket per temp key: a temp key's bind and calls go on the socket its
+   * handshake ran on, and move to another only once that one is gone: dropped by the
+   * server or the link, or closed by the engine in a fault (a reconnect). `socketEnd`: how
+   * the socket the server knows by that connection id ended, null while the engine holds it.
+   */
+  onKeyConnection(now: number, use: KeyConnectionUse, socketEnd: (connection: number) => SocketEnd | null): void {
+    if (use.kind !== 'temp') return
+    this.checks++
+    const was = this.keySocket.get(use.keyId)
+    this.keySocket.set(use.keyId, use.connection)
+    if (use.event === 'made' || was === undefined || was === use.connection) return
+    this.keySocketMoves++
+    const end = socketEnd(was)
+    if (end === null) this.fail(now, `one socket per temp key: key ${use.keyId} used on socket ${use.connection} while the engine holds its socket ${was} open`)
+    else if (end.by === 'engine' && !this.disturbed(end.at, end.at)) this.fail(now, `one socket per temp key: the engine closed key ${use.keyId}'s socket ${was} with no fault around and moved it to ${use.connection}`)
   }
 
   /** The embedder closes the engine: calls still in flight fail CLOSED, as they should. */

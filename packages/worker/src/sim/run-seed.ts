@@ -35,6 +35,10 @@ export interface SeedReport {
   callLog: { start: number; end: number; outcome: string }[]
   /** Packets the server ran API calls from: how many, how many carried several, the most in one (issue #17). */
   packets: { withCalls: number; batched: number; maxCalls: number }
+  /** Perm and temp keys the server made: a handshake's socket each (issue #17). */
+  handshakes: number
+  /** Times a temp key's traffic moved to a new socket, each after its old one was gone (issue #17). */
+  keySocketMoves: number
   wallMs: number
 }
 
@@ -69,6 +73,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       // the server handles no packet before the engine connects, after `inv` exists
       inv.onServerPacket(world.time.now, calls)
     },
+    onKeyConnection: (use) => inv.onKeyConnection(world.time.now, use, (id) => world.net.socketEnd(id)),
   })
   const { time, engine, trace, core, net } = world
   const inv = new Invariants(world.keys, scenario.lifetimeS[0])
@@ -91,6 +96,8 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     keyEvents: [],
     callLog: [],
     packets,
+    handshakes: 0,
+    keySocketMoves: 0,
     wallMs: 0,
   }
   const workload = root.fork('workload')
@@ -174,7 +181,9 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       while (opened < net.stats.openTimes.length) inv.onSocketOpened(net.stats.openTimes, opened++)
     }
     await time.runUntil(scenario.durationMs, check)
-    report.tempKeys = Object.values(core.stats().handshakes.temp).reduce((a, b) => a + b, 0)
+    const made = core.stats().handshakes
+    report.tempKeys = Object.values(made.temp).reduce((a, b) => a + b, 0)
+    report.handshakes = report.tempKeys + Object.values(made.perm).reduce((a, b) => a + b, 0)
     report.badServerSalts = core.stats().badMsgNotifications['48'] ?? 0
 
     inv.engineClosing(time.now)
@@ -192,6 +201,7 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     world.dispose()
   }
   report.checks = inv.checks
+  report.keySocketMoves = inv.keySocketMoves
   report.violations = inv.violations
   report.traceHash = trace.digest()
   report.traceTail = trace.lines.slice(-60)

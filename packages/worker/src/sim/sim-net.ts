@@ -23,6 +23,13 @@ export interface LinkConditions {
   refuse: boolean
 }
 
+/** Who ended a socket, as the engine saw it: it closed it itself, or the server or the link did. */
+export interface SocketEnd {
+  by: 'engine' | 'dropped'
+  /** Virtual ms. */
+  at: number
+}
+
 export interface NetStats {
   opened: number
   refused: number
@@ -37,6 +44,8 @@ class SimLink {
   private toClientDue = 0
   /** Half-open: both directions silently drop. */
   blackholed = false
+  /** The server's id for this connection, once it accepted it (KeyConnectionUse.connection). */
+  serverId: number | null = null
   private server: { receive(b: Uint8Array): void; ended(): void } | null = null
 
   constructor(
@@ -69,18 +78,21 @@ class SimLink {
       if (net.conditions.refuse) {
         net.stats.refused++
         this.state = CLOSED
-        net.forget(this)
+        net.forget(this, 'dropped')
         this.socket.onerror?.({})
         this.socket.onclose?.({ code: 1006, reason: 'refused' })
         return
       }
-      this.server = net.core.accept(
+      const server = net.core.accept(
         {
           write: (bytes) => this.serverSend(bytes),
           close: () => this.serverClose(),
         },
         'ws',
       )
+      this.server = server
+      this.serverId = server.id
+      net.accepted(this)
       this.state = OPEN
       this.socket.onopen?.({})
     })
@@ -109,7 +121,7 @@ class SimLink {
   private clientClose(): void {
     if (this.state === CLOSED) return
     this.state = CLOSED
-    this.net.forget(this)
+    this.net.forget(this, 'engine')
     const server = this.server
     this.server = null
     if (server) this.net.time.setTimer('net', this.net.delay(), () => server.ended())
@@ -123,7 +135,7 @@ class SimLink {
     this.net.time.setTimer('net', this.net.delay(), () => {
       if (this.state === CLOSED) return
       this.state = CLOSED
-      this.net.forget(this)
+      this.net.forget(this, 'dropped')
       this.socket.onclose?.({ code: 1006, reason: 'closed by server' })
     })
     void server
@@ -136,7 +148,7 @@ class SimLink {
     this.server = null
     server?.ended()
     this.state = CLOSED
-    this.net.forget(this)
+    this.net.forget(this, 'dropped')
     this.socket.onclose?.({ code: 1006, reason: 'cut' })
   }
 }
@@ -145,6 +157,10 @@ export class SimNet {
   conditions: LinkConditions = { latencyMs: 5, jitterMs: 0, refuse: false }
   readonly stats: NetStats = { opened: 0, refused: 0, openTimes: [] }
   private readonly links = new Set<SimLink>()
+  /** Open links by the server's id for their connection (KeyConnectionUse.connection). */
+  private readonly byServerId = new Map<number, SimLink>()
+  /** How and when each accepted link ended, by the server's id for it. */
+  private readonly ended = new Map<number, SocketEnd>()
   private nextId = 1
 
   constructor(
@@ -168,8 +184,20 @@ export class SimNet {
     return latencyMs + (jitterMs > 0 ? this.random.unit() * jitterMs : 0)
   }
 
-  forget(link: SimLink): void {
+  forget(link: SimLink, by: SocketEnd['by']): void {
     this.links.delete(link)
+    if (link.serverId === null) return
+    this.byServerId.delete(link.serverId)
+    this.ended.set(link.serverId, { by, at: this.time.now })
+  }
+
+  accepted(link: SimLink): void {
+    if (link.serverId !== null) this.byServerId.set(link.serverId, link)
+  }
+
+  /** How the socket the server knows as connection `serverId` ended; null while the engine holds it open. */
+  socketEnd(serverId: number): SocketEnd | null {
+    return this.ended.get(serverId) ?? null
   }
 
   /** Sockets the engine opened that neither side has closed. */

@@ -5,7 +5,7 @@
  * on both sides, WebCrypto (sync-web-crypto.ts). The engine sees only its EngineEnv.
  */
 import { createHash } from 'node:crypto'
-import { createServerCore, type ServerCore, type ServerEnv, type StoredPermKey } from '@pfs-web/server'
+import { createServerCore, type KeyConnectionUse, type ServerCore, type ServerEnv, type StoredPermKey } from '@pfs-web/server'
 import type { TlObject } from '@pfs-web/tl'
 import type { WorkerApi, WorkerOptions } from '../api.ts'
 import { createEngine } from '../engine.ts'
@@ -36,6 +36,8 @@ export interface WorldConfig {
   bindingMode?: 'many' | 'replace'
   /** Sees the API calls of each packet the server handled, in the order it ran them. */
   onPacketCalls?: (calls: readonly TlObject[]) => void
+  /** Sees which connection made each key and which carries each packet under one. */
+  onKeyConnection?: (use: KeyConnectionUse) => void
 }
 
 /** The trace: one line per event, hashed as it goes, kept whole for a replay's printout. */
@@ -111,6 +113,7 @@ export class World {
         },
         ...(config.bindingMode !== undefined ? { bindingMode: config.bindingMode } : {}),
         ...(config.onPacketCalls !== undefined ? { onPacketCalls: config.onPacketCalls } : {}),
+        ...(config.onKeyConnection !== undefined ? { onKeyConnection: config.onKeyConnection } : {}),
         permKeyFile: {
           loadPermKeys: () => perm.map((k) => ({ ...k, key: Buffer.from(k.key) })),
           savePermKeys: (keys) => void perm.splice(0, perm.length, ...[...keys].map((k) => ({ id: k.id, key: Buffer.from(k.key), dc: k.dc, form: k.form, createdAt: k.createdAt }))),

@@ -1,12 +1,13 @@
 /**
  * Runs one auth key handshake for a DC on its own connection, with the DC's RSA keys, wire
  * dc id, clock and stop signal, paced by the temp-key config when it runs in the background.
+ * The connection comes back open with the key: the caller adopts or closes it.
  */
 import { yieldToEventLoop } from '@pfs-web/crypto'
 import type { EngineEnv } from '../../env.ts'
 import { EngineError } from '../../errors.ts'
-import type { HandshakeMode, HandshakeResult } from '../../handshake/handshake.ts'
-import { runHandshake } from '../../handshake/run-handshake.ts'
+import type { HandshakeMode } from '../../handshake/handshake.ts'
+import { runHandshake, type Handshaken } from '../../handshake/run-handshake.ts'
 import type { RsaKey } from '../../handshake/rsa-keys.ts'
 import { nextMsgId } from '../../policy/session/msg-id.ts'
 import type { ConnectionPurpose } from '../transport/connection.ts'
@@ -47,7 +48,7 @@ export class DcHandshakes {
    * their latency. Past it (a slow machine, a throttled tab) the rest runs at full speed so
    * the current key does not run out first.
    */
-  run(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null = null): Promise<HandshakeResult> {
+  run(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null = null): Promise<Handshaken> {
     const host = this.#host
     const { options } = host
     if (host.isStopped) return Promise.reject(new EngineError('CLOSED', 'DC stopped'))

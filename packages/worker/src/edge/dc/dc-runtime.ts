@@ -7,7 +7,8 @@ import { serializeObject, type InflateBudget } from '@pfs-web/tl/client'
 import type { DcStateView, KeyEvent } from '../../api.ts'
 import type { EngineEnv } from '../../env.ts'
 import { EngineError } from '../../errors.ts'
-import type { HandshakeMode, HandshakeResult } from '../../handshake/handshake.ts'
+import type { HandshakeMode } from '../../handshake/handshake.ts'
+import type { Handshaken } from '../../handshake/run-handshake.ts'
 import type { RsaKey } from '../../handshake/rsa-keys.ts'
 import type { KeyHandle, KeyStore } from '../../keys/key-store.ts'
 import type { BindPhase } from '../../policy/pfs/gate.ts'
@@ -15,7 +16,7 @@ import type { TempKeyAction } from '../../policy/pfs/key-slots.ts'
 import { gatePhase } from '../../policy/pfs/temp-key-policy.ts'
 import type { ClockEvent, ServerClock } from '../../policy/session/msg-id.ts'
 import type { StallConfig } from '../../policy/session/stall-watch.ts'
-import type { ConnectionPurpose } from '../transport/connection.ts'
+import type { Connection, ConnectionPurpose } from '../transport/connection.ts'
 import { CallDriver, type CallHost } from './calls.ts'
 import { connectionStatus } from './connection-status.ts'
 import { DcHandshakes } from './dc-handshake.ts'
@@ -77,7 +78,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
       down: (error) => onLaneDownForTime(this, error),
       msgIdInUse: (lane, msgId) => this.#keyLanes.msgIdInUse(lane, msgId),
     })
-    this.#keyLanes = new KeyLanes(keys, (key, salt, purpose) => new Lane(env, keys, key, url, wireDcId, purpose, keeper, salt))
+    this.#keyLanes = new KeyLanes(keys, (key, salt, purpose, conn) => new Lane(env, keys, key, url, wireDcId, purpose, keeper, salt, conn))
     this.#serverClock = new ServerClockKeeper(env.clock)
     this.#timers = new DcTimers(env, () => this.noticeSleep())
     this.#handshakes = new DcHandshakes(this, rsaKeys)
@@ -197,12 +198,12 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
     return this.#permKeeper.ageS()
   }
 
-  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null = null): Promise<HandshakeResult> {
+  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null = null): Promise<Handshaken> {
     return this.#handshakes.run(mode, purpose, backgroundUntil)
   }
 
-  addLane(key: KeyHandle, serverSalt: bigint): Lane {
-    return this.#keyLanes.add(key, serverSalt)
+  addLane(key: KeyHandle, serverSalt: bigint, conn: Connection): Lane {
+    return this.#keyLanes.add(key, serverSalt, conn)
   }
 
   switchTraffic(a: SwitchTraffic): void {

@@ -1,13 +1,14 @@
 /** KeyLanes on a fake lane: which lane carries calls, and a drop that closes and zeroes. */
 import { describe, expect, it } from 'vitest'
 import { KeyStore, type KeyHandle } from '../../keys/key-store.ts'
-import type { ConnectionPurpose } from '../transport/connection.ts'
+import type { Connection, ConnectionPurpose } from '../transport/connection.ts'
 import { KeyLanes } from './key-lanes.ts'
 import type { Lane } from './lane.ts'
 
 interface FakeLane {
   key: KeyHandle
   purpose: ConnectionPurpose
+  conn: Connection
   closed: boolean
   sent: bigint[]
   session: { sentRecently(id: bigint): boolean }
@@ -17,10 +18,11 @@ interface FakeLane {
 function setup() {
   const keys = new KeyStore()
   const made: FakeLane[] = []
-  const lanes = new KeyLanes(keys, (key, _salt, purpose) => {
+  const lanes = new KeyLanes(keys, (key, _salt, purpose, conn) => {
     const lane: FakeLane = {
       key,
       purpose,
+      conn,
       closed: false,
       sent: [],
       session: { sentRecently: (id) => lane.sent.includes(id) },
@@ -34,22 +36,29 @@ function setup() {
   return { keys, lanes, made, key }
 }
 
+/** Stands for the connection a key's handshake ran on; only its identity matters here. */
+const handshakeConn = (): Connection => ({}) as Connection
+
 describe('KeyLanes', () => {
-  it('the first key opens the main connection, a key made while another carries calls the next-temp one', () => {
+  it('issue #17: each key\'s lane starts on the connection its handshake ran on; the first is main, one made while another carries calls next-temp', () => {
     const { lanes, made, key } = setup()
     const a = key(1).handle
-    lanes.add(a, 1n)
+    const connA = handshakeConn()
+    const connB = handshakeConn()
+    lanes.add(a, 1n, connA)
     expect(lanes.traffic).toBeNull()
     lanes.switchTo(a.idHex)
-    lanes.add(key(2).handle, 2n)
+    lanes.add(key(2).handle, 2n, connB)
     expect(made.map((l) => l.purpose)).toEqual(['main', 'next-temp'])
+    expect(made[0]!.conn).toBe(connA)
+    expect(made[1]!.conn).toBe(connB)
     expect(lanes.traffic?.key).toBe(a)
   })
 
   it('switching to a key without a lane, or to null, holds new calls', () => {
     const { lanes, key } = setup()
     const a = key(1).handle
-    lanes.add(a, 1n)
+    lanes.add(a, 1n, handshakeConn())
     lanes.switchTo(a.idHex)
     expect(lanes.switchTo('0000')).toBeNull()
     expect(lanes.traffic).toBeNull()
@@ -61,7 +70,7 @@ describe('KeyLanes', () => {
   it('STYLE secrets: dropping the traffic lane closes it, zeroes its key and leaves no traffic lane', () => {
     const { keys, lanes, made, key } = setup()
     const { handle, bytes } = key(7)
-    lanes.add(handle, 1n)
+    lanes.add(handle, 1n, handshakeConn())
     lanes.switchTo(handle.idHex)
     const dropped = lanes.drop(handle.idHex)
     expect(dropped?.key).toBe(handle)
@@ -77,9 +86,9 @@ describe('KeyLanes', () => {
     const { lanes, key } = setup()
     const a = key(1).handle
     const b = key(2).handle
-    lanes.add(a, 1n)
+    lanes.add(a, 1n, handshakeConn())
     lanes.switchTo(a.idHex)
-    lanes.add(b, 2n)
+    lanes.add(b, 2n, handshakeConn())
     lanes.drop(b.idHex)
     expect(lanes.traffic?.key).toBe(a)
     expect([...lanes.all.keys()]).toEqual([a.idHex])
@@ -87,8 +96,8 @@ describe('KeyLanes', () => {
 
   it('a msg_id another lane of the DC sent recently is taken; the lane\'s own is not', () => {
     const { lanes, made, key } = setup()
-    const a = lanes.add(key(1).handle, 1n)
-    const b = lanes.add(key(2).handle, 2n)
+    const a = lanes.add(key(1).handle, 1n, handshakeConn())
+    const b = lanes.add(key(2).handle, 2n, handshakeConn())
     made[0]!.sent.push(42n)
     expect(lanes.msgIdInUse(b, 42n)).toBe(true)
     expect(lanes.msgIdInUse(a, 42n)).toBe(false)

@@ -3,10 +3,10 @@
  * new calls, and dropping one, which closes its connection and zeroes its key.
  */
 import type { KeyHandle, KeyStore } from '../../keys/key-store.ts'
-import type { ConnectionPurpose } from '../transport/connection.ts'
+import type { Connection, ConnectionPurpose } from '../transport/connection.ts'
 import type { Lane } from './lane.ts'
 
-export type MakeLane = (key: KeyHandle, serverSalt: bigint, purpose: ConnectionPurpose) => Lane
+export type MakeLane = (key: KeyHandle, serverSalt: bigint, purpose: ConnectionPurpose, conn: Connection) => Lane
 
 export class KeyLanes {
   readonly #byId = new Map<string, Lane>()
@@ -33,9 +33,12 @@ export class KeyLanes {
     return this.#trafficNow
   }
 
-  /** A lane for a new temp key, on its own connection: `next-temp` while another key carries traffic. */
-  add(key: KeyHandle, serverSalt: bigint): Lane {
-    const lane = this.#make(key, serverSalt, this.#trafficNow ? 'next-temp' : 'main')
+  /**
+   * A lane for a new temp key on `conn`, the connection its handshake ran on (issue #17):
+   * `next-temp` while another key carries traffic.
+   */
+  add(key: KeyHandle, serverSalt: bigint, conn: Connection): Lane {
+    const lane = this.#make(key, serverSalt, this.#trafficNow ? 'next-temp' : 'main', conn)
     this.#byId.set(key.idHex, lane)
     return lane
   }

@@ -1,7 +1,9 @@
 /**
  * A lane is one temp key in use: its connection, its MTProto session, its salts and its
- * pending acks. It seals and sends what lane-outbound numbers and packs, and opens
- * what arrives for lane-inbound to check; what the messages mean is decided by dispatch.
+ * pending acks. It starts on the connection the key's handshake ran on and opens a new one
+ * only after that one dropped (issue #17). It seals and sends what lane-outbound numbers
+ * and packs, and opens what arrives for lane-inbound to check; what the messages mean is
+ * decided by dispatch.
  */
 import { TransportError } from '@pfs-web/errors'
 import { serializeObject } from '@pfs-web/tl/client'
@@ -12,7 +14,7 @@ import { NO_ACKS, stepAcks, type AckAction, type AckState } from '../../policy/s
 import { NO_SALT, NO_SALT_STORM, decideSalt, stepSaltStorm, stepSalts, type SaltEvent, type SaltState, type SaltStorm } from '../../policy/session/salts.ts'
 import { stepInit, wrapsNext, type InitEvent, type InitState } from '../../policy/session/init-connection.ts'
 import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } from '../../policy/session/stall-watch.ts'
-import { Connection, type ConnectionPurpose } from '../transport/connection.ts'
+import { Connection, type ConnectionHandlers, type ConnectionPurpose } from '../transport/connection.ts'
 import { usableMessages, type Received } from './lane-inbound.ts'
 import { numberAndPack, type Outgoing, type Sent } from './lane-outbound.ts'
 import { MtSession, randomLong, type InMessage } from './mt-session.ts'
@@ -76,6 +78,8 @@ export class Lane {
     readonly purpose: ConnectionPurpose,
     owner: LaneOwner,
     initialSalt: bigint,
+    /** The handshake's connection, still open unless it dropped meanwhile (then open() makes a new one). */
+    conn: Connection,
   ) {
     this.#env = env
     this.#keys = keys
@@ -84,6 +88,7 @@ export class Lane {
     this.#owner = owner
     this.#sessionNow = new MtSession(env.random)
     this.#salts = stepSalts(this.#salts, { type: 'handshake', salt: initialSalt }, owner.serverNowS())
+    if (conn.adopt(this.#handlers(conn))) this.#conn = conn
   }
 
   get isUp(): boolean {
@@ -143,7 +148,11 @@ export class Lane {
     this.#stall = QUIET
     const conn = new Connection(this.#env, this.#url, this.#wireDcId, this.purpose)
     this.#conn = conn
-    await conn.open({
+    await conn.open(this.#handlers(conn))
+  }
+
+  #handlers(conn: Connection): ConnectionHandlers {
+    return {
       onPacket: (p) => this.#onPacket(conn, p),
       onTransportError: (code) => {
         if (this.#conn === conn) this.#owner.onTransportError(this, code)
@@ -154,7 +163,7 @@ export class Lane {
           this.#owner.onDown(this, err)
         }
       },
-    })
+    }
   }
 
   /** For good: a closed lane never opens again (its key is being dropped). */

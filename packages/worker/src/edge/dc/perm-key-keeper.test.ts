@@ -17,17 +17,23 @@ function fakeDc(o: { stored?: Uint8Array; failures?: number } = {}) {
     delete: async (dc) => void saved.delete(dc),
   }
   let failures = o.failures ?? 0
-  const log = { handshakes: 0, sleeps: [] as number[], events: [] as string[], failed: [] as Error[] }
+  const log = { handshakes: 0, sleeps: [] as number[], events: [] as string[], failed: [] as Error[], closed: 0, closedBeforeStored: 0 }
   const host: PermKeyHost = {
     dcId: 2,
     env: { permKeys: storage },
     keys: new KeyStore(),
     hooks: { changed: () => undefined, keyEvent: (e: KeyEvent) => void log.events.push(e.kind), update: () => undefined },
     isStopped: false,
-    async runHandshake(): Promise<HandshakeResult> {
+    async runHandshake(): Promise<HandshakeResult & { conn: { close(): void } }> {
       log.handshakes++
       if (failures-- > 0) throw new EngineError('TIMEOUT', 'no answer')
-      return { mode: { kind: 'perm' }, authKey: random(256), serverSalt: 1n, serverTime: 1_700_000_000, serverTimeAt: 0 }
+      const conn = {
+        close: () => {
+          log.closed++
+          if (!saved.has(2)) log.closedBeforeStored++
+        },
+      }
+      return { mode: { kind: 'perm' }, authKey: random(256), serverSalt: 1n, serverTime: 1_700_000_000, serverTimeAt: 0, conn }
     },
     event: (kind: KeyEvent['kind'], key: KeyHandle | null): KeyEvent => ({ dcId: 2, kind, keyId: key?.idHex ?? null, keyKind: 'perm', at: 0 }),
     setError: () => undefined,
@@ -57,6 +63,13 @@ describe('PermKeyKeeper', () => {
     expect(dc.saved.get(2)).toHaveLength(256)
     expect(dc.log.events).toEqual(['created'])
     expect(dc.keeper.ageS()).toBe(0)
+  })
+
+  it('pfs §1.2 (issue #17): the perm handshake\'s connection carries nothing under the perm key: it is closed at once, before the key is stored', async () => {
+    const dc = fakeDc()
+    await dc.keeper.get()
+    expect(dc.log.closed).toBe(1)
+    expect(dc.log.closedBeforeStored).toBe(1)
   })
 
   it('failed perm handshakes are retried with backoff, 5 in all; then connect() fails with the last error', async () => {

@@ -10,7 +10,7 @@ import { EngineError } from '../../errors.ts'
 import type { HandshakeMode, HandshakeResult } from '../../handshake/handshake.ts'
 import type { KeyHandle, KeyStore } from '../../keys/key-store.ts'
 import { permHandshakeRetry } from '../../policy/pfs/retry-policy.ts'
-import type { ConnectionPurpose } from '../transport/connection.ts'
+import type { Connection, ConnectionPurpose } from '../transport/connection.ts'
 import type { DcHooks } from './dc-hooks.ts'
 
 export interface PermKeyHost {
@@ -19,7 +19,7 @@ export interface PermKeyHost {
   readonly keys: KeyStore
   readonly hooks: DcHooks
   readonly isStopped: boolean
-  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose): Promise<HandshakeResult>
+  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose): Promise<HandshakeResult & { conn: Pick<Connection, 'close'> }>
   event(kind: KeyEvent['kind'], key: KeyHandle | null): KeyEvent
   setError(err: unknown): void
   now(): number
@@ -95,6 +95,8 @@ export class PermKeyKeeper {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await h.runHandshake({ kind: 'perm' }, 'perm-handshake')
+        // pfs §1.2: nothing goes under the perm key but the bind, on a temp key's socket
+        r.conn.close()
         const perm = h.keys.add(h.dcId, 'perm', r.authKey, r.serverTime, null)
         await h.keys.persistPerm(perm, h.env.permKeys)
         this.#handle = perm

@@ -20,8 +20,20 @@ import { TempKeyDriver, type TempKeyHost } from './temp-key-driver.ts'
 const T = 1_700_000_000
 const OPTIONS: WorkerOptions = { ...OFFLINE_OPTIONS, tempKeyLifetimeS: [60, 60] }
 
+/** Stands for the connection a handshake ran on and hands over. */
+interface FakeConn {
+  closed: boolean
+  close(): void
+}
+
+const fakeConn = (): FakeConn => {
+  const c = { closed: false, close: () => void (c.closed = true) }
+  return c
+}
+
 interface FakeLane {
   key: KeyHandle
+  conn: FakeConn
   bound: boolean
   markBound(): void
   session: { sessionId: bigint; lastMsgId: bigint }
@@ -34,7 +46,7 @@ interface FakeLane {
 type Answer = TlObject | Error
 
 /** A DC with every port faked; `answers` are the bind's, in order. */
-function fakeDc(o: { answers?: Answer[]; openFails?: boolean; handshake?: () => Promise<HandshakeResult> } = {}) {
+function fakeDc(o: { answers?: Answer[]; openFails?: boolean; handshake?: () => Promise<HandshakeResult & { conn: FakeConn }> } = {}) {
   let now = 0
   const timers = new Map<string, { at: number; fn: () => void }>()
   const keys = new KeyStore()
@@ -47,6 +59,7 @@ function fakeDc(o: { answers?: Answer[]; openFails?: boolean; handshake?: () => 
     binds: [] as string[],
     dropped: [] as string[],
     counted: [] as string[],
+    conns: [] as FakeConn[],
   }
   let traffic: FakeLane | null = null
   let perm: KeyHandle | null = null
@@ -80,15 +93,20 @@ function fakeDc(o: { answers?: Answer[]; openFails?: boolean; handshake?: () => 
     clockEvent: (e: ClockEvent) => (log.clock.push(e), true),
     requestRotation: () => undefined,
     event: (kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent => ({ dcId: 2, kind, keyId: key?.idHex ?? null, keyKind: key?.kind ?? 'temp', at: T, ...(detail !== undefined ? { detail } : {}) }),
-    runHandshake: o.handshake ?? (async (): Promise<HandshakeResult> => ({ mode: { kind: 'temp', expiresIn: 60 }, authKey: random(256), serverSalt: 1n, serverTime: T, serverTimeAt: now })),
+    async runHandshake(): Promise<HandshakeResult & { conn: FakeConn }> {
+      const r = o.handshake ? await o.handshake() : { mode: { kind: 'temp', expiresIn: 60 }, authKey: random(256), serverSalt: 1n, serverTime: T, serverTimeAt: now, conn: fakeConn() } as const
+      log.conns.push(r.conn)
+      return r
+    },
     async permKey() {
       perm ??= keys.add(2, 'perm', random(256), T, null)
       return perm
     },
     permAgeS: () => null,
-    addLane(key: KeyHandle): FakeLane {
+    addLane(key: KeyHandle, _salt: bigint, conn: FakeConn): FakeLane {
       const lane: FakeLane = {
         key,
+        conn,
         bound: false,
         markBound: () => void (lane.bound = true),
         session: { sessionId: 7n, lastMsgId: 0n },
@@ -155,6 +173,10 @@ describe('temp-key driver', () => {
     expect(dc.lanes.get(id)?.inits).toEqual(['bound'])
     expect(dc.log.counted).toEqual(['temp', 'binds'])
     expect(dc.driver.state.current?.id).toBe(id)
+    // issue #17: the bind and the calls go on the handshake's own connection, kept open
+    expect(dc.log.conns).toHaveLength(1)
+    expect(dc.lanes.get(id)?.conn).toBe(dc.log.conns[0])
+    expect(dc.log.conns[0]?.closed).toBe(false)
   })
 
   it('pfs §1.6: a bind whose connection dropped unanswered goes out again on the same key after a backoff', async () => {
@@ -187,10 +209,10 @@ describe('temp-key driver', () => {
     let finish = (): void => undefined
     const dc = fakeDc({
       handshake: () =>
-        new Promise<HandshakeResult>((resolve) => {
+        new Promise((resolve) => {
           finish = () => {
             authKey = crypto.getRandomValues(new Uint8Array(256))
-            resolve({ mode: { kind: 'temp', expiresIn: 60 }, authKey, serverSalt: 1n, serverTime: T, serverTimeAt: 0 })
+            resolve({ mode: { kind: 'temp', expiresIn: 60 }, authKey, serverSalt: 1n, serverTime: T, serverTimeAt: 0, conn: fakeConn() })
           }
         }),
     })
@@ -203,6 +225,19 @@ describe('temp-key driver', () => {
     expect((authKey as unknown as Uint8Array).every((b) => b === 0)).toBe(true)
     expect(kinds(dc.log.events)).toEqual(['handshake-started'])
     expect(dc.lanes.size).toBe(0)
+    // and its socket does not outlive the engine
+    expect(dc.log.conns.map((c) => c.closed)).toEqual([true])
+  })
+
+  it('a handshake result no lane can take (a key of the wrong size): its connection is closed, storm control counts a failure', async () => {
+    const dc = fakeDc({
+      handshake: async () => ({ mode: { kind: 'temp', expiresIn: 60 }, authKey: new Uint8Array(255), serverSalt: 1n, serverTime: T, serverTimeAt: 0, conn: fakeConn() }),
+    })
+    dc.driver.step({ type: 'tick' })
+    await dc.settle()
+    expect(dc.lanes.size).toBe(0)
+    expect(dc.log.conns.map((c) => c.closed)).toEqual([true])
+    expect(dc.driver.state.storm.failures).toBe(1)
   })
 
   it("a new key's lane that cannot open: the lane is dropped (its key zeroed) and storm control counts a failure", async () => {

@@ -14,10 +14,11 @@ import { NO_KEYS, stepTempKeys, type TempKeyEvent } from '../../policy/pfs/temp-
 import { bindRequest } from './bind.ts'
 import type { KeyEvent } from '../../api.ts'
 import type { EngineEnv } from '../../env.ts'
-import type { HandshakeMode, HandshakeResult } from '../../handshake/handshake.ts'
+import type { HandshakeMode } from '../../handshake/handshake.ts'
+import type { Handshaken } from '../../handshake/run-handshake.ts'
 import type { KeyHandle, KeyStore } from '../../keys/key-store.ts'
 import type { ServerClock } from '../../policy/session/msg-id.ts'
-import type { ConnectionPurpose } from '../transport/connection.ts'
+import type { Connection, ConnectionPurpose } from '../transport/connection.ts'
 import type { CallDriver } from './calls.ts'
 import type { DcHooks } from './dc-hooks.ts'
 import type { Lane } from './lane.ts'
@@ -34,8 +35,8 @@ export interface TempKeyHost extends ClockSyncHost {
   readonly options: ResolvedOptions
   readonly hooks: DcHooks
   readonly lanes: ReadonlyMap<string, Lane>
-  /** A lane for a new temp key, on its own connection (not yet open). */
-  addLane(key: KeyHandle, serverSalt: bigint): Lane
+  /** A lane for a new temp key on the connection its handshake ran on. */
+  addLane(key: KeyHandle, serverSalt: bigint, conn: Connection): Lane
   /** The lane new calls go out on, if any. */
   readonly lane: Lane | null
   readonly calls: CallDriver
@@ -44,7 +45,7 @@ export interface TempKeyHost extends ClockSyncHost {
   readonly clock: ServerClock
   rand(): number
   event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent
-  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null): Promise<HandshakeResult>
+  runHandshake(mode: HandshakeMode, purpose: ConnectionPurpose, backgroundUntil: number | null): Promise<Handshaken>
   permKey(): Promise<KeyHandle>
   permAgeS(): number | null
   switchTraffic(a: Extract<TempKeyAction, { type: 'switch-traffic' }>): void
@@ -144,15 +145,20 @@ export class TempKeyDriver {
       .catch((err: unknown) => this.#dc.setError(err))
   }
 
-  /** start-temp-handshake: a temp key on its own connection, then its lane is opened. */
+  /**
+   * start-temp-handshake: a temp key on a connection of its own, which its lane then keeps
+   * for the bind and the calls (issue #17); a connection no lane took is closed here.
+   */
   async #makeTemp(expiresIn: number, backgroundUntilMs: number | null): Promise<void> {
     const dc = this.#dc
+    let made: Handshaken | null = null
     let lane: Lane | null = null
     try {
-      const r = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', backgroundUntilMs)
+      const r = (made = await dc.runHandshake({ kind: 'temp', expiresIn }, 'temp-handshake', backgroundUntilMs))
       if (dc.isStopped) {
         // closed while the handshake ran: the key is never used, so it is not kept
         r.authKey.fill(0)
+        r.conn.close()
         return
       }
       dc.clockEvent({ type: 'handshake', serverTime: r.serverTime }, r.serverTimeAt)
@@ -160,12 +166,14 @@ export class TempKeyDriver {
       const key = dc.keys.add(dc.dcId, 'temp', r.authKey, r.serverTime, r.serverTime + expiresIn)
       dc.count('temp')
       dc.hooks.keyEvent(dc.event('created', key))
-      lane = dc.addLane(key, r.serverSalt)
+      lane = dc.addLane(key, r.serverSalt, r.conn)
+      // at once when the handshake's connection is still up; a new one if it dropped meanwhile
       await lane.open()
       this.step({ type: 'temp-handshake-done', keyId: key.idHex, serverTime: r.serverTime })
     } catch (err) {
       dc.setError(err)
       if (lane) dc.dropLane(lane.key.idHex, err instanceof Error ? err : new TransportError('CLOSED', String(err)))
+      else made?.conn.close()
       this.step({ type: 'temp-handshake-failed' })
     }
   }

@@ -176,6 +176,39 @@ describe('Connection: obfuscated padded intermediate over a WebSocket (transport
     expect(conn.isOpen).toBe(false)
   })
 
+  it('issue #17: adopt() hands the open connection to new handlers; the streams carry on, so the next packet decrypts and goes to them only', async () => {
+    const { server, conn, packets, closes } = await connected()
+    const p1 = new Uint8Array(40).fill(1)
+    await server.push(frame(p1))
+    await eventually(() => packets.length === 1)
+    const next = { packets: [] as Uint8Array[], errors: [] as number[], closes: [] as TransportError[] }
+    expect(conn.adopt({ onPacket: (p) => next.packets.push(p), onTransportError: (c) => next.errors.push(c), onClose: (e) => next.closes.push(e) })).toBe(true)
+    const p2 = new Uint8Array(56).fill(2)
+    await server.push(new Uint8Array([...frame(p2), ...frame(new Uint8Array([0x6c, 0xfe, 0xff, 0xff]))]))
+    await eventually(() => next.errors.length === 1)
+    // a send after the hand-over continues the client's CTR stream too
+    conn.send(p2)
+    await eventually(() => server.received.length === 1)
+    expect(server.received[0]!.subarray(4, 60)).toEqual(p2)
+    conn.close()
+    expect(packets).toEqual([p1])
+    expect(next.packets).toEqual([p2])
+    expect(next.errors).toEqual([-404])
+    expect(closes).toEqual([])
+    expect(next.closes.map((e) => e.code)).toEqual(['CLOSED'])
+  })
+
+  it('adopt() on a connection that closed already refuses: its one onClose went to the old handlers', async () => {
+    const { server, conn, closes } = await connected()
+    server.socket.close(1000)
+    const late: TransportError[] = []
+    expect(conn.adopt({ onPacket: () => undefined, onTransportError: () => undefined, onClose: (e) => late.push(e) })).toBe(false)
+    conn.close()
+    expect(closes.map((e) => e.code)).toEqual(['CLOSED'])
+    expect(late).toEqual([])
+    expect(conn.isOpen).toBe(false)
+  })
+
   it('a corrupt stream closes the connection once with a typed error', async () => {
     const { server, closes, conn } = await connected()
     await server.push(new Uint8Array([0xff, 0xff, 0xff, 0x7f]))

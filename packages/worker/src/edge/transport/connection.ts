@@ -1,7 +1,8 @@
 /**
  * One WebSocket carrying obfuscated padded-intermediate frames (transports.md §3–4). It
  * owns no protocol state beyond the byte streams: packets, quick acks and transport errors
- * go to the handlers, and any failure ends in exactly one onClose.
+ * go to the handlers (a temp key's handshake hands them over to its lane), and any
+ * failure ends in exactly one onClose.
  */
 import { TransportError } from '@pfs-web/errors'
 import type { EngineEnv, SocketLike } from '../../env.ts'
@@ -99,6 +100,17 @@ export class Connection {
         fail(new TransportError('CLOSED', `socket closed (${ev.code ?? 'no code'})`))
       }
     })
+  }
+
+  /**
+   * The connection goes on with new handlers, its obfuscation streams and frame decoder as
+   * they are: the socket that made a temp key carries its bind and calls (issue #17).
+   * False when it has closed already: its one onClose went to the old handlers.
+   */
+  adopt(handlers: ConnectionHandlers): boolean {
+    if (this.#closed) return false
+    this.#handlers = handlers
+    return true
   }
 
   get isOpen(): boolean {
