@@ -8,17 +8,8 @@ import type { EngineEnv } from '../../env.ts'
 import { EngineError } from '../../errors.ts'
 import { MIN_REARM_MS, rearmDelay } from './timer-delay.ts'
 
-interface Armed {
-  cancel: () => void
-  /** When the host timer underneath wakes. */
-  wakesAt: number
-  /** When `fn` is due: at or after wakesAt (a later re-arm leaves the host timer be). */
-  dueAt: number
-  fn: () => void
-}
-
 export class DcTimers {
-  readonly #armed = new Map<string, Armed>()
+  readonly #armed = new Map<string, () => void>()
   /** When each named timer last fired, kept while it still limits a re-arm. */
   readonly #firedAt = new Map<string, number>()
   readonly #stopping = new AbortController()
@@ -40,49 +31,23 @@ export class DcTimers {
     return this.#stopping.signal
   }
 
-  /**
-   * Arms the named timer, replacing it; none once stopped. A re-arm for the same time or
-   * later keeps the host timer already armed and only moves what it is due to do: the
-   * stall watch, the ack flush and the temp-key policy re-arm on every call (issue #17),
-   * and a cancelled host timer per call cost more than the wake-ups it saves. A wake-up
-   * before the due time arms the rest and runs nothing.
-   */
+  /** Arms the named timer, replacing it; none once stopped. */
   later(name: string, ms: number, fn: () => void): void {
-    if (this.#stopping.signal.aborted) {
-      this.cancel(name)
-      return
-    }
+    this.cancel(name)
+    if (this.#stopping.signal.aborted) return
     const now = this.#env.clock.now()
     for (const [n, at] of this.#firedAt) if (now - at >= MIN_REARM_MS) this.#firedAt.delete(n)
-    const delay = rearmDelay(ms, this.#firedAt.get(name) ?? null, now)
-    const armed = this.#armed.get(name)
-    if (armed !== undefined && armed.wakesAt <= now + delay) {
-      armed.dueAt = now + delay
-      armed.fn = fn
-      return
-    }
-    this.cancel(name)
-    this.#arm(name, { cancel: () => undefined, wakesAt: now + delay, dueAt: now + delay, fn }, delay)
-  }
-
-  #arm(name: string, entry: Armed, delay: number): void {
-    entry.cancel = this.#env.setTimer(delay, () => {
-      const now = this.#env.clock.now()
-      if (now < entry.dueAt) {
-        entry.wakesAt = entry.dueAt
-        this.#arm(name, entry, entry.dueAt - now)
-        return
-      }
+    const cancel = this.#env.setTimer(rearmDelay(ms, this.#firedAt.get(name) ?? null, now), () => {
       this.#armed.delete(name)
-      this.#firedAt.set(name, now)
+      this.#firedAt.set(name, this.#env.clock.now())
       this.#beforeFire()
-      if (!this.#stopping.signal.aborted) entry.fn()
+      if (!this.#stopping.signal.aborted) fn()
     })
-    this.#armed.set(name, entry)
+    this.#armed.set(name, cancel)
   }
 
   cancel(name: string): void {
-    this.#armed.get(name)?.cancel()
+    this.#armed.get(name)?.()
     this.#armed.delete(name)
   }
 
@@ -106,7 +71,7 @@ export class DcTimers {
   /** Cancels every timer, ends every sleep, and arms nothing from now on. */
   stop(): void {
     this.#stopping.abort()
-    for (const armed of this.#armed.values()) armed.cancel()
+    for (const cancel of this.#armed.values()) cancel()
     this.#armed.clear()
   }
 }
