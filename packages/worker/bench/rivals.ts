@@ -122,6 +122,23 @@ export async function delayProxy(host: string, port: number, delayMs: number): P
   }
 }
 
+/** `total` calls, `inFlight` at a time: calls/s and this process's CPU ms per call. */
+export async function drive(call: () => Promise<void>, total: number, inFlight: number): Promise<{ perS: number; cpuMs: number }> {
+  let issued = 0
+  const lane = async (): Promise<void> => {
+    while (issued < total) {
+      issued++
+      await call()
+    }
+  }
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, lane))
+  const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return { perS: (total / ms) * 1000, cpuMs: (cpu.user + cpu.system) / 1000 / total }
+}
+
 /** One connected-or-connecting client, as the bench uses it. */
 export interface BenchClient {
   /** connect() and one help.getNearestDc answered under the bound temp key. */

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { delayProxy, mtcuteRival, pfsWebRival, startServerProcess, type Rival, type ServerProcess } from './rivals.ts'
+import { delayProxy, drive, mtcuteRival, pfsWebRival, startServerProcess, type Rival, type ServerProcess } from './rivals.ts'
 
 const CONNECT_RUNS = Number(process.env.RUNS ?? 6)
 const RTT_RUNS = Number(process.env.RTT_RUNS ?? 3)
@@ -109,23 +109,6 @@ async function rttCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]>
   return cases.map(({ c }) => c)
 }
 
-/** `total` calls, `inFlight` at a time: calls/s and this process's CPU ms per call. */
-async function drive(call: () => Promise<void>, total: number, inFlight: number): Promise<{ perS: number; cpuMs: number }> {
-  let issued = 0
-  const lane = async (): Promise<void> => {
-    while (issued < total) {
-      issued++
-      await call()
-    }
-  }
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: inFlight }, lane))
-  const ms = performance.now() - t0
-  const cpu = process.cpuUsage(cpu0)
-  return { perS: (total / ms) * 1000, cpuMs: (cpu.user + cpu.system) / 1000 / total }
-}
-
 async function callCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]> {
   const clients = new Map<Rival['name'], Awaited<ReturnType<Rival['client']>>>()
   for (const r of rivals) {
@@ -206,7 +189,14 @@ async function main(): Promise<void> {
   console.log(`${result.seconds} s; bench/results/vs-mtcute.json`)
 }
 
-await main()
-// mtcute 0.30.3 leaves timers armed after destroy(), which kept this process (and the
-// shared suite lock) alive after the table was written: the run is over, so it ends here
-process.exit(0)
+// Ends the process itself once the table is out: mtcute 0.30.3's ServerSaltManager
+// keeps the timer it armed on future_salts (_scheduleReplace) after client.destroy(), so
+// the process would otherwise outlive the run by as long as the salts are valid and
+// leave the pnpm script hanging, or killed with a non-zero exit (issue #17).
+await main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -25,6 +25,7 @@ import { EngineError } from './errors.ts'
 import { DhPairPool } from './handshake/dh-pairs.ts'
 import { loadRsaKeys, type RsaKey } from './handshake/rsa-keys.ts'
 import { KeyStore } from './keys/key-store.ts'
+import { pooledRandom } from './random-pool.ts'
 
 /** Calls a listener that may be a Comlink proxy: its promise must never reject unhandled. */
 function notify<A extends unknown[]>(listener: (...args: A) => unknown, ...args: A): void {
@@ -41,7 +42,8 @@ export interface EngineDeps {
   keys?: KeyStore
 }
 
-export function createEngine(env: EngineEnv, deps: EngineDeps = {}): WorkerApi {
+export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerApi {
+  const env: EngineEnv = { ...hostEnv, random: pooledRandom(hostEnv.random) }
   const keys = deps.keys ?? new KeyStore()
   const dcs = new Map<number, DcRuntime>()
   const stateListeners = new Set<StateListener>()

@@ -40,7 +40,7 @@ describe('numberAndPack', () => {
     expect(given).toBe(sent[0]!.msgId)
   })
 
-  it('a message of 64 KiB or more goes alone: no container', async () => {
+  it('a message over the container byte budget (session/batch) goes alone: no container', async () => {
     const s = new MtSession(random)
     const big: Outgoing = { kind: 'rpc-query', body: serializeObject({ _: 'upload.saveFilePart', file_id: 1n, file_part: 0, bytes: new Uint8Array(70_000) }) }
     const { packets, sent } = await numberAndPack([big, ping(1)], 2, s, NOW, none)

@@ -1,8 +1,10 @@
 /**
  * What a lane sends in one go, numbered and packed (mtproto-tl.md §4 msg_container): several
- * messages share one container when they fit its limits, otherwise each goes alone.
+ * messages share one container when policy/session/batch sharesContainer allows, otherwise
+ * each goes alone.
  */
 import { serializeObject, type TlRaw } from '@pfs-web/tl/client'
+import { sharesContainer } from '../../policy/session/batch.ts'
 import type { MessageKind } from '../../policy/session/seqno.ts'
 import type { MtSession, OutMessage } from './mt-session.ts'
 
@@ -17,10 +19,6 @@ export interface Sent {
   containerId: bigint | null
   sessionId: bigint
 }
-
-const CONTAINER_MAX = 1024
-/** Messages at least this large go alone rather than in a container. */
-const CONTAINER_MAX_BODY = 64 * 1024
 
 /**
  * Numbers every item in `session` (a builder gets its own msg_id) and packs them: the
@@ -40,8 +38,7 @@ export async function numberAndPack(
     numbered.body = typeof item.body === 'function' ? await item.body(numbered.msgId) : item.body
     messages.push(numbered)
   }
-  const contain = messages.length > 1 && messages.length <= CONTAINER_MAX && messages.every((m) => m.body.length < CONTAINER_MAX_BODY)
-  if (!contain) {
+  if (!sharesContainer(messages.map((m) => m.body.length))) {
     const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: null, sessionId: session.sessionId }))
     return { packets: messages, sent }
   }

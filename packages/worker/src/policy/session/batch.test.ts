@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_PACK_LIMITS, INNER_HEADER_BYTES, pack, stepFlush, type FlushAction, type FlushEvent, type FlushState, type PackLimits } from './batch.ts'
+import { CONTAINER_BYTES, CONTAINER_MAX_MESSAGES, DEFAULT_PACK_LIMITS, INNER_HEADER_BYTES, pack, sharesContainer, stepFlush, type FlushAction, type FlushEvent, type FlushState, type PackLimits } from './batch.ts'
 
 const small = (n: number, bytes = 8): { id: number; bytes: number }[] => Array.from({ length: n }, (_, i) => ({ id: i, bytes }))
 const sizes = (packets: number[][]): number[] => packets.map((p) => p.length)
@@ -52,6 +52,30 @@ describe('pack', () => {
   it('byte budget by default: 32 KiB of calls per container', () => {
     // 2 KiB bodies: 15 fit (15 × 2064 = 30,960), the 16th would pass 32,768
     expect(sizes(pack(small(40, 2048)))).toEqual([15, 15, 10])
+  })
+})
+
+describe('sharesContainer', () => {
+  const fits = CONTAINER_BYTES - INNER_HEADER_BYTES
+  it.each<{ rule: string; bodies: number[]; want: boolean }>([
+    { rule: 'a lone message goes alone, not in a container', bodies: [40], want: false },
+    { rule: 'nothing to send is no container', bodies: [], want: false },
+    { rule: 'mtproto-tl §4 msg_container: two or more messages share one', bodies: [40, 24], want: true },
+    { rule: 'mtproto-tl §4: at most 1024 messages per container', bodies: Array<number>(CONTAINER_MAX_MESSAGES).fill(24), want: true },
+    { rule: 'mtproto-tl §4: a 1025th message means no container', bodies: Array<number>(CONTAINER_MAX_MESSAGES + 1).fill(24), want: false },
+    { rule: 'a body filling the byte budget with its inner header still shares', bodies: [fits, 24], want: true },
+    { rule: 'a body over the byte budget goes alone, as pack() sends it alone', bodies: [fits + 4, 24], want: false },
+  ])('$rule', ({ bodies, want }) => {
+    expect(sharesContainer(bodies)).toBe(want)
+  })
+
+  it('whatever pack() puts together, with acks riding along, still shares one container', () => {
+    const calls = [...small(3000), { id: 3000, bytes: 40_000 }, ...small(20, 2048)]
+    const byId = new Map(calls.map((c) => [c.id, c.bytes]))
+    for (const packet of pack(calls)) {
+      const bodies = [...packet.map((id) => byId.get(id) as number), 24, 24, 24, 24]
+      expect(sharesContainer(bodies)).toBe(packet.length > 1 || (byId.get(packet[0] as number) as number) + INNER_HEADER_BYTES <= CONTAINER_BYTES)
+    }
   })
 })
 

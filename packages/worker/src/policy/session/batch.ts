@@ -21,6 +21,19 @@ export const CONTAINER_BYTES = 32 * 1024
 /** msg_id (8) + seqno (4) + bytes (4) in front of each body inside a container. */
 export const INNER_HEADER_BYTES = 16
 
+/**
+ * Whether messages with these body lengths go out as one msg_container or each in a packet
+ * of its own (mtproto-tl.md §4): two or more, at most CONTAINER_MAX_MESSAGES, and none
+ * that would not fit a container's byte budget by itself (such a body goes alone, as
+ * pack() sends a call over the budget alone). The lane asks this for what it sends,
+ * riders such as acks included; pack() keeps the calls within it.
+ */
+export function sharesContainer(bodyBytes: readonly number[]): boolean {
+  if (bodyBytes.length < 2 || bodyBytes.length > CONTAINER_MAX_MESSAGES) return false
+  for (const b of bodyBytes) if (b + INNER_HEADER_BYTES > CONTAINER_BYTES) return false
+  return true
+}
+
 export interface PackLimits {
   maxCalls: number
   maxBytes: number
