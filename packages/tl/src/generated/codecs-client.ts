@@ -331,14 +331,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0x7a19cb76)
       eb_rsa_public_key(w, o, d)
       return
-    case 'p_q_inner_data':
-      w.uint32(0x83c95aec)
-      e_p_q_inner_data(w, o, d)
-      return
-    case 'p_q_inner_data_temp':
-      w.uint32(0x3c6a84d4)
-      e_p_q_inner_data_temp(w, o, d)
-      return
     case 'msg_container':
       w.uint32(0x73f1f8dc)
       e_msg_container(w, o, d)
@@ -347,10 +339,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0x5bb8e511)
       eb_message(w, o, d)
       return
-    case 'msg_copy':
-      w.uint32(0xe06046b2)
-      e_msg_copy(w, o, d)
-      return
     case 'gzip_packed':
       w.uint32(0x3072cfa1)
       e_gzip_packed(w, o, d)
@@ -358,14 +346,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
     case 'msgs_ack':
       w.uint32(0x62d6b459)
       e_msgs_ack(w, o, d)
-      return
-    case 'msg_resend_req':
-      w.uint32(0x7d861a08)
-      e_msg_resend_req(w, o, d)
-      return
-    case 'msgs_state_req':
-      w.uint32(0xda69fb52)
-      e_msgs_state_req(w, o, d)
       return
     case 'boolFalse':
       w.uint32(0xbc799737)
@@ -379,37 +359,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
     case 'error':
       w.uint32(0xc4b9f9bb)
       e_error(w, o, d)
-      return
-    case 'inputClientProxy':
-      w.uint32(0x75588b3f)
-      e_inputClientProxy(w, o, d)
-      return
-    case 'jsonObjectValue':
-      w.uint32(0xc0de1bd9)
-      e_jsonObjectValue(w, o, d)
-      return
-    case 'jsonNull':
-      w.uint32(0x3f6d7b68)
-      return
-    case 'jsonBool':
-      w.uint32(0xc7345e6a)
-      e_jsonBool(w, o, d)
-      return
-    case 'jsonNumber':
-      w.uint32(0x2be0dfa4)
-      e_jsonNumber(w, o, d)
-      return
-    case 'jsonString':
-      w.uint32(0xb71e767a)
-      e_jsonString(w, o, d)
-      return
-    case 'jsonArray':
-      w.uint32(0xf7444763)
-      e_jsonArray(w, o, d)
-      return
-    case 'jsonObject':
-      w.uint32(0x99c1d49d)
-      e_jsonObject(w, o, d)
       return
     case 'inputDocumentFileLocation':
       w.uint32(0xbad07584)
@@ -437,14 +386,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0xf5045f1f)
       e_set_client_DH_params(w, o, d)
       return
-    case 'req_pq':
-      w.uint32(0x60469778)
-      e_req_pq(w, o, d)
-      return
-    case 'rpc_drop_answer':
-      w.uint32(0x58e4a740)
-      e_rpc_drop_answer(w, o, d)
-      return
     case 'get_future_salts':
       w.uint32(0xb921bd04)
       e_get_future_salts(w, o, d)
@@ -457,25 +398,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0xf3427b8c)
       e_ping_delay_disconnect(w, o, d)
       return
-    case 'destroy_session':
-      w.uint32(0xe7512126)
-      e_destroy_session(w, o, d)
-      return
-    case 'http_wait':
-      w.uint32(0x9299359f)
-      e_http_wait(w, o, d)
-      return
-    case 'destroy_auth_key':
-      w.uint32(0xd1435160)
-      return
-    case 'invokeAfterMsg':
-      w.uint32(0xcb9f372d)
-      e_invokeAfterMsg(w, o, d)
-      return
-    case 'invokeAfterMsgs':
-      w.uint32(0x3dc4b4f0)
-      e_invokeAfterMsgs(w, o, d)
-      return
     case 'initConnection':
       w.uint32(0xc1cd5ea9)
       e_initConnection(w, o, d)
@@ -484,25 +406,9 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       w.uint32(0xda9b0d0d)
       e_invokeWithLayer(w, o, d)
       return
-    case 'invokeWithoutUpdates':
-      w.uint32(0xbf9459b7)
-      e_invokeWithoutUpdates(w, o, d)
-      return
     case 'auth.bindTempAuthKey':
       w.uint32(0xcdd42a05)
       e_auth_bindTempAuthKey(w, o, d)
-      return
-    case 'auth.dropTempAuthKeys':
-      w.uint32(0x8e48a188)
-      e_auth_dropTempAuthKeys(w, o, d)
-      return
-    case 'auth.exportAuthorization':
-      w.uint32(0xe5bfffcd)
-      e_auth_exportAuthorization(w, o, d)
-      return
-    case 'auth.importAuthorization':
-      w.uint32(0xa57a7dad)
-      e_auth_importAuthorization(w, o, d)
       return
     case 'auth.logOut':
       w.uint32(0x3e72ba19)
@@ -512,9 +418,6 @@ export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
       return
     case 'help.getNearestDc':
       w.uint32(0x1fb33026)
-      return
-    case 'updates.getState':
-      w.uint32(0xedd4882a)
       return
     case 'upload.saveFilePart':
       w.uint32(0xb304a621)
