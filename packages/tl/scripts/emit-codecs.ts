@@ -163,7 +163,7 @@ function encodeCase(e: TlEntryMeta, c: Ctx): string {
 }
 
 /** Type-restricted decode/encode for every type used as a boxed field. */
-function typedPair(type: string, entries: TlEntryMeta[], c: Ctx): string {
+function typedPair(type: string, entries: TlEntryMeta[], c: Ctx, profile: CodecProfile): string {
   const members = entries.filter((e) => e.kind === 'constructor' && e.type === type)
   const m = mangle(type)
   const dec = [
@@ -171,7 +171,7 @@ function typedPair(type: string, entries: TlEntryMeta[], c: Ctx): string {
     '  if (d > MAX_DEPTH) throw tooDeep()',
     '  const id = r.uint32()',
     '  switch (id) {',
-    ...members.map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
+    ...members.filter((e) => profile.decodes(e.name)).map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
     '    default:',
     `      throw wrongId(id, ${q(type)})`,
     '  }',
@@ -181,7 +181,7 @@ function typedPair(type: string, entries: TlEntryMeta[], c: Ctx): string {
     `function te_${m}(w: TlWriter, o: TlTypes[${q(type)}], d: number): void {`,
     '  if (d > MAX_DEPTH) throw tooDeep()',
     '  switch (o._) {',
-    ...members.map((e) => encodeCase(e, c)),
+    ...members.filter((e) => profile.encodes(e.name)).map((e) => encodeCase(e, c)),
     '    default:',
     `      throw wrongName(o, ${q(type)})`,
     '  }',
@@ -260,7 +260,9 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     '}',
     '',
   ]
-  for (const t of usedBoxedTypes(entries)) out.push(typedPair(t, entries, c), '')
+  // a field's type is held to the profile too: the worker neither builds a proxy or JSON
+  // params for initConnection nor decodes what only a client sends
+  for (const t of usedBoxedTypes(entries)) out.push(typedPair(t, entries, c, profile), '')
   for (const e of entries) {
     if (e.params.length === 0) continue
     const asBare = bare.has(e.name)

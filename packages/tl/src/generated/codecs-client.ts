@@ -327,10 +327,6 @@ function tb_DcOption(r: TlReader, d: number): TlTypes['DcOption'] {
 function te_DcOption(w: TlWriter, o: TlTypes['DcOption'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'dcOption':
-      w.uint32(0x18b7a10d)
-      e_dcOption(w, o, d)
-      return
     default:
       throw wrongName(o, 'DcOption')
   }
@@ -356,20 +352,6 @@ function tb_Reaction(r: TlReader, d: number): TlTypes['Reaction'] {
 function te_Reaction(w: TlWriter, o: TlTypes['Reaction'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'reactionEmpty':
-      w.uint32(0x79f5d419)
-      return
-    case 'reactionEmoji':
-      w.uint32(0x1b2286b8)
-      e_reactionEmoji(w, o, d)
-      return
-    case 'reactionCustomEmoji':
-      w.uint32(0x8935fc73)
-      e_reactionCustomEmoji(w, o, d)
-      return
-    case 'reactionPaid':
-      w.uint32(0x523da4eb)
-      return
     default:
       throw wrongName(o, 'Reaction')
   }
@@ -379,18 +361,6 @@ function tb_JSONValue(r: TlReader, d: number): TlTypes['JSONValue'] {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0x3f6d7b68:
-      return { _: 'jsonNull' }
-    case 0xc7345e6a:
-      return d_jsonBool(r, d)
-    case 0x2be0dfa4:
-      return d_jsonNumber(r, d)
-    case 0xb71e767a:
-      return d_jsonString(r, d)
-    case 0xf7444763:
-      return d_jsonArray(r, d)
-    case 0x99c1d49d:
-      return d_jsonObject(r, d)
     default:
       throw wrongId(id, 'JSONValue')
   }
@@ -399,29 +369,6 @@ function tb_JSONValue(r: TlReader, d: number): TlTypes['JSONValue'] {
 function te_JSONValue(w: TlWriter, o: TlTypes['JSONValue'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'jsonNull':
-      w.uint32(0x3f6d7b68)
-      return
-    case 'jsonBool':
-      w.uint32(0xc7345e6a)
-      e_jsonBool(w, o, d)
-      return
-    case 'jsonNumber':
-      w.uint32(0x2be0dfa4)
-      e_jsonNumber(w, o, d)
-      return
-    case 'jsonString':
-      w.uint32(0xb71e767a)
-      e_jsonString(w, o, d)
-      return
-    case 'jsonArray':
-      w.uint32(0xf7444763)
-      e_jsonArray(w, o, d)
-      return
-    case 'jsonObject':
-      w.uint32(0x99c1d49d)
-      e_jsonObject(w, o, d)
-      return
     default:
       throw wrongName(o, 'JSONValue')
   }
@@ -431,8 +378,6 @@ function tb_JSONObjectValue(r: TlReader, d: number): TlTypes['JSONObjectValue'] 
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0xc0de1bd9:
-      return d_jsonObjectValue(r, d)
     default:
       throw wrongId(id, 'JSONObjectValue')
   }
@@ -441,10 +386,6 @@ function tb_JSONObjectValue(r: TlReader, d: number): TlTypes['JSONObjectValue'] 
 function te_JSONObjectValue(w: TlWriter, o: TlTypes['JSONObjectValue'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'jsonObjectValue':
-      w.uint32(0xc0de1bd9)
-      e_jsonObjectValue(w, o, d)
-      return
     default:
       throw wrongName(o, 'JSONObjectValue')
   }
@@ -482,36 +423,6 @@ function tb_storage_FileType(r: TlReader, d: number): TlTypes['storage.FileType'
 function te_storage_FileType(w: TlWriter, o: TlTypes['storage.FileType'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'storage.fileUnknown':
-      w.uint32(0xaa963b05)
-      return
-    case 'storage.filePartial':
-      w.uint32(0x40bc6f52)
-      return
-    case 'storage.fileJpeg':
-      w.uint32(0x007efe0e)
-      return
-    case 'storage.fileGif':
-      w.uint32(0xcae1aadf)
-      return
-    case 'storage.filePng':
-      w.uint32(0x0a4f63c0)
-      return
-    case 'storage.filePdf':
-      w.uint32(0xae1e508d)
-      return
-    case 'storage.fileMp3':
-      w.uint32(0x528a0677)
-      return
-    case 'storage.fileMov':
-      w.uint32(0x4b09ebbc)
-      return
-    case 'storage.fileMp4':
-      w.uint32(0xb3cea0e4)
-      return
-    case 'storage.fileWebp':
-      w.uint32(0x1081464c)
-      return
     default:
       throw wrongName(o, 'storage.FileType')
   }
@@ -531,10 +442,6 @@ function tb_FileHash(r: TlReader, d: number): TlTypes['FileHash'] {
 function te_FileHash(w: TlWriter, o: TlTypes['FileHash'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'fileHash':
-      w.uint32(0xf39b035c)
-      e_fileHash(w, o, d)
-      return
     default:
       throw wrongName(o, 'FileHash')
   }
@@ -566,8 +473,6 @@ function tb_InputClientProxy(r: TlReader, d: number): TlTypes['InputClientProxy'
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0x75588b3f:
-      return d_inputClientProxy(r, d)
     default:
       throw wrongId(id, 'InputClientProxy')
   }
@@ -576,10 +481,6 @@ function tb_InputClientProxy(r: TlReader, d: number): TlTypes['InputClientProxy'
 function te_InputClientProxy(w: TlWriter, o: TlTypes['InputClientProxy'], d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   switch (o._) {
-    case 'inputClientProxy':
-      w.uint32(0x75588b3f)
-      e_inputClientProxy(w, o, d)
-      return
     default:
       throw wrongName(o, 'InputClientProxy')
   }
@@ -589,8 +490,6 @@ function tb_InputFileLocation(r: TlReader, d: number): TlTypes['InputFileLocatio
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0xbad07584:
-      return d_inputDocumentFileLocation(r, d)
     default:
       throw wrongId(id, 'InputFileLocation')
   }
