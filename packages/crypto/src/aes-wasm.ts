@@ -9,7 +9,7 @@
 import { SBOX_BYTES, TABLES_DEC, TABLES_ENC, INV_SBOX_BYTES, igeDecryptWordsJs, igeEncryptWordsJs } from './aes-core.ts'
 import { copyOf, wordsOf } from './bytes.ts'
 import { lazyWasm } from './wasm-instance.ts'
-import { AES_WASM_HEX } from './aes-wasm-binary.ts'
+import { buildAesWasm } from './aes-wasm-build.ts'
 import { CHUNK, DATA, INV_S, IV, RK, ROUNDS, S, TD, TE } from './aes-wasm-layout.ts'
 
 interface Core {
@@ -19,7 +19,7 @@ interface Core {
   decrypt: (n: number) => void
 }
 
-const core = lazyWasm(AES_WASM_HEX, (exports): Core => {
+const core = lazyWasm(buildAesWasm, (exports): Core => {
   const memory = exports['memory'] as WebAssembly.Memory
   const words = new Int32Array(memory.buffer)
   const bytes = new Uint8Array(memory.buffer)

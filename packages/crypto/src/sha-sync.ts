@@ -6,7 +6,8 @@
  * against WebCrypto and each other in sha-sync.test.ts.
  */
 
-import { SHA256_WASM_HEX } from './sha256-wasm-binary.ts'
+import { buildSha256Wasm } from './sha256-wasm-build.ts'
+import { SHA_DATA, SHA_STATE } from './sha256-wasm-layout.ts'
 import { lazyWasm } from './wasm-instance.ts'
 
 type Compress = (h: Int32Array, b: Uint8Array, off: number) => void
@@ -164,9 +165,6 @@ function writeBe(b: Uint8Array, off: number, v: number): void {
   b[off + 3] = v
 }
 
-/** Byte addresses in the SHA-256 WebAssembly module (sha256-wasm-build.ts): chaining value, data. */
-export const SHA_STATE = 0
-export const SHA_DATA = 1024
 /** Input bytes hashed per call; with up to 72 bytes of padding this fits the 1-page memory. */
 const SHA_CHUNK = 62 * 1024
 
@@ -176,7 +174,7 @@ interface Sha256Core {
   compress: (blocks: number) => void
 }
 
-const sha256Core = lazyWasm(SHA256_WASM_HEX, (exports): Sha256Core => {
+const sha256Core = lazyWasm(buildSha256Wasm, (exports): Sha256Core => {
   const { buffer } = exports['memory'] as WebAssembly.Memory
   return { words: new Int32Array(buffer), bytes: new Uint8Array(buffer), compress: exports['compress'] as Sha256Core['compress'] }
 })

@@ -40,4 +40,10 @@ export const CLIENT_NEVER_ENCODES: ReadonlySet<string> = new Set([
   'dcOption', 'reactionEmpty', 'reactionEmoji', 'reactionCustomEmoji', 'reactionPaid',
   'storage.fileUnknown', 'storage.filePartial', 'storage.fileJpeg', 'storage.fileGif', 'storage.filePng', 'storage.filePdf',
   'storage.fileMp3', 'storage.fileMov', 'storage.fileMp4', 'storage.fileWebp', 'fileHash',
+  // what a client may send but this engine never builds: legacy handshake forms, requests and
+  // wrappers it does not use, initConnection's proxy and params
+  'p_q_inner_data', 'p_q_inner_data_temp', 'req_pq', 'rpc_drop_answer', 'destroy_session', 'http_wait', 'destroy_auth_key',
+  'invokeAfterMsg', 'invokeAfterMsgs', 'invokeWithoutUpdates', 'msg_copy', 'msg_resend_req', 'msgs_state_req',
+  'auth.dropTempAuthKeys', 'auth.exportAuthorization', 'auth.importAuthorization', 'updates.getState',
+  'inputClientProxy', 'jsonObjectValue', 'jsonNull', 'jsonBool', 'jsonNumber', 'jsonString', 'jsonArray', 'jsonObject',
 ])

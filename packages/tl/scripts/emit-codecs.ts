@@ -143,6 +143,19 @@ function decodeCall(e: TlEntryMeta, c: Ctx): string {
   return `d_${mangle(e.name)}(r, d)`
 }
 
+/** The decoder of a constructor's fields (after its id), as a table entry. */
+function decoderRef(e: TlEntryMeta, c: Ctx): string {
+  if (e.params.length === 0) return `() => ({ _: ${q(e.name)} })`
+  if (c.bare.has(e.name)) return `(r, d) => ({ _: ${q(e.name)}, ...db_${mangle(e.name)}(r, d) })`
+  return `d_${mangle(e.name)}`
+}
+
+/** The encoder of a constructor's fields (after its id), as a table entry. */
+function encoderRef(e: TlEntryMeta, c: Ctx): string {
+  if (e.params.length === 0) return 'noFields'
+  return `${c.bare.has(e.name) ? 'eb' : 'e'}_${mangle(e.name)}`
+}
+
 function encodeCase(e: TlEntryMeta, c: Ctx): string {
   const head = `    case ${q(e.name)}:\n      w.uint32(${hexId(e.id)})\n`
   if (e.params.length === 0) return `${head}      return`
@@ -150,7 +163,7 @@ function encodeCase(e: TlEntryMeta, c: Ctx): string {
 }
 
 /** Type-restricted decode/encode for every type used as a boxed field. */
-function typedPair(type: string, entries: TlEntryMeta[], c: Ctx): string {
+function typedPair(type: string, entries: TlEntryMeta[], c: Ctx, profile: CodecProfile): string {
   const members = entries.filter((e) => e.kind === 'constructor' && e.type === type)
   const m = mangle(type)
   const dec = [
@@ -158,7 +171,7 @@ function typedPair(type: string, entries: TlEntryMeta[], c: Ctx): string {
     '  if (d > MAX_DEPTH) throw tooDeep()',
     '  const id = r.uint32()',
     '  switch (id) {',
-    ...members.map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
+    ...members.filter((e) => profile.decodes(e.name)).map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
     '    default:',
     `      throw wrongId(id, ${q(type)})`,
     '  }',
@@ -168,7 +181,7 @@ function typedPair(type: string, entries: TlEntryMeta[], c: Ctx): string {
     `function te_${m}(w: TlWriter, o: TlTypes[${q(type)}], d: number): void {`,
     '  if (d > MAX_DEPTH) throw tooDeep()',
     '  switch (o._) {',
-    ...members.map((e) => encodeCase(e, c)),
+    ...members.filter((e) => profile.encodes(e.name)).map((e) => encodeCase(e, c)),
     '    default:',
     `      throw wrongName(o, ${q(type)})`,
     '  }',
@@ -215,29 +228,41 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     ...keptRaw(entries.filter((e) => profile.keepsRaw(e.name))),
     STATIC,
     '',
+    // Tables rather than switches: one entry per constructor is a third of a case's bytes
+    // in the worker bundle, and a Map lookup is no slower than a long switch.
+    'type Decode = (r: TlReader, d: number) => TlKnown',
+    '/** The decodable constructors by id: each entry reads the fields after the id. */',
+    'const DECODERS: ReadonlyMap<number, Decode> = new Map<number, Decode>([',
+    ...entries.filter((e) => profile.decodes(e.name)).map((e) => `  [${hexId(e.id)}, ${decoderRef(e, c)}],`),
+    '])',
+    '',
     'function decodeKnown(r: TlReader, id: number, d: number): TlKnown {',
-    '  switch (id) {',
-    ...entries.filter((e) => profile.decodes(e.name)).map((e) => `    case ${hexId(e.id)}:\n      return ${decodeCall(e, c)}`),
-    '    default:',
-    '      throw wrongId(id, \'Object\')',
-    '  }',
+    '  const decode = DECODERS.get(id)',
+    "  if (decode === undefined) throw wrongId(id, 'Object')",
+    '  return decode(r, d)',
     '}',
+    '',
+    'type Encode = (w: TlWriter, o: never, d: number) => void',
+    'const noFields: Encode = () => undefined',
+    '/** The encodable constructors by name: the id to write, then the writer of the fields. */',
+    'const ENCODERS: ReadonlyMap<string, readonly [number, Encode]> = new Map<string, readonly [number, Encode]>([',
+    ...entries.filter((e) => profile.encodes(e.name)).map((e) => `  [${q(e.name)}, [${hexId(e.id)}, ${encoderRef(e, c)}]],`),
+    '])',
     '',
     '/** Encodes one boxed value; TlRaw is written verbatim. */',
     'export function encodeAny(w: TlWriter, o: TlObject, d: number): void {',
     '  if (d > MAX_DEPTH) throw tooDeep()',
-    '  switch (o._) {',
-    "    case 'raw':",
-    '      writeRaw(w, o)',
-    '      return',
-    ...entries.filter((e) => profile.encodes(e.name)).map((e) => encodeCase(e, c)),
-    '    default:',
-    "      throw wrongName(o, 'Object')",
-    '  }',
+    "  if (o._ === 'raw') return writeRaw(w, o)",
+    '  const entry = ENCODERS.get(o._)',
+    "  if (entry === undefined) throw wrongName(o, 'Object')",
+    '  w.uint32(entry[0])',
+    '  entry[1](w, o as never, d)',
     '}',
     '',
   ]
-  for (const t of usedBoxedTypes(entries)) out.push(typedPair(t, entries, c), '')
+  // a field's type is held to the profile too: the worker neither builds a proxy or JSON
+  // params for initConnection nor decodes what only a client sends
+  for (const t of usedBoxedTypes(entries)) out.push(typedPair(t, entries, c, profile), '')
   for (const e of entries) {
     if (e.params.length === 0) continue
     const asBare = bare.has(e.name)

@@ -11,6 +11,17 @@ describe('@pfs-web/tl/client', () => {
     expect(client.deserializeObject(answer)).toEqual(full.deserializeObject(answer))
   })
 
+  it('serializeObject shares one writer between calls, yet no call carries bytes of the one before', () => {
+    const big = { _: 'upload.saveFilePart', file_id: -1n, file_part: 7, bytes: new Uint8Array(300).fill(0xab) } as const
+    const small = { _: 'upload.saveFilePart', file_id: 1n, file_part: 0, bytes: new Uint8Array([9]) } as const
+    const first = client.serializeObject(big)
+    const second = client.serializeObject(small)
+    expect(second).toEqual(full.serializeObject(small))
+    expect([...second.subarray(-4)]).toEqual([1, 9, 0, 0]) // the padding is zero, not the 0xab before
+    expect(first).toEqual(full.serializeObject(big))
+    expect(second.buffer).not.toBe(first.buffer)
+  })
+
   it('hands an API result on as its own bytes, and decodes it when asked at the top level (scripts/client-profile.ts CLIENT_KEEPS_RAW)', () => {
     const nearest = { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 } as const
     const bytes = full.serializeObject(nearest)

@@ -31,13 +31,27 @@ export interface ObjectCodec {
 }
 
 export function objectCodec(c: CodecSet): ObjectCodec {
+  // One writer serves every serializeObject (issue #17: a writer per message was a buffer
+  // and a DataView per call). Encoding is synchronous, so it is free again on return.
+  const scratch = new TlWriter(1024)
+  let busy = false
   return {
     encodeObject: (w, obj) => c.encodeAny(w, obj, 0),
     decodeObject: (r) => c.decodeAny(r, 0),
     serializeObject(obj) {
-      const w = new TlWriter()
-      c.encodeAny(w, obj, 0)
-      return w.finish()
+      if (busy) {
+        const w = new TlWriter()
+        c.encodeAny(w, obj, 0)
+        return w.finish()
+      }
+      busy = true
+      try {
+        c.encodeAny(scratch, obj, 0)
+        return scratch.finish()
+      } finally {
+        scratch.reset()
+        busy = false
+      }
     },
     deserializeObject(buf) {
       const r = new TlReader(buf)

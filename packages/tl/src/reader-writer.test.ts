@@ -88,6 +88,16 @@ describe('TlWriter / TlReader primitives (mtproto-tl.md §1)', () => {
     expect(new TlReader(out, 3996).int32()).toBe(999)
   })
 
+  it('reset() empties the writer and zeroes what it held: padding written after it is zero again', () => {
+    const w = new TlWriter(16).raw(new Uint8Array(12).fill(0xff))
+    w.reset()
+    expect(toHex(w.bytes(new Uint8Array([1])).finish())).toBe('01010000')
+    w.reset(16)
+    w.raw(new Uint8Array(100).fill(0xee))
+    w.reset(16)
+    expect(toHex(w.int32(1).bytes(new Uint8Array([2])).finish())).toBe('010000000102' + '0000')
+  })
+
   it('setInt32At patches a length written before its body', () => {
     const w = new TlWriter().int32(0).int64(5n)
     w.setInt32At(0, 8)

@@ -109,6 +109,20 @@ export class TlWriter {
     return this.#buf.slice(0, this.#pos)
   }
 
+  /**
+   * Empties the writer for reuse: what was written is zeroed (it may be key material, and
+   * #reserve hands out zeroed space), and a buffer grown past `keepCapacity` is let go.
+   */
+  reset(keepCapacity = 64 * 1024): void {
+    if (this.#buf.length > keepCapacity) {
+      this.#buf = new Uint8Array(Math.max(16, keepCapacity))
+      this.#view = new DataView(this.#buf.buffer)
+    } else {
+      this.#buf.fill(0, 0, this.#pos)
+    }
+    this.#pos = 0
+  }
+
   #fixed(v: Uint8Array, n: number): this {
     if (!(v instanceof Uint8Array) || v.length !== n) {
       throw new TlError('BAD_VALUE', `int${n * 8} needs exactly ${n} bytes`)

@@ -167,631 +167,243 @@ function readBoxedVector<T>(r: TlReader, minItemSize: number, item: () => T): T[
   return readVector(r, minItemSize, item)
 }
 
+type Decode = (r: TlReader, d: number) => TlKnown
+/** The decodable constructors by id: each entry reads the fields after the id. */
+const DECODERS: ReadonlyMap<number, Decode> = new Map<number, Decode>([
+  [0x05162463, d_resPQ],
+  [0xa9f55f95, d_p_q_inner_data_dc],
+  [0x56fddf88, d_p_q_inner_data_temp_dc],
+  [0xd0e8075c, d_server_DH_params_ok],
+  [0xb5890dba, d_server_DH_inner_data],
+  [0x6643b654, d_client_DH_inner_data],
+  [0x3bcbf734, d_dh_gen_ok],
+  [0x46dc1fb9, d_dh_gen_retry],
+  [0xa69dae02, d_dh_gen_fail],
+  [0x75a3f765, d_bind_auth_key_inner],
+  [0x7a19cb76, (r, d) => ({ _: 'rsa_public_key', ...db_rsa_public_key(r, d) })],
+  [0x79cb045d, d_server_DH_params_fail],
+  [0x83c95aec, d_p_q_inner_data],
+  [0x3c6a84d4, d_p_q_inner_data_temp],
+  [0xf35c6d01, d_rpc_result],
+  [0x2144ca19, d_rpc_error],
+  [0x5e2ad36e, () => ({ _: 'rpc_answer_unknown' })],
+  [0xcd78e586, () => ({ _: 'rpc_answer_dropped_running' })],
+  [0xa43ad8b7, d_rpc_answer_dropped],
+  [0x0949d9dc, (r, d) => ({ _: 'future_salt', ...db_future_salt(r, d) })],
+  [0xae500895, d_future_salts],
+  [0x347773c5, d_pong],
+  [0xe22045fc, d_destroy_session_ok],
+  [0x62d350c9, d_destroy_session_none],
+  [0x9ec20908, d_new_session_created],
+  [0x73f1f8dc, d_msg_container],
+  [0x5bb8e511, (r, d) => ({ _: 'message', ...db_message(r, d) })],
+  [0xe06046b2, d_msg_copy],
+  [0x3072cfa1, d_gzip_packed],
+  [0x62d6b459, d_msgs_ack],
+  [0xa7eff811, d_bad_msg_notification],
+  [0xedab447b, d_bad_server_salt],
+  [0x7d861a08, d_msg_resend_req],
+  [0xda69fb52, d_msgs_state_req],
+  [0x04deb57d, d_msgs_state_info],
+  [0x8cc0d131, d_msgs_all_info],
+  [0x276d3ec6, d_msg_detailed_info],
+  [0x809db6df, d_msg_new_detailed_info],
+  [0xf660e1d4, () => ({ _: 'destroy_auth_key_ok' })],
+  [0x0a9f2259, () => ({ _: 'destroy_auth_key_none' })],
+  [0xea109b13, () => ({ _: 'destroy_auth_key_fail' })],
+  [0xbc799737, () => ({ _: 'boolFalse' })],
+  [0x997275b5, () => ({ _: 'boolTrue' })],
+  [0x3fedd339, () => ({ _: 'true' })],
+  [0xc4b9f9bb, d_error],
+  [0x18b7a10d, d_dcOption],
+  [0xcc1a241e, d_config],
+  [0x8e1a1775, d_nearestDc],
+  [0x75588b3f, d_inputClientProxy],
+  [0xc0de1bd9, d_jsonObjectValue],
+  [0x3f6d7b68, () => ({ _: 'jsonNull' })],
+  [0xc7345e6a, d_jsonBool],
+  [0x2be0dfa4, d_jsonNumber],
+  [0xb71e767a, d_jsonString],
+  [0xf7444763, d_jsonArray],
+  [0x99c1d49d, d_jsonObject],
+  [0x79f5d419, () => ({ _: 'reactionEmpty' })],
+  [0x1b2286b8, d_reactionEmoji],
+  [0x8935fc73, d_reactionCustomEmoji],
+  [0x523da4eb, () => ({ _: 'reactionPaid' })],
+  [0xb434e2b8, d_auth_exportedAuthorization],
+  [0xc3a2835f, d_auth_loggedOut],
+  [0xbad07584, d_inputDocumentFileLocation],
+  [0xaa963b05, () => ({ _: 'storage.fileUnknown' })],
+  [0x40bc6f52, () => ({ _: 'storage.filePartial' })],
+  [0x007efe0e, () => ({ _: 'storage.fileJpeg' })],
+  [0xcae1aadf, () => ({ _: 'storage.fileGif' })],
+  [0x0a4f63c0, () => ({ _: 'storage.filePng' })],
+  [0xae1e508d, () => ({ _: 'storage.filePdf' })],
+  [0x528a0677, () => ({ _: 'storage.fileMp3' })],
+  [0x4b09ebbc, () => ({ _: 'storage.fileMov' })],
+  [0xb3cea0e4, () => ({ _: 'storage.fileMp4' })],
+  [0x1081464c, () => ({ _: 'storage.fileWebp' })],
+  [0xf39b035c, d_fileHash],
+  [0x096a18d5, d_upload_file],
+  [0xf18cda44, d_upload_fileCdnRedirect],
+  [0xa229dd06, () => ({ _: 'updateConfig' })],
+  [0xa56c2a3e, d_updates_state],
+  [0xe317af7e, () => ({ _: 'updatesTooLong' })],
+  [0x78d4dec1, d_updateShort],
+  [0xbe7e8ef1, d_req_pq_multi],
+  [0xd712e4be, d_req_DH_params],
+  [0xf5045f1f, d_set_client_DH_params],
+  [0x60469778, d_req_pq],
+  [0x58e4a740, d_rpc_drop_answer],
+  [0xb921bd04, d_get_future_salts],
+  [0x7abe77ec, d_ping],
+  [0xf3427b8c, d_ping_delay_disconnect],
+  [0xe7512126, d_destroy_session],
+  [0x9299359f, d_http_wait],
+  [0xd1435160, () => ({ _: 'destroy_auth_key' })],
+  [0xcb9f372d, d_invokeAfterMsg],
+  [0x3dc4b4f0, d_invokeAfterMsgs],
+  [0xc1cd5ea9, d_initConnection],
+  [0xda9b0d0d, d_invokeWithLayer],
+  [0xbf9459b7, d_invokeWithoutUpdates],
+  [0xcdd42a05, d_auth_bindTempAuthKey],
+  [0x8e48a188, d_auth_dropTempAuthKeys],
+  [0xe5bfffcd, d_auth_exportAuthorization],
+  [0xa57a7dad, d_auth_importAuthorization],
+  [0x3e72ba19, () => ({ _: 'auth.logOut' })],
+  [0xc4f9186b, () => ({ _: 'help.getConfig' })],
+  [0x1fb33026, () => ({ _: 'help.getNearestDc' })],
+  [0xedd4882a, () => ({ _: 'updates.getState' })],
+  [0xb304a621, d_upload_saveFilePart],
+  [0xbe5335be, d_upload_getFile],
+])
+
 function decodeKnown(r: TlReader, id: number, d: number): TlKnown {
-  switch (id) {
-    case 0x05162463:
-      return d_resPQ(r, d)
-    case 0xa9f55f95:
-      return d_p_q_inner_data_dc(r, d)
-    case 0x56fddf88:
-      return d_p_q_inner_data_temp_dc(r, d)
-    case 0xd0e8075c:
-      return d_server_DH_params_ok(r, d)
-    case 0xb5890dba:
-      return d_server_DH_inner_data(r, d)
-    case 0x6643b654:
-      return d_client_DH_inner_data(r, d)
-    case 0x3bcbf734:
-      return d_dh_gen_ok(r, d)
-    case 0x46dc1fb9:
-      return d_dh_gen_retry(r, d)
-    case 0xa69dae02:
-      return d_dh_gen_fail(r, d)
-    case 0x75a3f765:
-      return d_bind_auth_key_inner(r, d)
-    case 0x7a19cb76:
-      return { _: 'rsa_public_key', ...db_rsa_public_key(r, d) }
-    case 0x79cb045d:
-      return d_server_DH_params_fail(r, d)
-    case 0x83c95aec:
-      return d_p_q_inner_data(r, d)
-    case 0x3c6a84d4:
-      return d_p_q_inner_data_temp(r, d)
-    case 0xf35c6d01:
-      return d_rpc_result(r, d)
-    case 0x2144ca19:
-      return d_rpc_error(r, d)
-    case 0x5e2ad36e:
-      return { _: 'rpc_answer_unknown' }
-    case 0xcd78e586:
-      return { _: 'rpc_answer_dropped_running' }
-    case 0xa43ad8b7:
-      return d_rpc_answer_dropped(r, d)
-    case 0x0949d9dc:
-      return { _: 'future_salt', ...db_future_salt(r, d) }
-    case 0xae500895:
-      return d_future_salts(r, d)
-    case 0x347773c5:
-      return d_pong(r, d)
-    case 0xe22045fc:
-      return d_destroy_session_ok(r, d)
-    case 0x62d350c9:
-      return d_destroy_session_none(r, d)
-    case 0x9ec20908:
-      return d_new_session_created(r, d)
-    case 0x73f1f8dc:
-      return d_msg_container(r, d)
-    case 0x5bb8e511:
-      return { _: 'message', ...db_message(r, d) }
-    case 0xe06046b2:
-      return d_msg_copy(r, d)
-    case 0x3072cfa1:
-      return d_gzip_packed(r, d)
-    case 0x62d6b459:
-      return d_msgs_ack(r, d)
-    case 0xa7eff811:
-      return d_bad_msg_notification(r, d)
-    case 0xedab447b:
-      return d_bad_server_salt(r, d)
-    case 0x7d861a08:
-      return d_msg_resend_req(r, d)
-    case 0xda69fb52:
-      return d_msgs_state_req(r, d)
-    case 0x04deb57d:
-      return d_msgs_state_info(r, d)
-    case 0x8cc0d131:
-      return d_msgs_all_info(r, d)
-    case 0x276d3ec6:
-      return d_msg_detailed_info(r, d)
-    case 0x809db6df:
-      return d_msg_new_detailed_info(r, d)
-    case 0xf660e1d4:
-      return { _: 'destroy_auth_key_ok' }
-    case 0x0a9f2259:
-      return { _: 'destroy_auth_key_none' }
-    case 0xea109b13:
-      return { _: 'destroy_auth_key_fail' }
-    case 0xbc799737:
-      return { _: 'boolFalse' }
-    case 0x997275b5:
-      return { _: 'boolTrue' }
-    case 0x3fedd339:
-      return { _: 'true' }
-    case 0xc4b9f9bb:
-      return d_error(r, d)
-    case 0x18b7a10d:
-      return d_dcOption(r, d)
-    case 0xcc1a241e:
-      return d_config(r, d)
-    case 0x8e1a1775:
-      return d_nearestDc(r, d)
-    case 0x75588b3f:
-      return d_inputClientProxy(r, d)
-    case 0xc0de1bd9:
-      return d_jsonObjectValue(r, d)
-    case 0x3f6d7b68:
-      return { _: 'jsonNull' }
-    case 0xc7345e6a:
-      return d_jsonBool(r, d)
-    case 0x2be0dfa4:
-      return d_jsonNumber(r, d)
-    case 0xb71e767a:
-      return d_jsonString(r, d)
-    case 0xf7444763:
-      return d_jsonArray(r, d)
-    case 0x99c1d49d:
-      return d_jsonObject(r, d)
-    case 0x79f5d419:
-      return { _: 'reactionEmpty' }
-    case 0x1b2286b8:
-      return d_reactionEmoji(r, d)
-    case 0x8935fc73:
-      return d_reactionCustomEmoji(r, d)
-    case 0x523da4eb:
-      return { _: 'reactionPaid' }
-    case 0xb434e2b8:
-      return d_auth_exportedAuthorization(r, d)
-    case 0xc3a2835f:
-      return d_auth_loggedOut(r, d)
-    case 0xbad07584:
-      return d_inputDocumentFileLocation(r, d)
-    case 0xaa963b05:
-      return { _: 'storage.fileUnknown' }
-    case 0x40bc6f52:
-      return { _: 'storage.filePartial' }
-    case 0x007efe0e:
-      return { _: 'storage.fileJpeg' }
-    case 0xcae1aadf:
-      return { _: 'storage.fileGif' }
-    case 0x0a4f63c0:
-      return { _: 'storage.filePng' }
-    case 0xae1e508d:
-      return { _: 'storage.filePdf' }
-    case 0x528a0677:
-      return { _: 'storage.fileMp3' }
-    case 0x4b09ebbc:
-      return { _: 'storage.fileMov' }
-    case 0xb3cea0e4:
-      return { _: 'storage.fileMp4' }
-    case 0x1081464c:
-      return { _: 'storage.fileWebp' }
-    case 0xf39b035c:
-      return d_fileHash(r, d)
-    case 0x096a18d5:
-      return d_upload_file(r, d)
-    case 0xf18cda44:
-      return d_upload_fileCdnRedirect(r, d)
-    case 0xa229dd06:
-      return { _: 'updateConfig' }
-    case 0xa56c2a3e:
-      return d_updates_state(r, d)
-    case 0xe317af7e:
-      return { _: 'updatesTooLong' }
-    case 0x78d4dec1:
-      return d_updateShort(r, d)
-    case 0xbe7e8ef1:
-      return d_req_pq_multi(r, d)
-    case 0xd712e4be:
-      return d_req_DH_params(r, d)
-    case 0xf5045f1f:
-      return d_set_client_DH_params(r, d)
-    case 0x60469778:
-      return d_req_pq(r, d)
-    case 0x58e4a740:
-      return d_rpc_drop_answer(r, d)
-    case 0xb921bd04:
-      return d_get_future_salts(r, d)
-    case 0x7abe77ec:
-      return d_ping(r, d)
-    case 0xf3427b8c:
-      return d_ping_delay_disconnect(r, d)
-    case 0xe7512126:
-      return d_destroy_session(r, d)
-    case 0x9299359f:
-      return d_http_wait(r, d)
-    case 0xd1435160:
-      return { _: 'destroy_auth_key' }
-    case 0xcb9f372d:
-      return d_invokeAfterMsg(r, d)
-    case 0x3dc4b4f0:
-      return d_invokeAfterMsgs(r, d)
-    case 0xc1cd5ea9:
-      return d_initConnection(r, d)
-    case 0xda9b0d0d:
-      return d_invokeWithLayer(r, d)
-    case 0xbf9459b7:
-      return d_invokeWithoutUpdates(r, d)
-    case 0xcdd42a05:
-      return d_auth_bindTempAuthKey(r, d)
-    case 0x8e48a188:
-      return d_auth_dropTempAuthKeys(r, d)
-    case 0xe5bfffcd:
-      return d_auth_exportAuthorization(r, d)
-    case 0xa57a7dad:
-      return d_auth_importAuthorization(r, d)
-    case 0x3e72ba19:
-      return { _: 'auth.logOut' }
-    case 0xc4f9186b:
-      return { _: 'help.getConfig' }
-    case 0x1fb33026:
-      return { _: 'help.getNearestDc' }
-    case 0xedd4882a:
-      return { _: 'updates.getState' }
-    case 0xb304a621:
-      return d_upload_saveFilePart(r, d)
-    case 0xbe5335be:
-      return d_upload_getFile(r, d)
-    default:
-      throw wrongId(id, 'Object')
-  }
+  const decode = DECODERS.get(id)
+  if (decode === undefined) throw wrongId(id, 'Object')
+  return decode(r, d)
 }
+
+type Encode = (w: TlWriter, o: never, d: number) => void
+const noFields: Encode = () => undefined
+/** The encodable constructors by name: the id to write, then the writer of the fields. */
+const ENCODERS: ReadonlyMap<string, readonly [number, Encode]> = new Map<string, readonly [number, Encode]>([
+  ['resPQ', [0x05162463, e_resPQ]],
+  ['p_q_inner_data_dc', [0xa9f55f95, e_p_q_inner_data_dc]],
+  ['p_q_inner_data_temp_dc', [0x56fddf88, e_p_q_inner_data_temp_dc]],
+  ['server_DH_params_ok', [0xd0e8075c, e_server_DH_params_ok]],
+  ['server_DH_inner_data', [0xb5890dba, e_server_DH_inner_data]],
+  ['client_DH_inner_data', [0x6643b654, e_client_DH_inner_data]],
+  ['dh_gen_ok', [0x3bcbf734, e_dh_gen_ok]],
+  ['dh_gen_retry', [0x46dc1fb9, e_dh_gen_retry]],
+  ['dh_gen_fail', [0xa69dae02, e_dh_gen_fail]],
+  ['bind_auth_key_inner', [0x75a3f765, e_bind_auth_key_inner]],
+  ['rsa_public_key', [0x7a19cb76, eb_rsa_public_key]],
+  ['server_DH_params_fail', [0x79cb045d, e_server_DH_params_fail]],
+  ['p_q_inner_data', [0x83c95aec, e_p_q_inner_data]],
+  ['p_q_inner_data_temp', [0x3c6a84d4, e_p_q_inner_data_temp]],
+  ['rpc_result', [0xf35c6d01, e_rpc_result]],
+  ['rpc_error', [0x2144ca19, e_rpc_error]],
+  ['rpc_answer_unknown', [0x5e2ad36e, noFields]],
+  ['rpc_answer_dropped_running', [0xcd78e586, noFields]],
+  ['rpc_answer_dropped', [0xa43ad8b7, e_rpc_answer_dropped]],
+  ['future_salt', [0x0949d9dc, eb_future_salt]],
+  ['future_salts', [0xae500895, e_future_salts]],
+  ['pong', [0x347773c5, e_pong]],
+  ['destroy_session_ok', [0xe22045fc, e_destroy_session_ok]],
+  ['destroy_session_none', [0x62d350c9, e_destroy_session_none]],
+  ['new_session_created', [0x9ec20908, e_new_session_created]],
+  ['msg_container', [0x73f1f8dc, e_msg_container]],
+  ['message', [0x5bb8e511, eb_message]],
+  ['msg_copy', [0xe06046b2, e_msg_copy]],
+  ['gzip_packed', [0x3072cfa1, e_gzip_packed]],
+  ['msgs_ack', [0x62d6b459, e_msgs_ack]],
+  ['bad_msg_notification', [0xa7eff811, e_bad_msg_notification]],
+  ['bad_server_salt', [0xedab447b, e_bad_server_salt]],
+  ['msg_resend_req', [0x7d861a08, e_msg_resend_req]],
+  ['msgs_state_req', [0xda69fb52, e_msgs_state_req]],
+  ['msgs_state_info', [0x04deb57d, e_msgs_state_info]],
+  ['msgs_all_info', [0x8cc0d131, e_msgs_all_info]],
+  ['msg_detailed_info', [0x276d3ec6, e_msg_detailed_info]],
+  ['msg_new_detailed_info', [0x809db6df, e_msg_new_detailed_info]],
+  ['destroy_auth_key_ok', [0xf660e1d4, noFields]],
+  ['destroy_auth_key_none', [0x0a9f2259, noFields]],
+  ['destroy_auth_key_fail', [0xea109b13, noFields]],
+  ['boolFalse', [0xbc799737, noFields]],
+  ['boolTrue', [0x997275b5, noFields]],
+  ['true', [0x3fedd339, noFields]],
+  ['error', [0xc4b9f9bb, e_error]],
+  ['dcOption', [0x18b7a10d, e_dcOption]],
+  ['config', [0xcc1a241e, e_config]],
+  ['nearestDc', [0x8e1a1775, e_nearestDc]],
+  ['inputClientProxy', [0x75588b3f, e_inputClientProxy]],
+  ['jsonObjectValue', [0xc0de1bd9, e_jsonObjectValue]],
+  ['jsonNull', [0x3f6d7b68, noFields]],
+  ['jsonBool', [0xc7345e6a, e_jsonBool]],
+  ['jsonNumber', [0x2be0dfa4, e_jsonNumber]],
+  ['jsonString', [0xb71e767a, e_jsonString]],
+  ['jsonArray', [0xf7444763, e_jsonArray]],
+  ['jsonObject', [0x99c1d49d, e_jsonObject]],
+  ['reactionEmpty', [0x79f5d419, noFields]],
+  ['reactionEmoji', [0x1b2286b8, e_reactionEmoji]],
+  ['reactionCustomEmoji', [0x8935fc73, e_reactionCustomEmoji]],
+  ['reactionPaid', [0x523da4eb, noFields]],
+  ['auth.exportedAuthorization', [0xb434e2b8, e_auth_exportedAuthorization]],
+  ['auth.loggedOut', [0xc3a2835f, e_auth_loggedOut]],
+  ['inputDocumentFileLocation', [0xbad07584, e_inputDocumentFileLocation]],
+  ['storage.fileUnknown', [0xaa963b05, noFields]],
+  ['storage.filePartial', [0x40bc6f52, noFields]],
+  ['storage.fileJpeg', [0x007efe0e, noFields]],
+  ['storage.fileGif', [0xcae1aadf, noFields]],
+  ['storage.filePng', [0x0a4f63c0, noFields]],
+  ['storage.filePdf', [0xae1e508d, noFields]],
+  ['storage.fileMp3', [0x528a0677, noFields]],
+  ['storage.fileMov', [0x4b09ebbc, noFields]],
+  ['storage.fileMp4', [0xb3cea0e4, noFields]],
+  ['storage.fileWebp', [0x1081464c, noFields]],
+  ['fileHash', [0xf39b035c, e_fileHash]],
+  ['upload.file', [0x096a18d5, e_upload_file]],
+  ['upload.fileCdnRedirect', [0xf18cda44, e_upload_fileCdnRedirect]],
+  ['updateConfig', [0xa229dd06, noFields]],
+  ['updates.state', [0xa56c2a3e, e_updates_state]],
+  ['updatesTooLong', [0xe317af7e, noFields]],
+  ['updateShort', [0x78d4dec1, e_updateShort]],
+  ['req_pq_multi', [0xbe7e8ef1, e_req_pq_multi]],
+  ['req_DH_params', [0xd712e4be, e_req_DH_params]],
+  ['set_client_DH_params', [0xf5045f1f, e_set_client_DH_params]],
+  ['req_pq', [0x60469778, e_req_pq]],
+  ['rpc_drop_answer', [0x58e4a740, e_rpc_drop_answer]],
+  ['get_future_salts', [0xb921bd04, e_get_future_salts]],
+  ['ping', [0x7abe77ec, e_ping]],
+  ['ping_delay_disconnect', [0xf3427b8c, e_ping_delay_disconnect]],
+  ['destroy_session', [0xe7512126, e_destroy_session]],
+  ['http_wait', [0x9299359f, e_http_wait]],
+  ['destroy_auth_key', [0xd1435160, noFields]],
+  ['invokeAfterMsg', [0xcb9f372d, e_invokeAfterMsg]],
+  ['invokeAfterMsgs', [0x3dc4b4f0, e_invokeAfterMsgs]],
+  ['initConnection', [0xc1cd5ea9, e_initConnection]],
+  ['invokeWithLayer', [0xda9b0d0d, e_invokeWithLayer]],
+  ['invokeWithoutUpdates', [0xbf9459b7, e_invokeWithoutUpdates]],
+  ['auth.bindTempAuthKey', [0xcdd42a05, e_auth_bindTempAuthKey]],
+  ['auth.dropTempAuthKeys', [0x8e48a188, e_auth_dropTempAuthKeys]],
+  ['auth.exportAuthorization', [0xe5bfffcd, e_auth_exportAuthorization]],
+  ['auth.importAuthorization', [0xa57a7dad, e_auth_importAuthorization]],
+  ['auth.logOut', [0x3e72ba19, noFields]],
+  ['help.getConfig', [0xc4f9186b, noFields]],
+  ['help.getNearestDc', [0x1fb33026, noFields]],
+  ['updates.getState', [0xedd4882a, noFields]],
+  ['upload.saveFilePart', [0xb304a621, e_upload_saveFilePart]],
+  ['upload.getFile', [0xbe5335be, e_upload_getFile]],
+])
 
 /** Encodes one boxed value; TlRaw is written verbatim. */
 export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
-  switch (o._) {
-    case 'raw':
-      writeRaw(w, o)
-      return
-    case 'resPQ':
-      w.uint32(0x05162463)
-      e_resPQ(w, o, d)
-      return
-    case 'p_q_inner_data_dc':
-      w.uint32(0xa9f55f95)
-      e_p_q_inner_data_dc(w, o, d)
-      return
-    case 'p_q_inner_data_temp_dc':
-      w.uint32(0x56fddf88)
-      e_p_q_inner_data_temp_dc(w, o, d)
-      return
-    case 'server_DH_params_ok':
-      w.uint32(0xd0e8075c)
-      e_server_DH_params_ok(w, o, d)
-      return
-    case 'server_DH_inner_data':
-      w.uint32(0xb5890dba)
-      e_server_DH_inner_data(w, o, d)
-      return
-    case 'client_DH_inner_data':
-      w.uint32(0x6643b654)
-      e_client_DH_inner_data(w, o, d)
-      return
-    case 'dh_gen_ok':
-      w.uint32(0x3bcbf734)
-      e_dh_gen_ok(w, o, d)
-      return
-    case 'dh_gen_retry':
-      w.uint32(0x46dc1fb9)
-      e_dh_gen_retry(w, o, d)
-      return
-    case 'dh_gen_fail':
-      w.uint32(0xa69dae02)
-      e_dh_gen_fail(w, o, d)
-      return
-    case 'bind_auth_key_inner':
-      w.uint32(0x75a3f765)
-      e_bind_auth_key_inner(w, o, d)
-      return
-    case 'rsa_public_key':
-      w.uint32(0x7a19cb76)
-      eb_rsa_public_key(w, o, d)
-      return
-    case 'server_DH_params_fail':
-      w.uint32(0x79cb045d)
-      e_server_DH_params_fail(w, o, d)
-      return
-    case 'p_q_inner_data':
-      w.uint32(0x83c95aec)
-      e_p_q_inner_data(w, o, d)
-      return
-    case 'p_q_inner_data_temp':
-      w.uint32(0x3c6a84d4)
-      e_p_q_inner_data_temp(w, o, d)
-      return
-    case 'rpc_result':
-      w.uint32(0xf35c6d01)
-      e_rpc_result(w, o, d)
-      return
-    case 'rpc_error':
-      w.uint32(0x2144ca19)
-      e_rpc_error(w, o, d)
-      return
-    case 'rpc_answer_unknown':
-      w.uint32(0x5e2ad36e)
-      return
-    case 'rpc_answer_dropped_running':
-      w.uint32(0xcd78e586)
-      return
-    case 'rpc_answer_dropped':
-      w.uint32(0xa43ad8b7)
-      e_rpc_answer_dropped(w, o, d)
-      return
-    case 'future_salt':
-      w.uint32(0x0949d9dc)
-      eb_future_salt(w, o, d)
-      return
-    case 'future_salts':
-      w.uint32(0xae500895)
-      e_future_salts(w, o, d)
-      return
-    case 'pong':
-      w.uint32(0x347773c5)
-      e_pong(w, o, d)
-      return
-    case 'destroy_session_ok':
-      w.uint32(0xe22045fc)
-      e_destroy_session_ok(w, o, d)
-      return
-    case 'destroy_session_none':
-      w.uint32(0x62d350c9)
-      e_destroy_session_none(w, o, d)
-      return
-    case 'new_session_created':
-      w.uint32(0x9ec20908)
-      e_new_session_created(w, o, d)
-      return
-    case 'msg_container':
-      w.uint32(0x73f1f8dc)
-      e_msg_container(w, o, d)
-      return
-    case 'message':
-      w.uint32(0x5bb8e511)
-      eb_message(w, o, d)
-      return
-    case 'msg_copy':
-      w.uint32(0xe06046b2)
-      e_msg_copy(w, o, d)
-      return
-    case 'gzip_packed':
-      w.uint32(0x3072cfa1)
-      e_gzip_packed(w, o, d)
-      return
-    case 'msgs_ack':
-      w.uint32(0x62d6b459)
-      e_msgs_ack(w, o, d)
-      return
-    case 'bad_msg_notification':
-      w.uint32(0xa7eff811)
-      e_bad_msg_notification(w, o, d)
-      return
-    case 'bad_server_salt':
-      w.uint32(0xedab447b)
-      e_bad_server_salt(w, o, d)
-      return
-    case 'msg_resend_req':
-      w.uint32(0x7d861a08)
-      e_msg_resend_req(w, o, d)
-      return
-    case 'msgs_state_req':
-      w.uint32(0xda69fb52)
-      e_msgs_state_req(w, o, d)
-      return
-    case 'msgs_state_info':
-      w.uint32(0x04deb57d)
-      e_msgs_state_info(w, o, d)
-      return
-    case 'msgs_all_info':
-      w.uint32(0x8cc0d131)
-      e_msgs_all_info(w, o, d)
-      return
-    case 'msg_detailed_info':
-      w.uint32(0x276d3ec6)
-      e_msg_detailed_info(w, o, d)
-      return
-    case 'msg_new_detailed_info':
-      w.uint32(0x809db6df)
-      e_msg_new_detailed_info(w, o, d)
-      return
-    case 'destroy_auth_key_ok':
-      w.uint32(0xf660e1d4)
-      return
-    case 'destroy_auth_key_none':
-      w.uint32(0x0a9f2259)
-      return
-    case 'destroy_auth_key_fail':
-      w.uint32(0xea109b13)
-      return
-    case 'boolFalse':
-      w.uint32(0xbc799737)
-      return
-    case 'boolTrue':
-      w.uint32(0x997275b5)
-      return
-    case 'true':
-      w.uint32(0x3fedd339)
-      return
-    case 'error':
-      w.uint32(0xc4b9f9bb)
-      e_error(w, o, d)
-      return
-    case 'dcOption':
-      w.uint32(0x18b7a10d)
-      e_dcOption(w, o, d)
-      return
-    case 'config':
-      w.uint32(0xcc1a241e)
-      e_config(w, o, d)
-      return
-    case 'nearestDc':
-      w.uint32(0x8e1a1775)
-      e_nearestDc(w, o, d)
-      return
-    case 'inputClientProxy':
-      w.uint32(0x75588b3f)
-      e_inputClientProxy(w, o, d)
-      return
-    case 'jsonObjectValue':
-      w.uint32(0xc0de1bd9)
-      e_jsonObjectValue(w, o, d)
-      return
-    case 'jsonNull':
-      w.uint32(0x3f6d7b68)
-      return
-    case 'jsonBool':
-      w.uint32(0xc7345e6a)
-      e_jsonBool(w, o, d)
-      return
-    case 'jsonNumber':
-      w.uint32(0x2be0dfa4)
-      e_jsonNumber(w, o, d)
-      return
-    case 'jsonString':
-      w.uint32(0xb71e767a)
-      e_jsonString(w, o, d)
-      return
-    case 'jsonArray':
-      w.uint32(0xf7444763)
-      e_jsonArray(w, o, d)
-      return
-    case 'jsonObject':
-      w.uint32(0x99c1d49d)
-      e_jsonObject(w, o, d)
-      return
-    case 'reactionEmpty':
-      w.uint32(0x79f5d419)
-      return
-    case 'reactionEmoji':
-      w.uint32(0x1b2286b8)
-      e_reactionEmoji(w, o, d)
-      return
-    case 'reactionCustomEmoji':
-      w.uint32(0x8935fc73)
-      e_reactionCustomEmoji(w, o, d)
-      return
-    case 'reactionPaid':
-      w.uint32(0x523da4eb)
-      return
-    case 'auth.exportedAuthorization':
-      w.uint32(0xb434e2b8)
-      e_auth_exportedAuthorization(w, o, d)
-      return
-    case 'auth.loggedOut':
-      w.uint32(0xc3a2835f)
-      e_auth_loggedOut(w, o, d)
-      return
-    case 'inputDocumentFileLocation':
-      w.uint32(0xbad07584)
-      e_inputDocumentFileLocation(w, o, d)
-      return
-    case 'storage.fileUnknown':
-      w.uint32(0xaa963b05)
-      return
-    case 'storage.filePartial':
-      w.uint32(0x40bc6f52)
-      return
-    case 'storage.fileJpeg':
-      w.uint32(0x007efe0e)
-      return
-    case 'storage.fileGif':
-      w.uint32(0xcae1aadf)
-      return
-    case 'storage.filePng':
-      w.uint32(0x0a4f63c0)
-      return
-    case 'storage.filePdf':
-      w.uint32(0xae1e508d)
-      return
-    case 'storage.fileMp3':
-      w.uint32(0x528a0677)
-      return
-    case 'storage.fileMov':
-      w.uint32(0x4b09ebbc)
-      return
-    case 'storage.fileMp4':
-      w.uint32(0xb3cea0e4)
-      return
-    case 'storage.fileWebp':
-      w.uint32(0x1081464c)
-      return
-    case 'fileHash':
-      w.uint32(0xf39b035c)
-      e_fileHash(w, o, d)
-      return
-    case 'upload.file':
-      w.uint32(0x096a18d5)
-      e_upload_file(w, o, d)
-      return
-    case 'upload.fileCdnRedirect':
-      w.uint32(0xf18cda44)
-      e_upload_fileCdnRedirect(w, o, d)
-      return
-    case 'updateConfig':
-      w.uint32(0xa229dd06)
-      return
-    case 'updates.state':
-      w.uint32(0xa56c2a3e)
-      e_updates_state(w, o, d)
-      return
-    case 'updatesTooLong':
-      w.uint32(0xe317af7e)
-      return
-    case 'updateShort':
-      w.uint32(0x78d4dec1)
-      e_updateShort(w, o, d)
-      return
-    case 'req_pq_multi':
-      w.uint32(0xbe7e8ef1)
-      e_req_pq_multi(w, o, d)
-      return
-    case 'req_DH_params':
-      w.uint32(0xd712e4be)
-      e_req_DH_params(w, o, d)
-      return
-    case 'set_client_DH_params':
-      w.uint32(0xf5045f1f)
-      e_set_client_DH_params(w, o, d)
-      return
-    case 'req_pq':
-      w.uint32(0x60469778)
-      e_req_pq(w, o, d)
-      return
-    case 'rpc_drop_answer':
-      w.uint32(0x58e4a740)
-      e_rpc_drop_answer(w, o, d)
-      return
-    case 'get_future_salts':
-      w.uint32(0xb921bd04)
-      e_get_future_salts(w, o, d)
-      return
-    case 'ping':
-      w.uint32(0x7abe77ec)
-      e_ping(w, o, d)
-      return
-    case 'ping_delay_disconnect':
-      w.uint32(0xf3427b8c)
-      e_ping_delay_disconnect(w, o, d)
-      return
-    case 'destroy_session':
-      w.uint32(0xe7512126)
-      e_destroy_session(w, o, d)
-      return
-    case 'http_wait':
-      w.uint32(0x9299359f)
-      e_http_wait(w, o, d)
-      return
-    case 'destroy_auth_key':
-      w.uint32(0xd1435160)
-      return
-    case 'invokeAfterMsg':
-      w.uint32(0xcb9f372d)
-      e_invokeAfterMsg(w, o, d)
-      return
-    case 'invokeAfterMsgs':
-      w.uint32(0x3dc4b4f0)
-      e_invokeAfterMsgs(w, o, d)
-      return
-    case 'initConnection':
-      w.uint32(0xc1cd5ea9)
-      e_initConnection(w, o, d)
-      return
-    case 'invokeWithLayer':
-      w.uint32(0xda9b0d0d)
-      e_invokeWithLayer(w, o, d)
-      return
-    case 'invokeWithoutUpdates':
-      w.uint32(0xbf9459b7)
-      e_invokeWithoutUpdates(w, o, d)
-      return
-    case 'auth.bindTempAuthKey':
-      w.uint32(0xcdd42a05)
-      e_auth_bindTempAuthKey(w, o, d)
-      return
-    case 'auth.dropTempAuthKeys':
-      w.uint32(0x8e48a188)
-      e_auth_dropTempAuthKeys(w, o, d)
-      return
-    case 'auth.exportAuthorization':
-      w.uint32(0xe5bfffcd)
-      e_auth_exportAuthorization(w, o, d)
-      return
-    case 'auth.importAuthorization':
-      w.uint32(0xa57a7dad)
-      e_auth_importAuthorization(w, o, d)
-      return
-    case 'auth.logOut':
-      w.uint32(0x3e72ba19)
-      return
-    case 'help.getConfig':
-      w.uint32(0xc4f9186b)
-      return
-    case 'help.getNearestDc':
-      w.uint32(0x1fb33026)
-      return
-    case 'updates.getState':
-      w.uint32(0xedd4882a)
-      return
-    case 'upload.saveFilePart':
-      w.uint32(0xb304a621)
-      e_upload_saveFilePart(w, o, d)
-      return
-    case 'upload.getFile':
-      w.uint32(0xbe5335be)
-      e_upload_getFile(w, o, d)
-      return
-    default:
-      throw wrongName(o, 'Object')
-  }
+  if (o._ === 'raw') return writeRaw(w, o)
+  const entry = ENCODERS.get(o._)
+  if (entry === undefined) throw wrongName(o, 'Object')
+  w.uint32(entry[0])
+  entry[1](w, o as never, d)
 }
 
 function tb_Message(r: TlReader, d: number): TlTypes['Message'] {

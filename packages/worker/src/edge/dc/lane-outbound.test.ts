@@ -1,7 +1,7 @@
 /** Numbering and packing one send (mtproto-tl.md §4 msg_container), on a real MtSession. */
 import { TlReader, decodeObject, serializeObject } from '@pfs-web/tl'
 import { describe, expect, it } from 'vitest'
-import { numberAndPack, type Outgoing } from './lane-outbound.ts'
+import { containerBytes, numberAndPack, rawOf, type Outgoing } from './lane-outbound.ts'
 import { MtSession } from './mt-session.ts'
 
 const NOW = 1_700_000_000
@@ -30,6 +30,18 @@ describe('numberAndPack', () => {
     expect(sent.every((x) => x.containerId === packets[0]!.msgId)).toBe(true)
     // the container is numbered after what it carries (encryption.md §5: ids grow)
     expect(packets[0]!.msgId > c.messages[2]!.msg_id).toBe(true)
+  })
+
+  it('the container written as bytes is exactly what the TL codec encodes for it (negative seqno and ids too)', () => {
+    const messages = [
+      { msgId: 0x7fff_ffff_ffff_fffcn, seqno: 7, body: ping(1).body as Uint8Array },
+      { msgId: -8n, seqno: -1, body: serializeObject({ _: 'msgs_ack', msg_ids: [1n, 2n] }) },
+    ]
+    const viaCodec = serializeObject({
+      _: 'msg_container',
+      messages: messages.map((m) => ({ msg_id: m.msgId, seqno: m.seqno, bytes: m.body.length, body: rawOf(m.body) })),
+    })
+    expect(containerBytes(messages)).toEqual(viaCodec)
   })
 
   it('encryption.md §7: a body builder is given the msg_id of the message that carries it', async () => {

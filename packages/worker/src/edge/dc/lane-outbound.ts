@@ -3,8 +3,8 @@
  * messages share one container when policy/session/batch sharesContainer allows, otherwise
  * each goes alone.
  */
-import { serializeObject, type TlRaw } from '@pfs-web/tl/client'
-import { sharesContainer } from '../../policy/session/batch.ts'
+import { constructorId, type TlRaw } from '@pfs-web/tl/client'
+import { INNER_HEADER_BYTES, sharesContainer } from '../../policy/session/batch.ts'
 import type { MessageKind } from '../../policy/session/seqno.ts'
 import type { MtSession, OutMessage } from './mt-session.ts'
 
@@ -42,13 +42,35 @@ export async function numberAndPack(
     const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: null, sessionId: session.sessionId }))
     return { packets: messages, sent }
   }
-  const container = serializeObject({
-    _: 'msg_container',
-    messages: messages.map((m) => ({ msg_id: m.msgId, seqno: m.seqno, bytes: m.body.length, body: rawOf(m.body) })),
-  })
+  const container = containerBytes(messages)
   const outer = session.number('msg-container', container, serverNowS, taken)
   const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: outer.msgId, sessionId: session.sessionId }))
   return { packets: [outer], sent }
+}
+
+const MSG_CONTAINER = constructorId('msg_container')
+
+/**
+ * msg_container#73f1f8dc messages:vector<%Message> (mtproto-tl.md §4), written straight
+ * into one buffer of its exact size: the bodies are boxed TL already, and building the
+ * container as objects for the codec cost a call at 1 in flight (an ack rides with it).
+ */
+export function containerBytes(messages: readonly OutMessage[]): Uint8Array {
+  let size = 8
+  for (const m of messages) size += INNER_HEADER_BYTES + m.body.length
+  const out = new Uint8Array(size)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, MSG_CONTAINER, true)
+  view.setUint32(4, messages.length, true)
+  let at = 8
+  for (const m of messages) {
+    view.setBigInt64(at, m.msgId, true)
+    view.setInt32(at + 8, m.seqno, true)
+    view.setInt32(at + 12, m.body.length, true)
+    out.set(m.body, at + INNER_HEADER_BYTES)
+    at += INNER_HEADER_BYTES + m.body.length
+  }
+  return out
 }
 
 /** A boxed body carried opaquely inside a container (its id is its first word). */

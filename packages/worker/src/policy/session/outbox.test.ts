@@ -43,6 +43,20 @@ describe('Outbox', () => {
     for (const [id, st] of Object.entries(states)) expect(box.stateOf(Number(id))).toEqual(st)
   })
 
+  it('counts the calls in flight per key through every change of state, draining each key at zero', () => {
+    const box = new Outbox()
+    for (const e of [enq(1), enq(2), enq(3), sent(1, 100n), sent(2, 104n), sent(3, 108n, null, 'k2')]) box.step(e, 0)
+    expect([box.inFlightOn('k1'), box.inFlightOn('k2'), box.anyInFlightOn('k3')]).toEqual([2, 1, false])
+    expect(box.step({ type: 'bad-msg', badMsgId: 100n, code: 48 }, 0)).toEqual([{ type: 'resend', callIds: [1], reason: 'bad-msg' }])
+    expect(box.inFlightOn('k1')).toBe(1)
+    box.step(sent(1, 112n, null, 'k2'), 0)
+    expect([box.inFlightOn('k1'), box.inFlightOn('k2')]).toEqual([1, 2])
+    expect(box.step({ type: 'answer', msgId: 104n }, 0)).toEqual([{ type: 'deliver', callId: 2 }, { type: 'drained', keyId: 'k1' }])
+    expect(box.step({ type: 'cancel', callId: 3 }, 0)).toEqual([{ type: 'cancelled', callId: 3, sentMsgId: 108n }])
+    expect(box.step({ type: 'key-lost', keyId: 'k2' }, 0)).toEqual([{ type: 'resend', callIds: [1], reason: 'key-lost' }, { type: 'drained', keyId: 'k2' }])
+    expect([box.inFlightOn('k1'), box.inFlightOn('k2'), box.anyInFlightOn('k2')]).toEqual([0, 0, false])
+  })
+
   it('per-call deadline: tick fails exactly the calls that are due and schedules the next', () => {
     const box = new Outbox()
     expect(box.step(enq(1, 1000), 0)).toEqual([{ type: 'schedule', atMs: 1000, reason: 'call-deadline' }])

@@ -77,6 +77,8 @@ export class Outbox {
   readonly #calls = new Map<CallId, Call>()
   readonly #byMsgId = new Map<bigint, CallId>()
   readonly #byContainer = new Map<bigint, CallId[]>()
+  /** Calls in the 'sent' state per key, kept with every change of state: asked per answer and per packet. */
+  readonly #inFlight = new Map<string, number>()
 
   step(event: OutboxEvent, now: number): OutboxAction[] {
     switch (event.type) {
@@ -147,14 +149,18 @@ export class Outbox {
   }
 
   inFlightOn(keyId: string): number {
-    let n = 0
-    for (const call of this.#calls.values()) if (isInFlightOn(call.state, keyId)) n++
-    return n
+    return this.#inFlight.get(keyId) ?? 0
   }
 
   anyInFlightOn(keyId: string): boolean {
-    for (const call of this.#calls.values()) if (isInFlightOn(call.state, keyId)) return true
-    return false
+    return this.inFlightOn(keyId) > 0
+  }
+
+  /** A call enters (+1) or leaves (-1) the 'sent' state on `keyId`. */
+  #countInFlight(keyId: string, delta: 1 | -1): void {
+    const n = this.inFlightOn(keyId) + delta
+    if (n === 0) this.#inFlight.delete(keyId)
+    else this.#inFlight.set(keyId, n)
   }
 
   get size(): number {
@@ -169,6 +175,7 @@ export class Outbox {
       throw new RangeError('a container msg_id must be greater than the ids inside it (encryption.md §5)')
     }
     call.state = { kind: 'sent', keyId: event.keyId, sessionId: event.sessionId, msgId: event.msgId, containerId: event.containerId }
+    this.#countInFlight(event.keyId, 1)
     call.msgIds.push(event.msgId)
     this.#byMsgId.set(event.msgId, event.callId)
     if (event.containerId !== null) {
@@ -203,7 +210,10 @@ export class Outbox {
     const keys = new Set<string>()
     for (const id of callIds) {
       const call = this.#calls.get(id) as Call
-      if (call.state.kind === 'sent') keys.add(call.state.keyId)
+      if (call.state.kind === 'sent') {
+        keys.add(call.state.keyId)
+        this.#countInFlight(call.state.keyId, -1)
+      }
       call.state = { kind: 'queued', reason, notBefore }
     }
     // a call waiting for the clock is not due yet: the resend comes with 'clock-synced'
@@ -220,7 +230,9 @@ export class Outbox {
       if (left.length === 0) this.#byContainer.delete(c)
       else this.#byContainer.set(c, left)
     }
-    return call.state.kind === 'sent' ? this.#drainedOf(new Set([call.state.keyId])) : []
+    if (call.state.kind !== 'sent') return []
+    this.#countInFlight(call.state.keyId, -1)
+    return this.inFlightOn(call.state.keyId) === 0 ? [{ type: 'drained', keyId: call.state.keyId }] : []
   }
 
   #drainedOf(keys: Set<string>): OutboxAction[] {
@@ -239,8 +251,4 @@ export class Outbox {
     if (retry !== Infinity) out.push({ type: 'schedule', atMs: retry, reason: 'call-retry' })
     return out
   }
-}
-
-function isInFlightOn(state: CallState, keyId: string): boolean {
-  return state.kind === 'sent' && state.keyId === keyId
 }
