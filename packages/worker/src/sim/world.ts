@@ -125,7 +125,7 @@ export class World {
     this.net.conditions = { latencyMs: config.latencyMs ?? 5, jitterMs: config.jitterMs ?? 0, refuse: false }
     const engineRandom = this.random.fork('engine')
     const env: EngineEnv = {
-      openSocket: () => this.net.open(),
+      openSocket: (url) => this.net.open(url),
       permKeys: this.permStorage,
       clock: { now: () => this.time.now, wallNow: () => this.wallNowMs() },
       random: (n) => engineRandom.bytes(n),
