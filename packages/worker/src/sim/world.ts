@@ -138,7 +138,7 @@ export class World {
   options(): WorkerOptions {
     const c = this.config
     return {
-      dcs: [{ id: SIM_DC, url: `sim://dc${SIM_DC}` }],
+      dcs: [{ id: SIM_DC, url: `sim://dc${SIM_DC}` }, { id: SIM_DC, url: `sim://dc${SIM_DC}/apiws_media`, media: true }],
       defaultDcId: SIM_DC,
       rsaPublicKeys: [this.core.rsaPublicKeyPem],
       app: { apiId: 1, deviceModel: 'sim', systemVersion: 'node', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
