@@ -51,4 +51,22 @@ describe('pools rotate independently (issue #15)', () => {
     expect(b.traceHash).toBe(a.traceHash)
     expect(a.keyEvents.some((e) => e.connection === 'upload-1')).toBe(true)
   }, 120_000)
+
+  it('keepalive: idle pool lanes closed by the server stay closed until their next call, which reopens them and is answered', async () => {
+    // day-long keys: no rotation opens a socket; calls for 150 s, none for 180 s, then again
+    const r = await runSeed(1517, LIMITS, {
+      ...POOLS,
+      lifetimeS: [86_400, 86_400],
+      durationMs: 400_000,
+      load: [
+        { from: 0, to: 150_000, callsPerSecond: 2 },
+        { from: 330_000, to: 340_000, callsPerSecond: 2 },
+      ],
+    })
+    expect(r.violations).toEqual([])
+    expect(r.callLog.filter((c) => c.outcome !== 'ok')).toEqual([])
+    // the server closed the pool lanes 75 s after their last ping; none reconnected while idle
+    expect(r.socketOpenTimes.filter((t) => t > 150_000 && t < 330_000)).toEqual([])
+    expect(r.socketOpenTimes.filter((t) => t >= 330_000).length).toBeGreaterThan(0)
+  }, 120_000)
 })

@@ -319,7 +319,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
     if (this.#stopped) return
     const lane = this.lane
     const { status, waitReason } = connectionStatus({
-      traffic: lane ? { up: lane.isUp } : null,
+      traffic: lane ? { up: lane.isUp, parked: this.#keeper.isParked(lane) } : null,
       phase: this.phase,
       next: this.tempKeys.state.next,
       permLoading: this.#permKeeper.isLoading,

@@ -98,6 +98,10 @@ export class LaneKeeper implements LaneOwner {
     this.#reports.down(error)
   }
 
+  isParked(lane: Lane): boolean {
+    return this.#parked.has(lane)
+  }
+
   /** A call is coming: a parked lane reopens now. */
   wake(): void {
     for (const lane of this.#parked) void this.#reopen(lane)
