@@ -75,4 +75,10 @@ it('4 MiB over upload ×2 in parallel parts, byte-exact back over download, each
     expect(k?.boundTo).toBe(permOnServer?.id)
     expect(k?.apiCalls).toBeGreaterThan(0)
   }
+
+  // the caller's pool choice crosses the boundary: a part read over main starts main's own key
+  expect((await client.getFile(fileId, 0, 16, { pool: 'main' })).length).toBe(16)
+  const main = (await client.states()).find((s) => s.connection === undefined)
+  expect(main).toMatchObject({ bound: true, permKeyId: perm, handshakes: { temp: 1 } })
+  expect(uploads.map((s) => s.tempKeyId)).not.toContain(main?.tempKeyId)
 })
