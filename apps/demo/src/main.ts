@@ -63,7 +63,7 @@ async function main(app: HTMLElement): Promise<void> {
     cardFor(s.dcId).update(s, history, now)
   }
   /** The DC's state as the worker has it now, not as the last subscription push left it. */
-  const freshState = async (id: number): Promise<DcStateView | undefined> => (await client.states()).find((s) => s.dcId === id)
+  const freshState = async (id: number): Promise<DcStateView | undefined> => (await client.states()).find((s) => s.dcId === id && s.connection === undefined)
   // The card the client actions target is outlined.
   const markSelected = () => cards.forEach((card, id) => card.el.classList.toggle('selected', id === dcId))
   showState(idleState(dcId))
@@ -111,8 +111,11 @@ async function main(app: HTMLElement): Promise<void> {
   app.replaceChildren(header, h('main', { class: 'layout' }, cardsEl, controls.el, chart.el, controls.statsEl, timeline.el))
   chart.render(lives, Date.now())
 
-  await client.subscribe((states) => states.forEach(showState))
+  // The cards and the chart show each DC's main connection; pool connections (issue #15) are
+  // in client.states() and the key events with their `connection` set.
+  await client.subscribe((states) => states.filter((s) => s.connection === undefined).forEach(showState))
   await client.onKeyEvent((e) => {
+    if (e.connection !== undefined) return
     const now = Date.now()
     timeline.add(e, now)
     lives = foldKeyEvent(lives, e, now)

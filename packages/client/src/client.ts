@@ -17,6 +17,7 @@ import {
   type KeyEvent,
   type KeyEventListener,
   type NearestDcView,
+  type PoolName,
   type StateListener,
   type Unsubscribe,
   type UpdateListener,
@@ -44,6 +45,8 @@ export interface PfsClientOptions extends WorkerOptions {
 
 export interface CallOptions {
   dcId?: number
+  /** Which of the DC's connections carries the call: invoke defaults to 'main', the file helpers to 'upload' / 'download'. */
+  pool?: PoolName
 }
 
 export interface ClientInvokeOptions extends CallOptions {
@@ -138,7 +141,7 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
   const keyEvents = new ListenerHub<[KeyEvent]>((deliver) => call(() => remote.onKeyEvent(deliver)), onError)
   const hubs = [states, updates, keyEvents]
 
-  function invoke(request: Uint8Array, { dcId, signal, timeoutMs }: ClientInvokeOptions = {}): Promise<Uint8Array> {
+  function invoke(request: Uint8Array, { dcId, pool, signal, timeoutMs }: ClientInvokeOptions = {}): Promise<Uint8Array> {
     if (signal?.aborted) return Promise.reject(abortedError(signal))
     // Only a call that can be aborted needs an id to cancel it by.
     const callId = signal ? crypto.randomUUID() : undefined
@@ -149,7 +152,7 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
       if (aborted) return Promise.reject(new AbortedError())
       sent = true
       const moved = ownedBytes(request)
-      return channel.call<Uint8Array>('invoke', [moved, { dcId, callId, timeoutMs }], [moved.buffer])
+      return channel.call<Uint8Array>('invoke', [moved, { dcId, pool, callId, timeoutMs }], [moved.buffer])
     })
     if (!signal) return pending
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -182,12 +185,12 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
     invoke,
     getConfig: (dcId) => send('getConfig', dcId),
     getNearestDc: (dcId) => send('getNearestDc', dcId),
-    saveFilePart: (fileId, filePart, bytes, { dcId } = {}) =>
+    saveFilePart: (fileId, filePart, bytes, { dcId, pool } = {}) =>
       whenReady(() => {
         const moved = ownedBytes(bytes)
-        return channel.call<boolean>('saveFilePart', [fileId, filePart, moved, dcId], [moved.buffer])
+        return channel.call<boolean>('saveFilePart', [fileId, filePart, moved, dcId, pool], [moved.buffer])
       }),
-    getFile: (fileId, offset, limit, { dcId } = {}) => send('getFile', fileId, offset, limit, dcId),
+    getFile: (fileId, offset, limit, { dcId, pool } = {}) => send('getFile', fileId, offset, limit, dcId, pool),
     states: () => send('states'),
     subscribe: (listener) => states.add(listener),
     onUpdate: (listener) => updates.add(listener),

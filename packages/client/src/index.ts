@@ -18,6 +18,7 @@ export type {
   KeyEventListener,
   Last404View,
   NearestDcView,
+  PoolName,
   StateListener,
   Unsubscribe,
   UpdateListener,

@@ -118,14 +118,16 @@ function fileBytes(fileId: bigint): Uint8Array {
 /**
  * upload.getFile of call i's own 1 KiB slice of a file uploaded first: each call has a
  * different right answer, so a lost, swapped or duplicated answer shows. The file lives
- * in the server's RAM, so not for server restarts.
+ * in the server's RAM, so not for server restarts. It rides the main connection, the one
+ * the suites connect and fault: the file helpers would otherwise use the upload and
+ * download pools (issue #15), each with a temp key of its own.
  */
 export async function fileSliceProbe(client: PfsClient, dcId: number, fileId: bigint): Promise<Probe> {
   const whole = fileBytes(fileId)
-  await client.saveFilePart(fileId, 0, whole.slice(), { dcId })
+  await client.saveFilePart(fileId, 0, whole.slice(), { dcId, pool: 'main' })
   return async (c, i) => {
     const offset = (i % FILE_SLICES) * SLICE
-    const got = await c.getFile(fileId, offset, SLICE, { dcId })
+    const got = await c.getFile(fileId, offset, SLICE, { dcId, pool: 'main' })
     const want = whole.subarray(offset, offset + SLICE)
     return got.length === SLICE && got.every((b, k) => b === want[k])
   }

@@ -127,7 +127,7 @@ export class MtprotoCore {
     }
     const delay = this.deps.faults.state.handshakeDelayMs
     if (delay > 0) await this.deps.sleep(delay)
-    const result = this.deps.handshake.handle(body)
+    const result = this.deps.handshake.handle(body, conn.mediaOnly === true)
     if ('error' in result) {
       this.deps.stats.handshakeFailed(result.error.code)
       return this.transportError(conn, result.error.code === 'DC_INVALID' ? -444 : -404)

@@ -80,7 +80,8 @@ export interface ServerCore {
   /** TL long, as sent in resPQ. */
   fingerprint: bigint
   /** A new client connection: feed it bytes with receive(), end it with ended(); answers go to `sink`. */
-  accept(sink: ByteSink, transport: 'tcp' | 'ws'): Connection
+  /** `mediaOnly`: the socket came in on a media-only endpoint (listeners.ts, /apiws_media). */
+  accept(sink: ByteSink, transport: 'tcp' | 'ws', mediaOnly?: boolean): Connection
   stats(): ServerStats
   faults: FaultsApi
   /** Temp key bytes (hex) by decimal id; only with exposeKeyBytes. */
@@ -302,8 +303,8 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
   return {
     rsaPublicKeyPem: rsa.publicPem,
     fingerprint: rsa.fingerprint,
-    accept(sink, transport) {
-      const conn = new Connection(sink, { ...streamOptions, obfuscationRequired: transport === 'ws' }, connDeps)
+    accept(sink, transport, mediaOnly = false) {
+      const conn = new Connection(sink, { ...streamOptions, obfuscationRequired: transport === 'ws' }, connDeps, mediaOnly)
       connections.add(conn)
       return conn
     },

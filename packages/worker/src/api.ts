@@ -8,7 +8,19 @@ export interface DcAddress {
   id: number
   /** e.g. `ws://127.0.0.1:9444/apiws` */
   url: string
+  /**
+   * A media-only endpoint of DC `id` (dc_options media_only): the `media` pool connects
+   * here, its temp keys carry -id in p_q_inner_data_temp_dc, bound to DC `id`'s perm key.
+   */
+  media?: boolean
 }
+
+/**
+ * The connections of one DC, each with its own temp key bound to the DC's perm key:
+ * `main` carries calls and updates; `upload`/`download` (WorkerOptions.pools of each) and
+ * `media` (a DcAddress marked media) start on their first call.
+ */
+export type PoolName = 'main' | 'upload' | 'download' | 'media'
 
 export interface AppInfo {
   apiId: number
@@ -49,6 +61,8 @@ export interface WorkerOptions {
    * where every attempt would be refused and reported. Default true.
    */
   webAssembly?: boolean
+  /** Connections per DC in the upload and download pools (default 2 each, 1–8). */
+  pools?: { upload?: number; download?: number }
 }
 
 export type ConnectionStatus =
@@ -76,6 +90,8 @@ export interface Last404View {
 
 export interface DcStateView {
   dcId: number
+  /** The pool connection this view is of, e.g. 'upload-1'; absent for the DC's main connection. */
+  connection?: string
   status: ConnectionStatus
   /** Why the DC waits, when status is 'backoff'. */
   waitReason: string | null
@@ -100,6 +116,8 @@ export interface DcStateView {
 
 export interface InvokeOptions {
   dcId?: number
+  /** Which of the DC's connections carries the call (default 'main'). */
+  pool?: PoolName
   /** Lets the page cancel through `cancel(callId)`: AbortSignal cannot cross postMessage. */
   callId?: string
   timeoutMs?: number
@@ -110,6 +128,8 @@ export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated'
 
 export interface KeyEvent {
   dcId: number
+  /** As DcStateView.connection: absent for the main connection. */
+  connection?: string
   kind: KeyEventKind
   /** Key id (hex auth_key_id), never the key. */
   keyId: string | null
@@ -159,8 +179,10 @@ export interface WorkerApi {
   cancel(callId: string): Promise<void>
   getConfig(dcId?: number): Promise<ConfigView>
   getNearestDc(dcId?: number): Promise<NearestDcView>
-  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number): Promise<boolean>
-  getFile(fileId: bigint, offset: number, limit: number, dcId?: number): Promise<Uint8Array>
+  /** Goes over the DC's `upload` pool unless `pool` says otherwise. */
+  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number, pool?: PoolName): Promise<boolean>
+  /** Goes over the DC's `download` pool unless `pool` says otherwise. */
+  getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool?: PoolName): Promise<Uint8Array>
   states(): Promise<DcStateView[]>
   subscribe(listener: StateListener): Promise<Unsubscribe>
   onUpdate(listener: UpdateListener): Promise<Unsubscribe>

@@ -84,7 +84,8 @@ describe('engine under server faults (issues #5, #6)', () => {
     await expect(api.connect()).rejects.toMatchObject({ code: 'NOT_BOUND' })
     const before = calls('upload.saveFilePart')
     const nearest = api.getNearestDc()
-    await expect(api.saveFilePart(7n, 0, new Uint8Array(16))).rejects.toMatchObject({ code: 'NOT_BOUND' })
+    // on the main connection, whose bind failed (the upload pool would make its own key)
+    await expect(api.saveFilePart(7n, 0, new Uint8Array(16), undefined, 'main')).rejects.toMatchObject({ code: 'NOT_BOUND' })
     expect(calls('upload.saveFilePart')).toBe(before)
     // temp-key-policy keeps making keys within the storm budget; the third bind succeeds.
     expect((await nearest).thisDc).toBe(2)

@@ -12,6 +12,7 @@ import type {
   KeyEvent,
   KeyEventListener,
   NearestDcView,
+  PoolName,
   StateListener,
   Unsubscribe,
   UpdateListener,
@@ -25,6 +26,7 @@ import { EngineError } from './errors.ts'
 import { DhPairPool } from './handshake/dh-pairs.ts'
 import { loadRsaKeys, type RsaKey } from './handshake/rsa-keys.ts'
 import { KeyStore } from './keys/key-store.ts'
+import { pickMember } from './policy/pfs/pools.ts'
 import { pooledRandom } from './random-pool.ts'
 
 /** Calls a listener that may be a Comlink proxy: its promise must never reject unhandled. */
@@ -46,6 +48,10 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   const env: EngineEnv = { ...hostEnv, random: pooledRandom(hostEnv.random) }
   const keys = deps.keys ?? new KeyStore()
   const dcs = new Map<number, DcRuntime>()
+  /** Every connection, mains and pool members, in the order they started (the views' order). */
+  const all: DcRuntime[] = []
+  /** `${dcId}:${pool}` → its members, started on first use (policy/pfs/pools). */
+  const pools = new Map<string, DcRuntime[]>()
   const stateListeners = new Set<StateListener>()
   const updateListeners = new Set<UpdateListener>()
   const keyListeners = new Set<KeyEventListener>()
@@ -55,7 +61,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   // One pool for all DCs: they share the DH group, and a rotation or another DC then finds g^b made.
   const dhPairs = new DhPairPool(env)
 
-  const states = (): DcStateView[] => [...dcs.values()].map((dc) => dc.view())
+  const states = (): DcStateView[] => all.map((dc) => dc.view())
   const hooks = {
     changed: () => {
       if (stateListeners.size === 0) return
@@ -76,16 +82,38 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     const id = dcId ?? options.defaultDcId
     let rt = dcs.get(id)
     if (!rt) {
-      const address = options.dcs.find((d) => d.id === id)
+      const address = options.dcs.find((d) => d.id === id && !d.media)
       if (!address) throw new EngineError('UNKNOWN_DC', `no address for DC ${id}`)
       rt = new DcRuntime(env, keys, id, address.url, options, rsaKeys, hooks)
       dcs.set(id, rt)
+      all.push(rt)
+    }
+    return rt
+  }
+
+  /** The connection of the DC's `pool` that takes the next call: the caller picks the pool (issue #15). */
+  function conn(dcId: number | undefined, pool: PoolName = 'main'): DcRuntime {
+    const main = dc(dcId)
+    if (pool === 'main') return main
+    const o = options as ResolvedOptions
+    const size = Object.hasOwn(o.pools, pool) ? o.pools[pool] : 0
+    if (size === 0) throw new EngineError('BAD_REQUEST', `no pool ${String(pool)}`)
+    const url = pool === 'media' ? o.dcs.find((d) => d.id === main.dcId && d.media)?.url : main.url
+    if (url === undefined) throw new EngineError('UNKNOWN_DC', `no media DC ${main.dcId}`)
+    const key = `${main.dcId}:${pool}`
+    const members = pools.get(key) ?? []
+    pools.set(key, members)
+    const i = pickMember(members.map((m) => m.calls.pending), size)
+    let rt = members[i]
+    if (!rt) {
+      rt = members[i] = new DcRuntime(env, keys, main.dcId, url, o, rsaKeys, hooks, { name: `${pool}-${i}`, main, media: pool === 'media' })
+      all.push(rt)
     }
     return rt
   }
 
   async function call(request: Uint8Array, opts: InvokeOptions = {}): Promise<Uint8Array> {
-    const rt = dc(opts.dcId)
+    const rt = conn(opts.dcId, opts.pool)
     if (!(request instanceof Uint8Array) || request.length < 4 || request.length % 4 !== 0) {
       throw new EngineError('BAD_REQUEST', 'request must be a boxed TL object')
     }
@@ -94,13 +122,13 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     if (rt.report.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
     // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).
-    rt.noticeSleep()
+    rt.use()
     if (rt.phase !== 'failed') rt.connect().catch((err: unknown) => rt.setError(err))
     return rt.calls.invoke(request, method, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs, opts.callId)
   }
 
-  async function callObject(obj: TlObject, dcId?: number): Promise<TlObject> {
-    return deserializeObject(await call(serializeObject(obj), dcId === undefined ? {} : { dcId }))
+  async function callObject(obj: TlObject, dcId?: number, pool?: PoolName): Promise<TlObject> {
+    return deserializeObject(await call(serializeObject(obj), { ...(dcId !== undefined && { dcId }), ...(pool && { pool }) }))
   }
 
   function expect<N extends TlObject['_']>(obj: TlObject, name: N): Extract<TlObject, { _: N }> {
@@ -122,7 +150,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     },
     invoke: call,
     async cancel(callId: string) {
-      for (const rt of dcs.values()) rt.calls.cancel(callId)
+      for (const rt of all) rt.calls.cancel(callId)
     },
     async getConfig(dcId?: number): Promise<ConfigView> {
       const c = expect(await callObject({ _: 'help.getConfig' }, dcId), 'config')
@@ -138,14 +166,14 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       const n = expect(await callObject({ _: 'help.getNearestDc' }, dcId), 'nearestDc')
       return { country: n.country, thisDc: n.this_dc, nearestDc: n.nearest_dc }
     },
-    async saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number) {
-      const r = await callObject({ _: 'upload.saveFilePart', file_id: fileId, file_part: filePart, bytes }, dcId)
+    async saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number, pool: PoolName = 'upload') {
+      const r = await callObject({ _: 'upload.saveFilePart', file_id: fileId, file_part: filePart, bytes }, dcId, pool)
       if (r._ !== 'boolTrue' && r._ !== 'boolFalse') throw new EngineError('UNEXPECTED_RESULT', `expected Bool, got ${r._}`)
       return r._ === 'boolTrue'
     },
-    async getFile(fileId: bigint, offset: number, limit: number, dcId?: number) {
+    async getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool: PoolName = 'download') {
       const location = { _: 'inputDocumentFileLocation', id: fileId, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
-      const r = await callObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }, dcId)
+      const r = await callObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }, dcId, pool)
       return expect(r, 'upload.file').bytes
     },
     async states() {
@@ -164,8 +192,10 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       keyListeners.add(listener)
       return () => void keyListeners.delete(listener)
     },
+    /** Every started connection of the DC moves to a new temp key. */
     async rotateNow(dcId?: number) {
-      await dc(dcId).rotate()
+      const id = dc(dcId).dcId
+      await Promise.all(all.filter((rt) => rt.dcId === id).map((rt) => rt.rotate()))
     },
     async logout(dcId?: number) {
       const rt = dc(dcId)

@@ -11,6 +11,7 @@ export type {
   KeyEventListener,
   Last404View,
   NearestDcView,
+  PoolName,
   StateListener,
   Unsubscribe,
   UpdateListener,

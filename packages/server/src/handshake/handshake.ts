@@ -84,7 +84,8 @@ export class HandshakeServer {
 
   constructor(private readonly deps: HandshakeDeps) {}
 
-  handle(body: TlObject): HandshakeResult {
+  /** `mediaOnly`: the connection is a media-only DC's (its temp keys carry a negative dc). */
+  handle(body: TlObject, mediaOnly = false): HandshakeResult {
     this.sweep()
     try {
       switch (body._) {
@@ -92,7 +93,7 @@ export class HandshakeServer {
         case 'req_pq':
           return { step: 'req_pq_multi', answer: this.reqPq(Buffer.from(body.nonce)) }
         case 'req_DH_params':
-          return { step: 'req_DH_params', answer: this.reqDhParams(body) }
+          return { step: 'req_DH_params', answer: this.reqDhParams(body, mediaOnly) }
         case 'set_client_DH_params':
           return { step: 'set_client_DH_params', ...this.setClientDhParams(body) }
         default:
@@ -136,7 +137,7 @@ export class HandshakeServer {
     return resPQ
   }
 
-  private reqDhParams(req: TlOf<'req_DH_params'>): TlObject {
+  private reqDhParams(req: TlOf<'req_DH_params'>, mediaOnly: boolean): TlObject {
     const state = this.live(req.nonce, req.server_nonce)
     if (state.dh !== null) {
       // An identical resend of req_DH_params gets the identical answer (auth-key.md "Lost queries").
@@ -156,6 +157,9 @@ export class HandshakeServer {
         throw new ProtocolCheckError('INNER_NONCE_MISMATCH')
       }
       const { kind, form, dc, expiresIn } = inner
+      // auth-key.md: dc is negative for a media-only DC; a temp key for one with a positive
+      // dc names a DC this endpoint is not, which the dc rules answer with -444.
+      if (mediaOnly && kind === 'temp' && !dc.media) throw new ProtocolCheckError('DC_INVALID')
       const newNonce = Buffer.from(inner.newNonce)
       const secret = dhGenerate(this.deps.random, DH_G, DH_PRIME, this.deps.dhExponentBytes)
       const aes = handshakeAesKeyIv(newNonce, state.serverNonce)

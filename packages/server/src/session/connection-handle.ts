@@ -1,6 +1,8 @@
 /** What the MTProto core may do to the connection a packet came from. */
 export interface ConnectionHandle {
   readonly id: number
+  /** Accepted on a media-only endpoint: a temp key made here must carry a negative dc. */
+  readonly mediaOnly?: boolean
   send(payload: Uint8Array): void
   sendTransportError(code: number): void
   close(): void

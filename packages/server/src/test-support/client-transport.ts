@@ -12,6 +12,8 @@ export interface ClientTransportOptions {
   framing: Framing
   obfuscated: boolean
   dc?: number
+  /** WebSocket path (default /apiws; /apiws_media is the media-only side). */
+  path?: string
   /** Write every send in pieces of this many bytes (stream reassembly tests). */
   splitWrites?: number
 }
@@ -107,7 +109,7 @@ export class ClientTransport {
 
   private openWs(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${this.options.host}:${this.options.port}/apiws`, 'binary')
+      const ws = new WebSocket(`ws://${this.options.host}:${this.options.port}${this.options.path ?? '/apiws'}`, 'binary')
       ws.binaryType = 'nodebuffer'
       ws.on('open', () => resolve())
       ws.on('error', reject)

@@ -33,6 +33,7 @@ export class Connection implements ConnectionHandle {
     private readonly sink: ByteSink,
     options: StreamOptions,
     private readonly deps: ConnectionDeps,
+    readonly mediaOnly = false,
   ) {
     this.stream = new ServerStream(sink, options)
     deps.stats.connectionOpened()

@@ -12,8 +12,10 @@ export interface Listener {
 
 /** What a listener hands each accepted socket to (server-core.ts). */
 export interface Acceptor {
-  accept(sink: ByteSink, transport: 'tcp' | 'ws'): Connection
+  accept(sink: ByteSink, transport: 'tcp' | 'ws', mediaOnly?: boolean): Connection
 }
+
+export const MEDIA_PATH = '/apiws_media'
 
 /** Plain TCP: abridged, intermediate, padded intermediate and obfuscated on one port. */
 export async function listenTcp(
@@ -47,7 +49,11 @@ export async function listenTcp(
   }
 }
 
-/** WebSocket on /apiws, subprotocol `binary`, obfuscation required (transports.md §4). */
+/**
+ * WebSocket on /apiws, subprotocol `binary`, obfuscation required (transports.md §4).
+ * /apiws_media plays the media-only side of every DC (dc_options media_only), whose temp
+ * keys must carry a negative dc (auth-key.md): one port can then serve both sides.
+ */
 export async function listenWs(
   host: string,
   port: number,
@@ -65,11 +71,11 @@ export async function listenWs(
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0]
     const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
-    if ((path !== '/apiws' && path !== '/apiws_test') || !protocols.includes('binary')) {
+    if ((path !== '/apiws' && path !== '/apiws_test' && path !== MEDIA_PATH) || !protocols.includes('binary')) {
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachWs(ws, core))
+    wss.handleUpgrade(req, socket, head, (ws) => attachWs(ws, core, path === MEDIA_PATH))
   })
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
@@ -87,8 +93,8 @@ export async function listenWs(
   }
 }
 
-function attachWs(ws: WebSocket, core: Acceptor): void {
-  const conn = core.accept({ write: (b) => ws.send(b, { binary: true }), close: () => ws.close(1000) }, 'ws')
+function attachWs(ws: WebSocket, core: Acceptor, mediaOnly: boolean): void {
+  const conn = core.accept({ write: (b) => ws.send(b, { binary: true }), close: () => ws.close(1000) }, 'ws', mediaOnly)
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return conn.close()
     const chunks = Array.isArray(data) ? data : [Buffer.from(data as ArrayBuffer)]

@@ -10,7 +10,7 @@ import type { RecordingKeyStore } from '../test-support/recording-key-store.ts'
 import { FAULT_KINDS, type FaultKind, type PlannedFault } from './scenario.ts'
 import type { SocketEnd } from './sim-net.ts'
 
-/** Failure-driven temp handshakes allowed per DC in any 60 s (pfs §1.7 storm control). */
+/** Failure-driven temp handshakes allowed per connection in any 60 s (pfs §1.7 storm control; each pool connection keeps its own policy state, issue #15). */
 export const MAX_FAILURE_HANDSHAKES_PER_MINUTE = 6
 /**
  * Socket opens allowed in any 60 s beyond one per temp handshake started in it: a temp
@@ -37,8 +37,9 @@ export interface CallRecord {
 export class Invariants {
   readonly violations: string[] = []
   checks = 0
-  private readonly failureStarts: number[] = []
-  private readonly allStarts: number[] = []
+  /** Temp handshake starts by connection ('main', 'upload-0', …): the rotation and storm rules hold per connection. */
+  private readonly failureStarts = new Map<string, number[]>()
+  private readonly allStarts = new Map<string, number[]>()
   private readonly faultWindows: { from: number; to: number; kind: FaultKind }[] = []
   /** When the first temp key was bound: calls made before it also wait out the connect. */
   private firstBound: number | null = null
@@ -73,20 +74,24 @@ export class Invariants {
     if (e.kind === 'created' && e.keyId !== null) this.createdAt.set(e.keyId, now)
     if (e.kind === 'bound' && this.firstBound === null) this.firstBound = now
     if (e.kind === 'handshake-started') {
-      this.allStarts.push(now)
+      const conn = e.connection ?? 'main'
+      const all = startsOf(this.allStarts, conn)
+      const failures = startsOf(this.failureStarts, conn)
+      all.push(now)
+      const inMinute = (ts: number[]) => ts.filter((t) => t + 60_000 > now).length
       if (e.detail === 'planned') {
         // a planned start renews a bound key, which lives at least half its lifetime first:
         // more planned starts than that are failures passed off as rotations
         this.checks++
-        const recent = this.allStarts.filter((t) => t + 60_000 > now).length - this.failureStarts.filter((t) => t + 60_000 > now).length
+        const recent = inMinute(all) - inMinute(failures)
         const allowed = Math.ceil(60 / (this.minLifetimeS / 2)) + 1
-        if (recent > allowed) this.fail(now, `planned rotations: ${recent} in 60 s, keys of ${this.minLifetimeS} s allow ${allowed}`)
+        if (recent > allowed) this.fail(now, `planned rotations on ${conn}: ${recent} in 60 s, keys of ${this.minLifetimeS} s allow ${allowed}`)
       }
       if (e.detail === 'failure') {
-        this.failureStarts.push(now)
+        failures.push(now)
         this.checks++
-        const recent = this.failureStarts.filter((t) => t + 60_000 > now).length
-        if (recent > MAX_FAILURE_HANDSHAKES_PER_MINUTE) this.fail(now, `storm budget: ${recent} failure-driven handshakes in 60 s`)
+        const recent = inMinute(failures)
+        if (recent > MAX_FAILURE_HANDSHAKES_PER_MINUTE) this.fail(now, `storm budget on ${conn}: ${recent} failure-driven handshakes in 60 s`)
       }
     }
     if (e.kind === 'dropped' && e.keyKind === 'temp' && e.keyId !== null) {
@@ -114,7 +119,8 @@ export class Invariants {
     const now = openTimes[index] as number
     let opens = 0
     for (let i = index; i >= 0 && (openTimes[i] as number) > now - 60_000; i--) opens++
-    const starts = this.allStarts.filter((t) => t + 60_000 > now).length
+    let starts = 0
+    for (const ts of this.allStarts.values()) starts += ts.filter((t) => t + 60_000 > now).length
     if (opens > starts + MAX_EXTRA_OPENS_PER_MINUTE) this.fail(now, `reconnect backoff: ${opens} sockets opened in 60 s (${starts} handshakes)`)
   }
 
@@ -186,6 +192,12 @@ export class Invariants {
     if (openSockets !== 0) this.fail(now, `close: ${openSockets} sockets still open`)
     if (engineTimers !== 0) this.fail(now, `close: ${engineTimers} engine timers still armed`)
   }
+}
+
+function startsOf(by: Map<string, number[]>, conn: string): number[] {
+  let ts = by.get(conn)
+  if (ts === undefined) by.set(conn, (ts = []))
+  return ts
 }
 
 export function hex(bytes: Uint8Array): string {

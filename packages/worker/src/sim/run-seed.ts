@@ -6,7 +6,7 @@
  */
 import { PfsError } from '@pfs-web/errors'
 import { deserializeObject, serializeObject } from '@pfs-web/tl'
-import type { KeyEvent } from '../api.ts'
+import type { KeyEvent, PoolName } from '../api.ts'
 import { Invariants, type CallRecord } from './invariants.ts'
 import { BIND_ERRORS, drawScenario, type FaultKind, type PlannedFault, type Scenario, type ScenarioLimits } from './scenario.ts'
 import { SeededRandom } from './seeded-random.ts'
@@ -30,7 +30,7 @@ export interface SeedReport {
   traceTail: string[]
   /** Virtual ms of every socket the engine opened, and every key event: for targeted tests. */
   socketOpenTimes: number[]
-  keyEvents: { t: number; kind: KeyEvent['kind']; detail: string }[]
+  keyEvents: { t: number; kind: KeyEvent['kind']; detail: string; connection: string }[]
   /** Every call: start, settle time and outcome ('ok', an error code, 'never settled'). */
   callLog: { start: number; end: number; outcome: string }[]
   /** Packets the server ran API calls from: how many, how many carried several, the most in one (issue #17). */
@@ -49,6 +49,9 @@ export interface SeedReport {
  */
 const BURST_SHARE = 0.2
 const BURST_SIZE: readonly [number, number] = [2, 12]
+
+/** With Scenario.pools, getConfig calls take these pools in turn. */
+const CONFIG_POOLS: readonly PoolName[] = ['main', 'download', 'media']
 
 export const DEFAULT_LIMITS: ScenarioLimits = { lifetimes: 72, faultsPerLifetime: 0.3, maxCalls: 150 }
 
@@ -108,8 +111,8 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
   try {
     await engine.init(world.options())
     await engine.onKeyEvent((e: KeyEvent) => {
-      trace.add(`key ${e.kind} ${e.keyKind} ${e.keyId ?? '-'} ${e.detail ?? ''}`)
-      report.keyEvents.push({ t: time.now, kind: e.kind, detail: e.detail ?? '' })
+      trace.add(`key ${e.kind} ${e.keyKind} ${e.keyId ?? '-'} ${e.detail ?? ''}${e.connection ? ` ${e.connection}` : ''}`)
+      report.keyEvents.push({ t: time.now, kind: e.kind, detail: e.detail ?? '', connection: e.connection ?? 'main' })
       inv.onKeyEvent(e, time.now)
       if (e.kind === 'logged-out') loggedOut = true
       if (e.kind === 'rotated' && e.detail?.startsWith('replaces ') && e.keyId !== null) {
@@ -122,12 +125,12 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     engine.connect().catch((err: unknown) => trace.add(`connect failed ${codeOf(err)}`))
 
     let callId = 0
-    const call = (request: Uint8Array, timeoutMs: number, isRight: (bytes: Uint8Array) => boolean): void => {
+    const call = (request: Uint8Array, timeoutMs: number, isRight: (bytes: Uint8Array) => boolean, pool: PoolName = 'main'): void => {
       const id = ++callId
       const rec: CallRecord = { id, start: time.now, deadline: time.now + timeoutMs, settled: 0, outcome: 'pending' }
       calls.set(id, rec)
       report.calls.total++
-      engine.invoke(request, { timeoutMs, callId: `c${id}` }).then(
+      engine.invoke(request, { timeoutMs, callId: `c${id}`, ...(pool !== 'main' && { pool }) }).then(
         (bytes) => settle(rec, isRight(bytes) ? 'ok' : 'wrong'),
         (err: unknown) => settle(rec, err instanceof PfsError ? String(err.code) : `untyped:${String(err)}`),
       )
@@ -137,13 +140,14 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
     let burstNo = 0
     const startCall = (): void => {
       if (callId >= limits.maxCalls || loggedOut) return
-      call(serializeObject({ _: 'help.getConfig' }), workload.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isRightConfig)
+      const configPool = scenario.pools ? CONFIG_POOLS[callId % CONFIG_POOLS.length] : 'main'
+      call(serializeObject({ _: 'help.getConfig' }), workload.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isRightConfig, configPool)
       if (!bursts.chance(BURST_SHARE)) return
       const file = BigInt(++burstNo)
       const size = bursts.int(BURST_SIZE[0], BURST_SIZE[1])
       for (let part = 0; part < size && callId < limits.maxCalls; part++) {
         const request = serializeObject({ _: 'upload.saveFilePart', file_id: file, file_part: part, bytes: new Uint8Array([part]) })
-        call(request, bursts.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isBoolTrue)
+        call(request, bursts.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isBoolTrue, scenario.pools ? 'upload' : 'main')
       }
     }
     const settle = (rec: CallRecord, outcome: string): void => {

@@ -76,6 +76,11 @@ export interface Scenario {
    * servers' behaviour; a rebind regression showed only under 'replace', issue #12).
    */
   bindingMode: 'many' | 'replace'
+  /**
+   * Issue #15: the workload uses the DC's pools: bursts go to 'upload', getConfig calls
+   * to 'main', 'download' or 'media' in turn. Off in drawn scenarios.
+   */
+  pools?: boolean
 }
 
 export const BIND_ERRORS = ['ENCRYPTED_MESSAGE_INVALID', 'TEMP_AUTH_KEY_EMPTY', 'TEMP_AUTH_KEY_ALREADY_BOUND', 'EXPIRES_AT_INVALID', 'INTERNAL'] as const

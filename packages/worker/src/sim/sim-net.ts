@@ -51,6 +51,7 @@ class SimLink {
   constructor(
     private readonly net: SimNet,
     readonly id: number,
+    private readonly mediaOnly = false,
   ) {
     const link = this
     this.socket = {
@@ -89,6 +90,7 @@ class SimLink {
           close: () => this.serverClose(),
         },
         'ws',
+        this.mediaOnly,
       )
       this.server = server
       this.serverId = server.id
@@ -169,9 +171,9 @@ export class SimNet {
     private readonly random: SeededRandom,
   ) {}
 
-  /** EngineEnv.openSocket. */
-  open(): SocketLike {
-    const link = new SimLink(this, this.nextId++)
+  /** EngineEnv.openSocket; a URL on /apiws_media reaches the server's media-only side. */
+  open(url = ''): SocketLike {
+    const link = new SimLink(this, this.nextId++, url.endsWith('/apiws_media'))
     this.links.add(link)
     this.stats.opened++
     this.stats.openTimes.push(this.time.now)

@@ -125,7 +125,7 @@ export class World {
     this.net.conditions = { latencyMs: config.latencyMs ?? 5, jitterMs: config.jitterMs ?? 0, refuse: false }
     const engineRandom = this.random.fork('engine')
     const env: EngineEnv = {
-      openSocket: () => this.net.open(),
+      openSocket: (url) => this.net.open(url),
       permKeys: this.permStorage,
       clock: { now: () => this.time.now, wallNow: () => this.wallNowMs() },
       random: (n) => engineRandom.bytes(n),
@@ -138,7 +138,7 @@ export class World {
   options(): WorkerOptions {
     const c = this.config
     return {
-      dcs: [{ id: SIM_DC, url: `sim://dc${SIM_DC}` }],
+      dcs: [{ id: SIM_DC, url: `sim://dc${SIM_DC}` }, { id: SIM_DC, url: `sim://dc${SIM_DC}/apiws_media`, media: true }],
       defaultDcId: SIM_DC,
       rsaPublicKeys: [this.core.rsaPublicKeyPem],
       app: { apiId: 1, deviceModel: 'sim', systemVersion: 'node', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },

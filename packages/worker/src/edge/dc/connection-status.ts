@@ -7,8 +7,8 @@ import type { BindPhase } from '../../policy/pfs/gate.ts'
 import type { NextSlot } from '../../policy/pfs/key-slots.ts'
 
 export interface StatusInput {
-  /** A lane carries traffic, and whether its connection is up. */
-  traffic: { up: boolean } | null
+  /** A lane carries traffic, whether its connection is up, and whether it waits for a call to reopen (policy/session/keepalive). */
+  traffic: { up: boolean; parked?: boolean } | null
   phase: BindPhase
   next: NextSlot
   permLoading: boolean
@@ -16,7 +16,7 @@ export interface StatusInput {
 }
 
 export function connectionStatus(s: StatusInput): { status: ConnectionStatus; waitReason: string | null } {
-  if (s.traffic) return s.traffic.up ? { status: 'ready', waitReason: null } : { status: 'backoff', waitReason: 'reconnect' }
+  if (s.traffic) return s.traffic.up ? { status: 'ready', waitReason: null } : s.traffic.parked ? { status: 'idle', waitReason: null } : { status: 'backoff', waitReason: 'reconnect' }
   if (s.phase === 'failed') return { status: 'backoff', waitReason: 'bind-failed' }
   if (s.next.phase === 'waiting') return { status: 'backoff', waitReason: s.next.reason }
   if (s.next.phase === 'binding') return { status: 'binding', waitReason: null }

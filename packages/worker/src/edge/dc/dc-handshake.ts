@@ -17,6 +17,8 @@ export interface HandshakeHost {
   readonly env: EngineEnv
   readonly url: string
   readonly dcId: number
+  /** `dc` for p_q_inner_data and the obfuscation init (negative for a media-only DC). */
+  readonly wireDcId: number
   readonly options: ResolvedOptions
   readonly isStopped: boolean
   /** Aborts when the DC stops. */
@@ -61,7 +63,7 @@ export class DcHandshakes {
       purpose,
       options: {
         mode,
-        wireDcId: options.wireDcId(host.dcId),
+        wireDcId: host.wireDcId,
         rsaKeys: this.#rsaKeys,
         random: host.env.random,
         // Slices are timed on the env's clock: on a virtual one (the simulation) the maths

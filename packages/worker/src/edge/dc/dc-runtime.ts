@@ -37,8 +37,21 @@ import { ServiceRequests } from './service-requests.ts'
 import { TempKeyDriver } from './temp-key-driver.ts'
 import { timerDelay } from './timer-delay.ts'
 import { onLaneDownForTime } from './time-sync.ts'
+import type { LaneRole } from '../../policy/session/keepalive.ts'
 
 type SwitchTraffic = Extract<TempKeyAction, { type: 'switch-traffic' }>
+
+/**
+ * A pool connection of a DC (issue #15): its own temp key, lanes, calls and temp-key policy
+ * state, under the DC's one perm key, which the main connection keeps.
+ */
+export interface PoolLink {
+  /** e.g. 'upload-1': DcStateView.connection. */
+  readonly name: string
+  readonly main: DcRuntime
+  /** A media-only DC: its temp keys carry a negative dc (auth-key.md, dc). */
+  readonly media: boolean
+}
 
 /**
  * Composes one DC from single-writer parts and performs what they ask of each other. The
@@ -59,7 +72,13 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   readonly #handshakes: DcHandshakes
   readonly #traffic: DcTraffic
   readonly #timers: DcTimers
+  readonly #keeper: LaneKeeper
   #stopped: 'closed' | 'logged-out' | null = null
+  /** `dc` in p_q_inner_data and the obfuscation init: negative on a media-only DC. */
+  readonly wireDcId: number
+  /** The pool connections this main connection shares its perm key with; they stop with it. */
+  readonly #pools: DcRuntime[] = []
+  #lastCallAt: number | null = null
 
   constructor(
     readonly env: EngineEnv,
@@ -69,20 +88,23 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
     readonly options: ResolvedOptions,
     rsaKeys: readonly RsaKey[],
     readonly hooks: DcHooks,
+    readonly link: PoolLink | null = null,
   ) {
-    const wireDcId = options.wireDcId(dcId)
+    const wireDcId = (this.wireDcId = link?.media ? -options.wireDcId(dcId) : options.wireDcId(dcId))
     this.report = new DcReport(() => hooks.changed())
-    const keeper = new LaneKeeper(this, {
+    const keeper = (this.#keeper = new LaneKeeper(this, {
       message: (lane, msg) => dispatch(this, lane, msg),
       keyNotFound: (lane) => onKeyNotFound(this, lane),
       down: (error) => onLaneDownForTime(this, error),
       msgIdInUse: (lane, msgId) => this.#keyLanes.msgIdInUse(lane, msgId),
-    })
+    }))
     this.#keyLanes = new KeyLanes(keys, (key, salt, purpose, conn) => new Lane(env, keys, key, url, wireDcId, purpose, keeper, salt, conn))
     this.#serverClock = new ServerClockKeeper(env.clock)
     this.#timers = new DcTimers(env, () => this.noticeSleep())
     this.#handshakes = new DcHandshakes(this, rsaKeys)
-    this.#permKeeper = new PermKeyKeeper(this)
+    // A pool connection's perm key is its main connection's: one per DC (pfs §1.1).
+    this.#permKeeper = link ? link.main.#permKeeper : new PermKeyKeeper(this)
+    if (link) link.main.#pools.push(this)
     this.calls = new CallDriver(this)
     this.service = new ServiceRequests(env)
     this.tempKeys = new TempKeyDriver(this)
@@ -135,6 +157,12 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   get nextRotationAt(): number | null {
     return this.tempKeys.renewAt
   }
+  get role(): LaneRole {
+    return this.link ? 'pool' : 'main'
+  }
+  get lastCallAt(): number | null {
+    return this.#lastCallAt
+  }
 
   now(): number {
     return this.env.clock.now()
@@ -159,7 +187,16 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
     return wrapInInitConnection(this.options.app, this.options.layer, query)
   }
   view(): DcStateView {
-    return dcStateView(this)
+    const v = dcStateView(this)
+    if (this.link) v.connection = this.link.name
+    return v
+  }
+
+  /** A call is about to go out here: a sleep is noticed, a parked lane reopens (policy/session/keepalive). */
+  use(): void {
+    this.#lastCallAt = this.now()
+    this.noticeSleep()
+    this.#keeper.wake()
   }
 
   // ---- what dispatch and the calls report ---------------------------------------------------
@@ -191,6 +228,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   /** The perm key could not be made (edge/dc/perm-key-keeper): connect() waiters fail. */
   permFailed(err: Error): void {
     this.#traffic.failConnect(err)
+    for (const p of this.#pools) p.#traffic.failConnect(err)
   }
 
   /** Seconds since this client made the perm key; null for a stored one (age unknown). */
@@ -234,6 +272,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
 
   /** The policy proved the perm key dead (pfs §2): it and every temp key go; logged out. */
   permKeyDead(): Promise<void> {
+    if (this.link) return this.link.main.permKeyDead()
     return this.#loggedOut(new EngineError('LOGGED_OUT', `DC ${this.dcId}: perm key rejected by the server`))
   }
 
@@ -263,6 +302,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   #stop(how: 'closed' | 'logged-out', reason: EngineError): void {
     if (this.#stopped === 'closed') return
     this.#stopped = how
+    for (const p of this.#pools) p.#stop(how, reason)
     this.#timers.stop()
     for (const id of [...this.lanes.keys()]) this.dropLane(id, reason)
     this.#keyLanes.switchTo(null)
@@ -279,7 +319,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
     if (this.#stopped) return
     const lane = this.lane
     const { status, waitReason } = connectionStatus({
-      traffic: lane ? { up: lane.isUp } : null,
+      traffic: lane ? { up: lane.isUp, parked: this.#keeper.isParked(lane) } : null,
       phase: this.phase,
       next: this.tempKeys.state.next,
       permLoading: this.#permKeeper.isLoading,
@@ -293,7 +333,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   }
 
   event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent {
-    const e: KeyEvent = { dcId: this.dcId, kind, keyId: key?.idHex ?? null, keyKind: key?.kind ?? 'temp', at: Math.floor(this.serverNowS()) }
+    const e: KeyEvent = { dcId: this.dcId, ...(this.link && { connection: this.link.name }), kind, keyId: key?.idHex ?? null, keyKind: key?.kind ?? 'temp', at: Math.floor(this.serverNowS()) }
     if (detail !== undefined) e.detail = detail
     return e
   }

@@ -10,6 +10,7 @@ import { stallConfig } from '../../policy/session/stall-watch.ts'
 import type { Lane } from './lane.ts'
 import type { Received } from './lane-inbound.ts'
 import { LaneKeeper, type LaneKeeperHost } from './lane-keeper.ts'
+import type { LaneRole } from '../../policy/session/keepalive.ts'
 
 interface FakeLane {
   key: { idHex: string }
@@ -74,9 +75,11 @@ function setup() {
   const lanes = new Map<string, FakeLane>()
   const log = { errors: [] as unknown[], failed: [] as string[], steps: [] as string[], statuses: 0, flushes: 0, messages: [] as string[], notFound: [] as string[], downs: [] as string[] }
   let inFlight = false
-  const host: LaneKeeperHost & { stopped: boolean; traffic: FakeLane | null } = {
+  const host: LaneKeeperHost & { stopped: boolean; traffic: FakeLane | null; role: LaneRole; lastCallAt: number | null } = {
     stopped: false,
     traffic: null,
+    role: 'main',
+    lastCallAt: null,
     get lanes() {
       return lanes as unknown as ReadonlyMap<string, Lane>
     },
@@ -247,5 +250,56 @@ describe('LaneKeeper', () => {
     s.keeper.onSaltRefresh(s.add(fake), 32)
     await Promise.resolve()
     expect(fake.sent).toEqual(['get_future_salts'])
+  })
+
+  it('a pool lane is pinged while it carries calls; idle a minute, it is left for the server to close', async () => {
+    const s = setup()
+    const fake = fakeLane('aa')
+    fake.isUp = true
+    s.add(fake)
+    s.host.traffic = fake
+    s.host.role = 'pool'
+    s.host.lastCallAt = s.now()
+    s.keeper.keepAlive()
+    // the ping fires 60 s after the last call: idle a whole interval, not pinged
+    await s.fire('ping')
+    expect(fake.bodies).toEqual([])
+    // a call 1 s before the next ping fires
+    s.host.lastCallAt = s.now() + 59_000
+    await s.fire('ping')
+    expect(fake.bodies).toEqual([expect.objectContaining({ _: 'ping_delay_disconnect' })])
+    // no call since: the next ping is skipped, the loop itself goes on
+    await s.fire('ping')
+    expect(fake.bodies).toHaveLength(1)
+    expect(s.timers.has('ping')).toBe(true)
+  })
+
+  it('an idle pool lane the server closed is parked, and reopens on the next call only', async () => {
+    const s = setup()
+    const fake = fakeLane('aa')
+    const lane = s.add(fake)
+    s.host.traffic = fake
+    s.host.role = 'pool'
+    s.keeper.onDown(lane, new TransportError('CLOSED', 'ping_delay_disconnect'))
+    expect(s.timers.has('reconnect-aa')).toBe(false)
+    expect(fake.opens).toBe(0)
+    s.keeper.wake()
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(fake.inits).toEqual(['reopened'])
+    expect(fake.opens).toBe(1)
+    expect(s.log.flushes).toBe(1)
+    // woken once: a second wake does not reopen it again
+    s.keeper.wake()
+    expect(fake.opens).toBe(1)
+  })
+
+  it('a pool lane that owes answers when it drops reconnects at once, as main does', () => {
+    const s = setup()
+    const fake = fakeLane('aa')
+    const lane = s.add(fake)
+    s.host.role = 'pool'
+    s.setInFlight(true)
+    s.keeper.onDown(lane, new TransportError('CLOSED', 'x'))
+    expect(s.timers.has('reconnect-aa')).toBe(true)
   })
 })

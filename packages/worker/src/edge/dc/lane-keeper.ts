@@ -8,7 +8,7 @@ import { TransportError } from '@pfs-web/errors'
 import { serializeObject } from '@pfs-web/tl/client'
 import type { EngineEnv } from '../../env.ts'
 import { reconnectDelayMs } from '../../policy/pfs/retry-policy.ts'
-import { KEEPALIVE } from '../../policy/session/keepalive.ts'
+import { KEEPALIVE, pingsLane, reopensAtOnce, type LaneRole } from '../../policy/session/keepalive.ts'
 import type { StallConfig } from '../../policy/session/stall-watch.ts'
 import type { CallDriver } from './calls.ts'
 import type { Lane, LaneOwner, Received } from './lane.ts'
@@ -20,6 +20,10 @@ export interface LaneKeeperHost {
   /** The lane new calls go out on. */
   readonly lane: Lane | null
   readonly isStopped: boolean
+  /** Main or pool connection: which lanes are pinged and reopened at once (policy/session/keepalive). */
+  readonly role: LaneRole
+  /** Local ms of the last call made on this connection; null before the first. */
+  readonly lastCallAt: number | null
   readonly stallConfig: StallConfig
   readonly calls: Pick<CallDriver, 'step' | 'flush' | 'anyInFlightOn'>
   readonly service: Pick<ServiceRequests, 'failLane' | 'pendingOn'>
@@ -47,6 +51,8 @@ export interface LaneReports {
 export class LaneKeeper implements LaneOwner {
   readonly #dc: LaneKeeperHost
   readonly #reports: LaneReports
+  /** Lanes closed while idle that wait for the next call to reopen (policy/session/keepalive). */
+  readonly #parked = new Set<Lane>()
 
   constructor(
     dc: LaneKeeperHost,
@@ -78,12 +84,28 @@ export class LaneKeeper implements LaneOwner {
     const dc = this.#dc
     dc.setError(error)
     if (dc.isStopped || !dc.lanes.has(lane.key.idHex)) return
+    const atOnce = reopensAtOnce(dc.role, this.owesAnswers(lane))
     dc.service.failLane(lane, error)
     dc.calls.step({ type: 'session-lost', sessionId: lane.session.sessionId })
+    if (!atOnce) {
+      this.#parked.add(lane)
+      dc.refreshStatus()
+      return
+    }
     const delay = reconnectDelayMs(lane.connectionFailed(), () => dc.rand())
     dc.refreshStatus()
     dc.later(`reconnect-${lane.key.idHex}`, delay, () => void this.#reopen(lane))
     this.#reports.down(error)
+  }
+
+  isParked(lane: Lane): boolean {
+    return this.#parked.has(lane)
+  }
+
+  /** A call is coming: a parked lane reopens now. */
+  wake(): void {
+    for (const lane of this.#parked) void this.#reopen(lane)
+    this.#parked.clear()
   }
 
   async #reopen(lane: Lane): Promise<void> {
@@ -120,7 +142,7 @@ export class LaneKeeper implements LaneOwner {
     const dc = this.#dc
     dc.later('ping', KEEPALIVE.intervalMs, () => {
       const lane = dc.lane
-      if (lane?.isUp) {
+      if (lane?.isUp && pingsLane(dc.role, dc.now(), dc.lastCallAt)) {
         const body = serializeObject({ _: 'ping_delay_disconnect', ping_id: randomLong(dc.env.random), disconnect_delay: KEEPALIVE.disconnectDelayS })
         lane.send([{ kind: 'ping-delay-disconnect', body }]).catch(() => undefined)
       }

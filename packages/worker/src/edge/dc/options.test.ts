@@ -17,5 +17,16 @@ describe('resolveOptions: the one temp-key timing config', () => {
     { rule: 'a lifetime range upside down', over: { tempKeyLifetimeS: [10, 5] } },
     { rule: 'a fractional lifetime (expires_in is an int)', over: { tempKeyLifetimeS: [5.5, 6] } },
     { rule: 'a rotation margin as long as the key lives', over: { tempKeyLifetimeS: [60, 60], rotationMarginS: 60 } },
+    { rule: 'an upload pool of 0 connections', over: { pools: { upload: 0 } } },
+    { rule: 'a download pool of 1.5 connections', over: { pools: { download: 1.5 } } },
   ])('refuses $rule with BAD_OPTIONS', ({ over }) => expect(() => resolveOptions({ ...base, ...over })).toThrow(expect.objectContaining({ code: 'BAD_OPTIONS' })))
+})
+
+describe('resolveOptions: pools (issue #15)', () => {
+  it('upload and download default to 2 connections each, media and main to 1', () => {
+    expect(resolveOptions(base).pools).toEqual({ upload: 2, download: 2, media: 1, main: 1 })
+  })
+  it('the embedder sets the upload and download sizes', () => {
+    expect(resolveOptions({ ...base, pools: { upload: 4, download: 1 } }).pools).toMatchObject({ upload: 4, download: 1 })
+  })
 })

@@ -19,6 +19,8 @@ export interface ResolvedOptions {
   wireDcId(dcId: number): number
   /** Inflated gzip_packed bytes the engine's DCs may hold at once, together (issue #18). */
   inflate: InflateBudget
+  /** Members of each DC's upload and download pools (WorkerOptions.pools). */
+  pools: { upload: number; download: number; media: number; main: number }
   /** DH pairs made ahead for the engine's handshakes, all DCs together (issue #17); set by the engine. */
   dhPairs?: DhPairSource
 }
@@ -37,6 +39,11 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
   const stallMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
   if (!(Number.isFinite(stallMs) && stallMs >= 300)) throw new EngineError('BAD_OPTIONS', 'stallTimeoutMs: at least 300 ms')
   const test = o.testMode === true
+  const poolSize = (n: number | undefined, name: string): number => {
+    if (n === undefined) return 2
+    if (!(Number.isInteger(n) && n >= 1 && n <= 8)) throw new EngineError('BAD_OPTIONS', `pools.${name}: an integer from 1 to 8`)
+    return n
+  }
   return {
     dcs: o.dcs,
     defaultDcId: o.defaultDcId,
@@ -47,5 +54,6 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
     stall: stallConfig(stallMs),
     wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),
     inflate: new InflateBudget(),
+    pools: { upload: poolSize(o.pools?.upload, 'upload'), download: poolSize(o.pools?.download, 'download'), media: 1, main: 1 },
   }
 }
