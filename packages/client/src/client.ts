@@ -24,6 +24,7 @@ import {
 import { CallChannel } from './call-channel.ts'
 import { defaultSharing, openEngine, type EngineLink, type Sharing } from './engine-link.ts'
 import { AbortedError } from './errors.ts'
+import { createLeaderClient } from './leader-client.ts'
 import { ListenerHub } from './listener-hub.ts'
 import { PendingCalls } from './pending-calls.ts'
 
@@ -36,8 +37,10 @@ export interface PfsClientOptions extends WorkerOptions {
   /**
    * Without `worker`: 'shared-worker' serves every tab of this origin and `storageName`
    * from one engine in a SharedWorker (one perm key, one connection set, temp keys in its
-   * memory only); 'none' starts a dedicated worker per client. Default: 'shared-worker'
-   * where SharedWorker and Web Locks exist, else 'none'.
+   * memory only); 'leader' does the same from the dedicated worker of one tab elected with
+   * Web Locks, the next tab taking over when it goes; 'none' starts a dedicated worker per
+   * client. Default: 'shared-worker' where SharedWorker and Web Locks exist, else 'leader'
+   * where Web Locks and BroadcastChannel do, else 'none'.
    */
   sharing?: Sharing
   /** How long close() lets the engine wind down before terminating the worker (ms). */
@@ -100,6 +103,9 @@ function abortedError(signal: AbortSignal): AbortedError {
 
 export function createPfsClient(options: PfsClientOptions): PfsClient {
   const { worker, sharing = defaultSharing(), closeGraceMs = DEFAULT_CLOSE_GRACE_MS, onError = rethrowAsync, ...workerOptions } = options
+  if (!worker && sharing === 'leader') {
+    return createLeaderClient(workerOptions.storageName, onError, () => createPfsClient({ ...options, sharing: 'none' }))
+  }
   registerWireHandlers()
   registerErrorClass(AbortedError)
   const link: EngineLink | null = worker ? null : openEngine(sharing, workerOptions.storageName)

@@ -8,14 +8,17 @@ import type { Endpoint } from 'comlink'
 import { createSharedWorker, createWorker } from '@pfs-web/worker'
 
 /**
- * 'shared-worker': one engine in a SharedWorker for every tab. 'none': an engine per client,
- * in its own dedicated worker.
+ * 'shared-worker': one engine in a SharedWorker for every tab. 'leader': one engine in the
+ * dedicated worker of a tab elected with Web Locks, serving the others (leader-client.ts).
+ * 'none': an engine per client, in its own dedicated worker.
  */
-export type Sharing = 'shared-worker' | 'none'
+export type Sharing = 'shared-worker' | 'leader' | 'none'
 
 /** The best sharing this browser offers. */
 export function defaultSharing(): Sharing {
-  return typeof SharedWorker !== 'undefined' && typeof navigator !== 'undefined' && 'locks' in navigator ? 'shared-worker' : 'none'
+  if (typeof navigator === 'undefined' || !('locks' in navigator)) return 'none'
+  if (typeof SharedWorker !== 'undefined') return 'shared-worker'
+  return typeof BroadcastChannel !== 'undefined' ? 'leader' : 'none'
 }
 
 export interface EngineLink {
@@ -44,7 +47,7 @@ function holdLock(name: string): { held: Promise<string>; free: () => void } {
 
 /** `storageName` names the shared engine: clients of one IndexedDB database share one. */
 export function openEngine(sharing: Sharing, storageName = ''): EngineLink {
-  if (sharing === 'none') {
+  if (sharing !== 'shared-worker') {
     const worker = createWorker()
     return {
       endpoint: worker,

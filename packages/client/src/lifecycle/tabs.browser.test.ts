@@ -68,6 +68,27 @@ async function frameTab(options: PfsClientOptions): Promise<{ frame: HTMLIFrameE
   return { frame, client: make(options) }
 }
 
+/**
+ * Opens two more tabs one after the other (pushed onto `tabs`) and checks what the server
+ * saw of each one's first getConfig: nothing but the one packet with the call (no socket,
+ * no handshake, no bind), which is one round trip.
+ */
+async function joinTwoTabs(extra: Partial<PfsClientOptions>, tabs: LifecycleClient[]): Promise<void> {
+  const joins = []
+  for (let i = 0; i < 2; i++) {
+    const before = await traffic()
+    const tab = lifecycleClient(server, DC, extra)
+    tabs.push(tab)
+    expect((await tab.client.getConfig(DC)).thisDc).toBe(DC)
+    const { open: _open, ...counts } = delta(await traffic(), before)
+    joins.push(counts)
+  }
+  expect(joins).toEqual([
+    { perm: 0, temp: 0, sockets: 0, callPackets: 1 },
+    { perm: 0, temp: 0, sockets: 0, callPackets: 1 },
+  ])
+}
+
 describe('one engine for every tab (shared worker)', () => {
   it('three tabs make 1 perm handshake and 1 temp key in all; the 2nd and 3rd tab\'s first getConfig makes 0 handshakes in one round trip', async () => {
     const storageName = newStorage()
@@ -77,20 +98,7 @@ describe('one engine for every tab (shared worker)', () => {
     const tabs: LifecycleClient[] = [first]
     try {
       await first.client.connect(DC)
-      const joins = []
-      for (let i = 0; i < 2; i++) {
-        const before = await traffic()
-        const tab = lifecycleClient(server, DC, extra)
-        tabs.push(tab)
-        expect((await tab.client.getConfig(DC)).thisDc).toBe(DC)
-        const { open: _open, ...counts } = delta(await traffic(), before)
-        joins.push(counts)
-      }
-      // Nothing but the one packet with the call: no socket, no handshake, no bind.
-      expect(joins).toEqual([
-        { perm: 0, temp: 0, sockets: 0, callPackets: 1 },
-        { perm: 0, temp: 0, sockets: 0, callPackets: 1 },
-      ])
+      await joinTwoTabs(extra, tabs)
       expect(delta(await traffic(), start)).toMatchObject({ perm: 1, temp: 1 })
 
       const views = (await Promise.all(tabs.map((t) => t.client.states()))).map((s) => s[0])
@@ -157,5 +165,56 @@ describe('one engine for every tab (shared worker)', () => {
     } finally {
       await next.client.close()
     }
+  })
+})
+
+describe('one engine for every tab (leader fallback, no SharedWorker)', () => {
+  it('the owner tab goes (closed, or closing itself) under 20 calls/s from the others: the next tab leads at once with a temp key of its own, and no call is lost', async () => {
+    const storageName = newStorage()
+    const extra = { storageName, sharing: 'leader' } as const
+    // First in the lock queue, so it leads.
+    const owner = await frameTab(clientOptions(server, DC, extra))
+    const view = await owner.client.connect(DC)
+    const oldKey = await tempKeyBytes(control, view.tempKeyId ?? '')
+    expect(oldKey).not.toBeNull()
+
+    const tabs: LifecycleClient[] = []
+    try {
+      await joinTwoTabs(extra, tabs)
+      for (const tab of tabs) expect((await tab.client.states())[0]).toMatchObject({ tempKeyId: view.tempKeyId, handshakes: { perm: 1, temp: 1 } })
+
+      const streams = tabs.map((t) => new CallStream(t.client, nearestDcProbe(DC), 20).start())
+      await sleep(600)
+      owner.frame.remove()
+      await sleep(1500)
+      const calls = (await Promise.all(streams.map((s) => s.stop()))).flat()
+      const s = summary(calls)
+      expect(s).toMatchObject({ ok: s.total, wrong: 0, failed: 0, pending: 0 })
+      expect(s.total).toBeGreaterThan(60)
+
+      // The new leader's engine: the stored perm key, a temp key of its own, served to both tabs.
+      const after = await Promise.all(tabs.map(async (t) => (await t.client.states())[0]))
+      expect(after[0]).toMatchObject({ permKeyId: view.permKeyId, bound: true, handshakes: { perm: 0, temp: 1 } })
+      expect(after[0]?.tempKeyId).not.toBe(view.tempKeyId)
+      expect(after[1]?.tempKeyId).toBe(after[0]?.tempKeyId)
+      const newKey = await tempKeyBytes(control, after[0]?.tempKeyId ?? '')
+      expect(newKey).not.toBeNull()
+
+      // An explicit close() of the leader hands over the same way.
+      const [leader, last] = tabs as [LifecycleClient, LifecycleClient]
+      const stream = new CallStream(last.client, nearestDcProbe(DC), 20).start()
+      await sleep(400)
+      await leader.client.close()
+      await sleep(1000)
+      const s2 = summary(await stream.stop())
+      expect(s2).toMatchObject({ ok: s2.total, wrong: 0, failed: 0, pending: 0 })
+      expect((await last.client.states())[0]).toMatchObject({ permKeyId: view.permKeyId, bound: true, handshakes: { perm: 0, temp: 1 } })
+
+      const received = tabs.flatMap((t) => [...t.events, ...t.views]).map((data, i) => ({ direction: 'from-worker' as const, channel: `listener ${i}`, data }))
+      expect(await scanForLeaks({ old: oldKey as Uint8Array, current: newKey as Uint8Array }, { messages: received, minRun: 16 })).toEqual([])
+    } finally {
+      await Promise.all(tabs.map((t) => t.client.close()))
+    }
+    await until(async () => ((await traffic()).open === 0 ? true : undefined), 10_000)
   })
 })
