@@ -1,21 +1,12 @@
 import { defineConfig } from 'vitest/config'
-import { playwright } from '@vitest/browser-playwright'
-import { chromiumArgs } from '../../../vite.config.ts'
+import rotation from './rotation.vitest.config.ts'
 
-// `pnpm bench:tabs` only: the tab start-up timings in Debian's Chromium, alone.
+// `pnpm bench:tabs` only: the tab start-up timings, in the same Chromium set-up as bench:rotation.
 export default defineConfig({
+  ...rotation,
   test: {
-    root: new URL('../../..', import.meta.url).pathname,
+    ...rotation.test,
     include: ['packages/client/bench/tabs.bench.browser.ts'],
-    globalSetup: ['packages/client/test/global-setup.ts'],
-    testTimeout: 120_000,
     provide: { tabsRounds: Number(process.env.TABS_ROUNDS ?? 5) },
-    browser: {
-      enabled: true,
-      headless: true,
-      screenshotFailures: false,
-      provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } }),
-      instances: [{ browser: 'chromium' }],
-    },
   },
 })
