@@ -10,7 +10,9 @@ test('no perm or temp key bytes reach the page, its logs, storage or the wire', 
   reportCase(info, 'leak-scan')
   // Not the `demo` fixture: recording starts before the page opens.
   const seen = record(page)
-  const demo = await DemoPage.open(page)
+  // An engine in the page's own dedicated worker: Playwright reports a dedicated worker's
+  // WebSocket frames to its page, but not a SharedWorker's (issue #15's default).
+  const demo = await DemoPage.open(page, '/?sharing=none')
   await demo.connect()
   const tempKeys = await tempKeyHexes()
   expect((await demo.act('get-config')).state).toBe('ok')

@@ -15,9 +15,10 @@ export class DemoPage {
     readonly dcId: number,
   ) {}
 
-  static async open(page: Page): Promise<DemoPage> {
+  /** `path`: e.g. '/?sharing=none' for an engine in the page's own dedicated worker. */
+  static async open(page: Page, path = '/'): Promise<DemoPage> {
     const config = (await (await page.request.get('/demo-config.json')).json()) as { defaultDcId: number }
-    await page.goto('/')
+    await page.goto(path)
     const demo = new DemoPage(page, config.defaultDcId)
     await expect(demo.card).toBeVisible()
     return demo

@@ -1,4 +1,4 @@
-import type { ConfigView, DcStateView, KeyEvent, NearestDcView, WorkerOptions } from '@pfs-web/client'
+import type { ConfigView, DcStateView, KeyEvent, NearestDcView, Sharing, WorkerOptions } from '@pfs-web/client'
 import type { DemoConfig } from './demo-config.ts'
 import { createPfsClient } from '@pfs-web/client'
 
@@ -37,6 +37,14 @@ export function clientOptions(config: DemoConfig): WorkerOptions {
   }
 }
 
-export function createDemoClient(config: DemoConfig): DemoClient {
-  return createPfsClient(clientOptions(config))
+const SHARING: readonly Sharing[] = ['shared-worker', 'leader', 'none']
+
+/** `?sharing=leader` (or `none`, `shared-worker`) picks how tabs share the engine; default: the client's best. */
+export function sharingFrom(search: string): Sharing | undefined {
+  const asked = new URLSearchParams(search).get('sharing')
+  return SHARING.find((s) => s === asked)
+}
+
+export function createDemoClient(config: DemoConfig, sharing?: Sharing): DemoClient {
+  return createPfsClient({ ...clientOptions(config), sharing })
 }

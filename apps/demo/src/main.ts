@@ -1,6 +1,6 @@
-import type { DcStateView } from '@pfs-web/client'
+import { defaultSharing, type DcStateView } from '@pfs-web/client'
 import { ControlClient } from '@pfs-web/control-client'
-import { createDemoClient } from './client-adapter.ts'
+import { createDemoClient, sharingFrom } from './client-adapter.ts'
 import { createControls } from './controls.ts'
 import { createDcCard, type DcCard } from './dc-card.ts'
 import { EMPTY_HISTORY, nextHistory, type DcHistory } from './dc-history.ts'
@@ -28,7 +28,8 @@ function idleState(dcId: number): DcStateView {
 
 async function main(app: HTMLElement): Promise<void> {
   const config = await loadDemoConfig()
-  const client = createDemoClient(config)
+  const sharing = sharingFrom(location.search)
+  const client = createDemoClient(config, sharing)
   // The server's control port, same-origin through the dev server's proxy.
   const control = new ControlClient(config.controlBase)
   let dcId = config.defaultDcId
@@ -38,6 +39,8 @@ async function main(app: HTMLElement): Promise<void> {
     'header',
     { class: 'topbar' },
     h('div', { class: 'brand' }, h('strong', {}, 'pfs-web'), h('span', {}, 'PFS session monitor')),
+    // Open the page in a second tab: with a shared engine both show the same key ids and counters.
+    h('span', { class: 'pill', 'data-testid': 'sharing', 'data-tone': 'muted', title: 'how the tabs of this page share one engine' }, `engine: ${sharing ?? defaultSharing()}`),
     h('div', { class: 'server' }, h('span', { class: 'mono', 'data-testid': 'server-url' }, [...new Set(config.dcs.map((d) => d.url))].join(' · ')), serverStatus),
   )
 

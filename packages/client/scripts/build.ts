@@ -7,9 +7,11 @@
  *   worker.js   the engine worker, self-contained: every import (the internal packages,
  *               comlink, idb-keyval) is bundled in, so a consumer's dev server serves it
  *               as-is and never has to discover or pre-bundle a dependency of the worker
+ *   shared-worker.js  the same engine as a SharedWorker serving every tab (#15), as self-contained
  *
- * index.js starts the worker as `new Worker(new URL('./worker.js', import.meta.url))`,
- * the form bundlers (Vite, Rollup, webpack 5, esbuild) recognise to emit a worker chunk.
+ * index.js starts them as `new Worker(new URL('./worker.js', import.meta.url))` and
+ * `new SharedWorker(new URL('./shared-worker.js', import.meta.url))`, the forms bundlers
+ * (Vite, Rollup, webpack 5, esbuild) recognise to emit a worker chunk.
  * The internal packages stay private: one package carries them, so there is one version
  * to install and the engine's internals are not a public API.
  */
@@ -24,19 +26,27 @@ const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const workerDir = resolve(pkgDir, '../worker')
 const dist = join(pkgDir, 'dist')
 
-const WORKER_URL_IN_SOURCE = "new URL('./entry.ts', import.meta.url)"
-const WORKER_URL_IN_DIST = "new URL('./worker.js', import.meta.url)"
+/** Each worker entry in source, the file it is built as, and the URL literal naming it. */
+const WORKER_ENTRIES = [
+  { source: 'entry.ts', dist: 'worker' },
+  { source: 'shared-entry.ts', dist: 'shared-worker' },
+] as const
+const urlOf = (file: string): string => `new URL('./${file}', import.meta.url)`
 
-/** Points createWorker() at the built worker file; fails the build if the literal moved. */
+/** Points createWorker() and createSharedWorker() at the built files; fails the build if a literal moved. */
 function workerUrl(): Plugin {
   let rewritten = false
   return {
     name: 'pfs-worker-url',
     transform(code, id) {
       if (!id.endsWith('/worker/src/create-worker.ts')) return null
-      if (!code.includes(WORKER_URL_IN_SOURCE)) this.error(`create-worker.ts no longer contains ${WORKER_URL_IN_SOURCE}`)
+      let out = code
+      for (const entry of WORKER_ENTRIES) {
+        if (!out.includes(urlOf(entry.source))) this.error(`create-worker.ts no longer contains ${urlOf(entry.source)}`)
+        out = out.replace(urlOf(entry.source), urlOf(`${entry.dist}.js`))
+      }
       rewritten = true
-      return code.replace(WORKER_URL_IN_SOURCE, WORKER_URL_IN_DIST)
+      return out
     },
     buildEnd() {
       if (!rewritten) this.error('createWorker() was not part of the main-thread bundle')
@@ -89,9 +99,9 @@ async function buildMain(): Promise<string[]> {
   return modules
 }
 
-async function buildWorker(): Promise<void> {
+async function buildWorker(entry: (typeof WORKER_ENTRIES)[number]): Promise<void> {
   const bundle = await rolldown({
-    input: { worker: join(workerDir, 'src/entry.ts') },
+    input: { [entry.dist]: join(workerDir, 'src', entry.source) },
     platform: 'browser',
     tsconfig: join(pkgDir, 'tsconfig.build.json'),
     checks: { pluginTimings: false },
@@ -108,7 +118,7 @@ async function writeNotices(): Promise<void> {
   for (const [name, licence] of [['comlink', 'LICENSE'], ['idb-keyval', 'LICENCE']] as const) {
     const dir = dirname(require.resolve(`${name}/package.json`))
     const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string }
-    sections.push(`${name}@${version} (bundled into worker.js)\n\n${(await readFile(join(dir, licence), 'utf8')).trim()}\n`)
+    sections.push(`${name}@${version} (bundled into worker.js and shared-worker.js)\n\n${(await readFile(join(dir, licence), 'utf8')).trim()}\n`)
   }
   await writeFile(join(dist, 'THIRD-PARTY-LICENSES.txt'), sections.join('\n' + '-'.repeat(72) + '\n\n'))
 }
@@ -123,7 +133,7 @@ export async function buildClient(): Promise<BuiltClient> {
   await rm(dist, { recursive: true, force: true })
   await mkdir(dist, { recursive: true })
   const mainModules = await buildMain()
-  await buildWorker()
+  for (const entry of WORKER_ENTRIES) await buildWorker(entry)
   await writeNotices()
   return { dist, mainModules }
 }

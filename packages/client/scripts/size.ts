@@ -5,6 +5,7 @@
  *
  *   main thread  dist/index.js with comlink   <= 10 kB gzipped, no WebAssembly, no crypto
  *   worker       dist/worker.js               <= 50 kB gzipped
+ *   shared worker  dist/shared-worker.js       <= 50 kB gzipped (the same engine, #15)
  *
  * Prints a table, writes bench/results/size.json and exits 1 over budget. kB are 1000
  * bytes; gzip is zlib at level 9. Sizes only, no timings, so it is deterministic and safe
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const budgets: Budgeted[] = [
     { name: 'main thread', entry: join(dist, 'index.js'), budgetGzipBytes: 10_000 },
     { name: 'worker', entry: join(dist, 'worker.js'), budgetGzipBytes: 50_000 },
+    { name: 'shared worker', entry: join(dist, 'shared-worker.js'), budgetGzipBytes: 50_000 },
   ]
   const rows = []
   let ok = true

@@ -5,7 +5,6 @@
 import { transfer, wrap, type Endpoint, type Remote } from 'comlink'
 import { TransportError } from '@pfs-web/errors'
 import {
-  createWorker,
   registerErrorClass,
   ownedBytes,
   registerWireHandlers,
@@ -24,16 +23,27 @@ import {
   type WorkerOptions,
 } from '@pfs-web/worker'
 import { CallChannel } from './call-channel.ts'
+import { defaultSharing, openEngine, type EngineLink, type Sharing } from './engine-link.ts'
 import { AbortedError } from './errors.ts'
+import { createLeaderClient } from './leader-client.ts'
 import { ListenerHub } from './listener-hub.ts'
 import { PendingCalls } from './pending-calls.ts'
 
 export interface PfsClientOptions extends WorkerOptions {
   /**
    * The engine to talk to: a started Worker, or any Comlink endpoint (a MessagePort, a
-   * recording wrapper in tests). Default: a new dedicated worker from `createWorker()`.
+   * recording wrapper in tests). Default: the one `sharing` picks.
    */
   worker?: Worker | Endpoint
+  /**
+   * Without `worker`: 'shared-worker' serves every tab of this origin and `storageName`
+   * from one engine in a SharedWorker (one perm key, one connection set, temp keys in its
+   * memory only); 'leader' does the same from the dedicated worker of one tab elected with
+   * Web Locks, the next tab taking over when it goes; 'none' starts a dedicated worker per
+   * client. Default: 'shared-worker' where SharedWorker and Web Locks exist, else 'leader'
+   * where Web Locks and BroadcastChannel do, else 'none'.
+   */
+  sharing?: Sharing
   /** How long close() lets the engine wind down before terminating the worker (ms). */
   closeGraceMs?: number
   /**
@@ -95,10 +105,14 @@ function abortedError(signal: AbortSignal): AbortedError {
 }
 
 export function createPfsClient(options: PfsClientOptions): PfsClient {
-  const { worker, closeGraceMs = DEFAULT_CLOSE_GRACE_MS, onError = rethrowAsync, ...workerOptions } = options
+  const { worker, sharing = defaultSharing(), closeGraceMs = DEFAULT_CLOSE_GRACE_MS, onError = rethrowAsync, ...workerOptions } = options
+  if (!worker && sharing === 'leader') {
+    return createLeaderClient(workerOptions.storageName, onError, () => createPfsClient({ ...options, sharing: 'none' }))
+  }
   registerWireHandlers()
   registerErrorClass(AbortedError)
-  const endpoint = worker ?? createWorker()
+  const link: EngineLink | null = worker ? null : openEngine(sharing, workerOptions.storageName)
+  const endpoint = worker ?? (link as EngineLink).endpoint
   const remote: Remote<ExposedApi> = wrap<ExposedApi>(endpoint)
   // Comlink sets the session up and carries listeners; the per-call methods take a port of
   // their own with flat messages (#17, a thinner boundary: call-port.ts in the worker).
@@ -113,7 +127,12 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
   let closing: Promise<void> | null = null
 
   const ready = calls
-    .track(() => Promise.all([remote.openCallPort(transfer(port2, [port2])), remote.init(workerOptions)]))
+    .track(() =>
+      Promise.all([
+        (link?.tabLock ?? Promise.resolve(undefined)).then((tabLock) => remote.openCallPort(transfer(port2, [port2]), tabLock)),
+        remote.init(workerOptions),
+      ]),
+    )
     .then(() => {
       initialised = true
     })
@@ -121,14 +140,14 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
   // `ready` from being reported as an unhandled rejection as well.
   ready.catch(() => undefined)
 
-  if (isWorker(endpoint)) {
-    endpoint.addEventListener('error', (event) => {
-      const error = new TransportError('WORKER_FAILED', event.message || 'worker error')
-      // Before init answers, an error event means the worker never started (bad script).
-      if (initialised) onError(error)
-      else failAll(error)
-    })
+  const onWorkerError = (message: string): void => {
+    const error = new TransportError('WORKER_FAILED', message || 'worker error')
+    // Before init answers, an error event means the worker never started (bad script).
+    if (initialised) onError(error)
+    else failAll(error)
   }
+  if (link) link.onError(onWorkerError)
+  else if (isWorker(endpoint)) endpoint.addEventListener('error', (event) => onWorkerError(event.message))
 
   const call = <T>(fn: () => Promise<T>): Promise<T> => calls.track(() => ready.then(fn))
   /** Runs `go` at once when init has answered, else after `ready` (and tracked until then). */
@@ -175,7 +194,8 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
     // not keep the page waiting, and terminate() frees its memory either way.
     await Promise.race([remote.close().catch(onError), grace])
     clearTimeout(timer)
-    if (isWorker(endpoint)) endpoint.terminate()
+    if (link) link.end()
+    else if (isWorker(endpoint)) endpoint.terminate()
     else releaseRemote(remote)
   }
 

@@ -1,5 +1,6 @@
 export { createPfsClient } from './client.ts'
 export type { CallOptions, ClientInvokeOptions, PfsClient, PfsClientOptions } from './client.ts'
+export { defaultSharing, type Sharing } from './engine-link.ts'
 export { AbortedError } from './errors.ts'
 export { PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
 export type { PfsErrorCode, PfsErrorShape } from '@pfs-web/errors'

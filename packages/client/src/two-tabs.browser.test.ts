@@ -1,5 +1,7 @@
 /**
- * Two tabs of one app: two clients, each with its own worker, on one IndexedDB database
+ * Two tabs of one app without sharing (`sharing: 'none'`, where a browser has no SharedWorker
+ * or the app opts out; lifecycle/tabs.browser.test.ts has the shared engine): two clients,
+ * each with its own worker, on one IndexedDB database
  * against the real server. Starting together from an empty database they must end with a
  * single perm key (the perm handshake runs under a Web Lock), and each binds its own temp
  * key to it; a rotation in one tab must not cost the other its key (the server keeps several
@@ -11,7 +13,8 @@ import { deleteDatabase, lifecycleClient } from '../test/lifecycle-harness.ts'
 
 const server: PfsServerInfo = inject('pfsServer')
 const storageName = `pfs-two-tabs-${Date.now()}`
-const tabs = [lifecycleClient(server, 2, { storageName, defaultTimeoutMs: 20_000 }).client, lifecycleClient(server, 2, { storageName, defaultTimeoutMs: 20_000 }).client] as const
+const extra = { storageName, defaultTimeoutMs: 20_000, sharing: 'none' } as const
+const tabs = [lifecycleClient(server, 2, extra).client, lifecycleClient(server, 2, extra).client] as const
 
 afterAll(async () => {
   await Promise.all(tabs.map((t) => t.close()))

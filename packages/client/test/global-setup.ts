@@ -20,7 +20,7 @@ export interface PfsServerInfo {
 }
 
 /** One private server per lifecycle suite (packages/client/src/lifecycle/). */
-export const ISOLATED_SERVERS = ['rotation', 'faults', 'storm', 'leak'] as const
+export const ISOLATED_SERVERS = ['rotation', 'faults', 'storm', 'leak', 'tabs'] as const
 export type IsolatedServerName = (typeof ISOLATED_SERVERS)[number]
 
 declare module 'vitest' {

@@ -58,9 +58,9 @@ export function deleteDatabase(name: string): Promise<unknown> {
   })
 }
 
-export function lifecycleClient(info: PfsServerInfo, dcId: number, extra: Partial<PfsClientOptions> = {}): LifecycleClient {
-  const storageName = extra.storageName ?? `pfs-lifecycle-${Date.now()}-${++clients}`
-  const client = createPfsClient({
+/** The options lifecycleClient starts a client with (for a client made in another realm). */
+export function clientOptions(info: PfsServerInfo, dcId: number, extra: Partial<PfsClientOptions> = {}): PfsClientOptions {
+  return {
     dcs: [{ id: dcId, url: info.wsUrl }],
     defaultDcId: dcId,
     rsaPublicKeys: [info.rsaPem],
@@ -68,8 +68,12 @@ export function lifecycleClient(info: PfsServerInfo, dcId: number, extra: Partia
     layer: 227,
     defaultTimeoutMs: 30_000,
     ...extra,
-    storageName,
-  })
+  }
+}
+
+export function lifecycleClient(info: PfsServerInfo, dcId: number, extra: Partial<PfsClientOptions> = {}): LifecycleClient {
+  const storageName = extra.storageName ?? `pfs-lifecycle-${Date.now()}-${++clients}`
+  const client = createPfsClient({ ...clientOptions(info, dcId, extra), storageName })
   const events: SeenEvent[] = []
   const views: LifecycleClient['views'] = []
   client.onKeyEvent((e) => events.push({ ...e, seenAt: Date.now() }))

@@ -1,6 +1,6 @@
 /**
  * The dedicated Worker bootstrap: build the browser env, make the engine and serve it on
- * `self`. A SharedWorker host would do the same per `connect` port with `exposeOn(port, …)`.
+ * `self`. shared-entry.ts is the SharedWorker host that serves every tab from one engine.
  */
 import { disableWebAssembly } from '@pfs-web/crypto'
 import { createBrowserEnv } from './browser-env.ts'

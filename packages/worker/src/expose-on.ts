@@ -44,12 +44,17 @@ function subscribeRemote<A extends unknown[]>(
 export interface ExposeHooks {
   /** Runs before the engine's init, e.g. to pick the IndexedDB name from `storageName`. */
   beforeInit?(options: WorkerOptions): void
+  /** Hears of each call port served and the page's tab lock, so a SharedWorker host can close them when the tab goes (tab-host.ts). */
+  callPort?(port: MessagePort, tabLock?: string): void
 }
 
 /** What exposeOn serves: the engine's methods and the hand-over of a call port. */
 export interface ExposedApi extends WorkerApi {
-  /** Serves the per-call methods on `port` too (call-port.ts); the page keeps the other end. */
-  openCallPort(port: MessagePort): void
+  /**
+   * Serves the per-call methods on `port` too (call-port.ts); the page keeps the other end.
+   * `tabLock`: a Web Lock the page holds for its lifetime (a SharedWorker host only).
+   */
+  openCallPort(port: MessagePort, tabLock?: string): void
 }
 
 /** The frozen, function-only face of an engine that Comlink is allowed to see. */
@@ -73,9 +78,10 @@ export function bindApi(engine: WorkerApi, hooks: ExposeHooks = {}): Readonly<Ex
     rotateNow: (dcId) => engine.rotateNow(dcId),
     logout: (dcId) => engine.logout(dcId),
     close: () => engine.close(),
-    openCallPort: (port) => {
+    openCallPort: (port, tabLock) => {
       if (!(port instanceof MessagePort)) throw new WireError('BAD_PORT', 'openCallPort takes a MessagePort')
       serveCalls(port, api)
+      hooks.callPort?.(port, typeof tabLock === 'string' ? tabLock : undefined)
     },
   }
   return Object.freeze(api)
