@@ -151,9 +151,9 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
   return {
     ready,
     connect: (dcId) => route('connect', [dcId]),
-    invoke(request, { dcId, timeoutMs, signal } = {}) {
+    invoke(request, { dcId, pool, timeoutMs, signal } = {}) {
       if (signal?.aborted) return Promise.reject(new AbortedError('call aborted', { cause: signal.reason }))
-      return route('invoke', [request, { dcId, timeoutMs }], signal)
+      return route('invoke', [request, { dcId, pool, timeoutMs }], signal)
     },
     getConfig: (dcId) => route('getConfig', [dcId]),
     getNearestDc: (dcId) => route('getNearestDc', [dcId]),

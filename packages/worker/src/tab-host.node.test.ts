@@ -21,7 +21,7 @@ const OPTIONS = { dcs: [{ id: 2, url: 'ws://x/apiws' }], defaultDcId: 2, rsaPubl
 function fakeEngine() {
   const listeners = new Set<(e: KeyEvent) => void>()
   const pending = new Map<string, (error: unknown) => void>()
-  const log = { inits: 0, closes: 0, cancels: [] as string[] }
+  const log = { inits: 0, closes: 0, cancels: [] as string[], filePools: [] as (string | undefined)[] }
   const engine: WorkerApi = stubWorkerApi({
     init: async () => void log.inits++,
     invoke: (_request, options = {}) =>
@@ -32,6 +32,8 @@ function fakeEngine() {
       pending.delete(callId)
     },
     getNearestDc: async () => ({ country: 'NL', thisDc: 2, nearestDc: 2 }),
+    saveFilePart: async (_id, _part, _bytes, _dcId, pool) => (log.filePools.push(pool), true),
+    getFile: async (_id, _offset, _limit, _dcId, pool) => (log.filePools.push(pool), new Uint8Array(1)),
     onKeyEvent: async (listener) => {
       listeners.add(listener)
       return () => void listeners.delete(listener)
@@ -113,6 +115,15 @@ describe('one engine for every tab', () => {
     await b.remote.cancel('mine')
     await expect(bCall).rejects.toMatchObject({ code: 'CANCELLED' })
     expect(await b.remote.getNearestDc(2)).toMatchObject({ thisDc: 2 })
+  })
+
+  it('a tab\'s file calls keep the pool it chose (upload/download by default, main when asked)', async () => {
+    const { engines, tab } = setup()
+    const a = await tab('a')
+    await a.remote.saveFilePart(1n, 0, new Uint8Array(4), 2, 'main')
+    await a.remote.getFile(1n, 0, 4096, 2, 'main')
+    await a.remote.getFile(1n, 0, 4096, 2)
+    expect(engines[0]?.log.filePools).toEqual(['main', 'main', undefined])
   })
 
   it('a tab cannot cancel another tab\'s call by its id', async () => {
