@@ -38,17 +38,18 @@ function recording(pool: DhPairPool): DhPairSource & { takes: Take[] } {
       takes.push({ g, dhPrime, pair })
       return pair
     },
+    likelyGroup: () => pool.likelyGroup(),
   }
 }
 
 let msgId = BigInt(Math.floor(Date.now() / 1000)) << 32n
 const env = nodeEnv()
-const tempHandshake = (dhPairs: DhPairSource): Promise<HandshakeResult> =>
+const tempHandshake = (dhPairs: DhPairSource, random = env.random): Promise<HandshakeResult> =>
   runHandshake({
-    env,
+    env: { ...env, random },
     url: `ws://${server.host}:${server.wsPort}/apiws`,
     purpose: 'temp-handshake',
-    options: { mode: { kind: 'temp', expiresIn: 3600 }, wireDcId: 2, rsaKeys: loadRsaKeys([server.rsaPublicKeyPem]), random: env.random, dhPairs },
+    options: { mode: { kind: 'temp', expiresIn: 3600 }, wireDcId: 2, rsaKeys: loadRsaKeys([server.rsaPublicKeyPem]), random, dhPairs },
     nextMsgId: () => (msgId += 4n),
     timeoutMs: 20_000,
   })
@@ -58,7 +59,28 @@ const serverHolds = (r: HandshakeResult): boolean =>
   server.stats().keys.some((k) => BigInt.asUintN(64, BigInt(k.id)) === authKeyIdBigInt(r.authKey))
 
 describe('handshakes with DH pairs made ahead, against the conformance server (issue #17)', () => {
-  it('a group seen first computes inline; the next handshake uses the pair made meanwhile, once, and zeroes its b', async () => {
+  it('a first handshake (pool empty) uses the b it drew for the well-known group while its first round trips were in flight, once', async () => {
+    const pool = new DhPairPool(env, { groups: 2, pairsPerGroup: 1, idleDelayMs: 60_000, sliceMs: 0.5, pauseMs: 1 })
+    const source = recording(pool)
+    const draws: { b: Uint8Array; beforeDhStep: boolean }[] = []
+    const random = (n: number): Uint8Array => {
+      const out = env.random(n)
+      if (n === 256) draws.push({ b: out, beforeDhStep: source.takes.length === 0 })
+      return out
+    }
+    try {
+      const first = await tempHandshake(source, random)
+      expect(source.takes.map((t) => t.pair)).toEqual([null])
+      expect(serverHolds(first)).toBe(true)
+      // one b, drawn before server_DH_params_ok was handled, and zero now
+      expect(draws.map((d) => d.beforeDhStep)).toEqual([true])
+      expect(draws[0]?.b.every((x) => x === 0)).toBe(true)
+    } finally {
+      pool.close()
+    }
+  }, 30_000)
+
+  it('a group seen first gets no pair from the pool; the next handshake uses the pair made meanwhile, once, and zeroes its b', async () => {
     const pool = new DhPairPool(env, { groups: 2, pairsPerGroup: 1, idleDelayMs: 10, sliceMs: 0.5, pauseMs: 1 })
     const source = recording(pool)
     try {

@@ -9,8 +9,17 @@
  * scheduled through the engine's env (its timers, clock, random and modPow), so a
  * virtual-time host (the simulation) runs it at deterministic points.
  */
-import { bytesToBigInt, dhGenerateAsync } from '@pfs-web/crypto'
+import { bigIntToBytes, bytesToBigInt, dhGenerateAsync, KNOWN_DH_PRIME } from '@pfs-web/crypto'
 import type { EngineEnv } from '../env.ts'
+
+/** A DH group: (g, dh_prime) as server_DH_inner_data gives them. */
+export interface DhGroup {
+  g: number
+  dhPrime: Uint8Array
+}
+
+/** Telegram's servers send the well-known prime with g = 3 (auth-key.md step 6). */
+const WELL_KNOWN_GROUP: DhGroup = { g: 3, dhPrime: bigIntToBytes(KNOWN_DH_PRIME, 256) }
 
 export interface DhPair {
   /** 256 bytes; the taker owns it and must zero it after use. */
@@ -25,6 +34,12 @@ export interface DhPairSource {
    * for a group that passed checkDhParams.
    */
   take(g: number, dhPrime: Uint8Array): DhPair | null
+  /**
+   * The group a handshake starting now will most likely be offered, when no pair is ready
+   * for it (the handshake then computes one while its first round trips are in flight);
+   * null when one is ready or the source is closed.
+   */
+  likelyGroup?(): DhGroup | null
 }
 
 export interface DhPairLimits {
@@ -80,6 +95,15 @@ export class DhPairPool implements DhPairSource {
     const pair = group.pairs.shift() ?? null
     this.#fillLater(group)
     return pair
+  }
+
+  /** The group used last, or the well-known one before any handshake got this far. */
+  likelyGroup(): DhGroup | null {
+    if (this.#closed) return null
+    let last: Group | undefined
+    for (const group of this.#groups.values()) last = group
+    if (last === undefined) return WELL_KNOWN_GROUP
+    return last.pairs.length > 0 ? null : { g: last.g, dhPrime: last.dhPrime }
   }
 
   /** Pairs ready for this group now (for tests and the bench). */

@@ -4,38 +4,14 @@ import { describe, expect, it } from 'vitest'
 import sample from '../../test/vectors/auth-key-sample.json'
 import { Handshake, type HandshakeOutput } from './handshake.ts'
 import { loadRsaKeys } from './rsa-keys.ts'
+import { sampleRandom } from '../test-support/sample-random.ts'
 
 const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((h) => parseInt(h, 16)) ?? [])
 const toHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
 const body = (s: string): TlObject => deserializeObject(hex(s))
 
-/**
- * Hands out the sample's secrets the first time each size is asked for (nonce 16,
- * new_nonce 32, b 256, client padding 12) and real randomness otherwise, keeping every
- * buffer it gave so the test can check they were wiped.
- */
-function scriptedRandom() {
-  const scripted = new Map<number, Uint8Array>([
-    [16, hex(sample.nonce)],
-    [32, hex(sample.new_nonce)],
-    [256, hex(sample.b)],
-    [12, hex(sample.client_dh_padding)],
-  ])
-  const given = new Map<number, Uint8Array>()
-  const random = (n: number): Uint8Array => {
-    const s = scripted.get(n)
-    if (s) {
-      scripted.delete(n)
-      given.set(n, s)
-      return s
-    }
-    return crypto.getRandomValues(new Uint8Array(n))
-  }
-  return { random, given }
-}
-
 function start(mode: 'perm' | 'temp' = 'perm', cooperative?: CooperativeOptions) {
-  const { random, given } = scriptedRandom()
+  const { random, given } = sampleRandom()
   const hs = new Handshake({
     mode: mode === 'perm' ? { kind: 'perm' } : { kind: 'temp', expiresIn: 3600 },
     wireDcId: 2,

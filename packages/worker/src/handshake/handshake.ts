@@ -26,7 +26,8 @@ import {
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
 import { HandshakeError } from '../errors.ts'
 import { clockPlausibility } from '../policy/session/msg-id.ts'
-import type { DhPairSource } from './dh-pairs.ts'
+import type { DhPair, DhPairSource } from './dh-pairs.ts'
+import { DhSpeculation } from './dh-speculation.ts'
 import type { RsaKey } from './rsa-keys.ts'
 
 export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }
@@ -46,8 +47,9 @@ export interface HandshakeOptions {
    */
   cooperative?: CooperativeOptions
   /**
-   * Client DH pairs made ahead for groups seen before (issue #17); without one, or for a
-   * group seen for the first time, b and g_b are computed inline.
+   * Client DH pairs made ahead for groups seen before (issue #17). When none is ready, b
+   * and g_b are computed for the source's likely group while req_pq and req_DH_params are
+   * in flight; without a source, or for another group, inline.
    */
   dhPairs?: DhPairSource | undefined
 }
@@ -82,6 +84,7 @@ export class Handshake {
   #auxHash: Uint8Array = new Uint8Array(0)
   #retries = 0
   #wiped = false
+  #speculation: DhSpeculation | null = null
 
   readonly #options: HandshakeOptions
 
@@ -94,6 +97,8 @@ export class Handshake {
     if (this.step !== 'start') throw new HandshakeError('BAD_STATE', `start() in step ${this.step}`)
     this.#nonce = this.#options.random(16)
     this.step = 'res-pq'
+    const group = this.#options.dhPairs?.likelyGroup?.()
+    if (group) this.#speculation = new DhSpeculation(group, this.#options.random, this.#options.cooperative)
     return { _: 'req_pq_multi', nonce: this.#nonce }
   }
 
@@ -129,6 +134,7 @@ export class Handshake {
     this.#tmpIv.fill(0)
     this.#pendingKey?.fill(0)
     this.#pendingKey = null
+    this.#speculation?.drop()
   }
 
   async #onResPq(msg: TlObject): Promise<TlObject> {
@@ -189,9 +195,7 @@ export class Handshake {
   async #clientDhParams(retryId: bigint): Promise<TlObject> {
     const dh = this.#dh
     if (!dh) throw new HandshakeError('BAD_STATE', 'no DH parameters')
-    const { b, gB } =
-      this.#options.dhPairs?.take(dh.g, dh.dhPrime) ??
-      (await dhGenerateAsync(dh.g, dh.dhPrime, this.#options.random, this.#options.cooperative))
+    const { b, gB } = await this.#dhPair(dh.g, dh.dhPrime)
     try {
       this.#pendingKey?.fill(0)
       this.#pendingKey = null
@@ -209,6 +213,18 @@ export class Handshake {
     withHash.fill(0)
     this.step = 'dh-gen-response'
     return { _: 'set_client_DH_params', nonce: this.#nonce, server_nonce: this.#serverNonce, encrypted_data: encrypted }
+  }
+
+  /** A pair made ahead, else the one speculated for this group, else a new one. */
+  async #dhPair(g: number, dhPrime: Uint8Array): Promise<DhPair> {
+    const speculation = this.#speculation
+    this.#speculation = null
+    const made = this.#options.dhPairs?.take(g, dhPrime) ?? null
+    if (made !== null) speculation?.drop()
+    const pair = made ?? (await speculation?.take(g, dhPrime)) ?? null
+    if (this.#wiped) pair?.b.fill(0)
+    this.#checkNotWiped()
+    return pair ?? dhGenerateAsync(g, dhPrime, this.#options.random, this.#options.cooperative)
   }
 
   async #onDhGen(msg: TlObject): Promise<HandshakeOutput> {

@@ -1,0 +1,71 @@
+/**
+ * The stored-perm-key connect alone, for profiling (issue #17): the server in a child
+ * process, RUNS connects of a new engine holding a stored perm key (a page's first connect:
+ * temp handshake, bind, first help.getConfig). Prints the CPU split by function (self time,
+ * top entries) over the measured runs, after one warm-up; with PROFILE=file.cpuprofile it
+ * also writes the profile. Run: RUNS=10 tsx packages/worker/bench/profile-connect.ts
+ */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import type { WorkerOptions } from '../src/api.ts'
+import { createEngine } from '../src/engine.ts'
+import { memoryPermKeys, nodeEnv } from '../src/test-support/node-env.ts'
+import { startServerProcess } from './rivals.ts'
+
+const RUNS = Number(process.env.RUNS ?? 10)
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+}
+
+const server = await startServerProcess()
+try {
+  const options: WorkerOptions = {
+    dcs: [{ id: 2, url: `ws://${server.host}:${server.wsPort}/apiws` }],
+    defaultDcId: 2,
+    rsaPublicKeys: [server.rsaPublicKeyPem],
+    app: { apiId: 1, deviceModel: 'bench', systemVersion: 'node', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
+    layer: 227,
+  }
+  const storage = memoryPermKeys()
+  const connect = async (): Promise<void> => {
+    const engine = createEngine(nodeEnv(storage))
+    await engine.init(options)
+    await engine.connect()
+    await engine.getConfig()
+    await engine.close()
+  }
+  await connect() // makes the perm key, warms the JIT
+  await connect()
+  const inspector = new Session()
+  inspector.connect()
+  await inspector.post('Profiler.enable')
+  await inspector.post('Profiler.setSamplingInterval', { interval: 100 })
+  await inspector.post('Profiler.start')
+  const cpu = process.cpuUsage()
+  for (let i = 0; i < RUNS; i++) await connect()
+  const used = process.cpuUsage(cpu)
+  const { profile } = await inspector.post('Profiler.stop')
+  inspector.disconnect()
+  if (process.env.PROFILE) writeFileSync(process.env.PROFILE, JSON.stringify(profile))
+  const nodes = profile.nodes as ProfileNode[]
+  const byFn = new Map<string, number>()
+  let total = 0
+  for (const n of nodes) {
+    const hits = n.hitCount ?? 0
+    if (hits === 0) continue
+    const f = n.callFrame
+    const where = f.url === '' ? '' : ` ${f.url.replace(/^.*\/packages\//, '')}:${f.lineNumber + 1}`
+    const key = `${f.functionName || '(anonymous)'}${where}`
+    byFn.set(key, (byFn.get(key) ?? 0) + hits)
+    total += hits
+  }
+  const cpuMs = (used.user + used.system) / 1000 / RUNS
+  console.log(`${RUNS} stored connects: ${cpuMs.toFixed(1)} ms CPU each (this process)`)
+  const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 25)
+  for (const [fn, hits] of top) console.log(`${((100 * hits) / total).toFixed(1).padStart(5)} %  ${fn}`)
+} finally {
+  await server.close()
+}
