@@ -177,12 +177,13 @@ export interface WorkerApi {
   /** Raw boxed TL of any API method; the worker adds the PFS and initConnection wrappers. */
   invoke(request: Uint8Array, options?: InvokeOptions): Promise<Uint8Array>
   cancel(callId: string): Promise<void>
-  getConfig(dcId?: number): Promise<ConfigView>
-  getNearestDc(dcId?: number): Promise<NearestDcView>
+  /** `callId`, on this and the helpers below, lets a host cancel the call as for invoke. */
+  getConfig(dcId?: number, callId?: string): Promise<ConfigView>
+  getNearestDc(dcId?: number, callId?: string): Promise<NearestDcView>
   /** Goes over the DC's `upload` pool unless `pool` says otherwise. */
-  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number, pool?: PoolName): Promise<boolean>
+  saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number, pool?: PoolName, callId?: string): Promise<boolean>
   /** Goes over the DC's `download` pool unless `pool` says otherwise. */
-  getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool?: PoolName): Promise<Uint8Array>
+  getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool?: PoolName, callId?: string): Promise<Uint8Array>
   states(): Promise<DcStateView[]>
   subscribe(listener: StateListener): Promise<Unsubscribe>
   onUpdate(listener: UpdateListener): Promise<Unsubscribe>

@@ -127,8 +127,8 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     return rt.calls.invoke(request, method, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs, opts.callId)
   }
 
-  async function callObject(obj: TlObject, dcId?: number, pool?: PoolName): Promise<TlObject> {
-    return deserializeObject(await call(serializeObject(obj), { ...(dcId !== undefined && { dcId }), ...(pool && { pool }) }))
+  async function callObject(obj: TlObject, dcId?: number, pool?: PoolName, callId?: string): Promise<TlObject> {
+    return deserializeObject(await call(serializeObject(obj), { ...(dcId !== undefined && { dcId }), ...(pool && { pool }), ...(callId !== undefined && { callId }) }))
   }
 
   function expect<N extends TlObject['_']>(obj: TlObject, name: N): Extract<TlObject, { _: N }> {
@@ -152,8 +152,8 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     async cancel(callId: string) {
       for (const rt of all) rt.calls.cancel(callId)
     },
-    async getConfig(dcId?: number): Promise<ConfigView> {
-      const c = expect(await callObject({ _: 'help.getConfig' }, dcId), 'config')
+    async getConfig(dcId?: number, callId?: string): Promise<ConfigView> {
+      const c = expect(await callObject({ _: 'help.getConfig' }, dcId, 'main', callId), 'config')
       return {
         date: c.date,
         expires: c.expires,
@@ -162,18 +162,18 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
         dcOptions: c.dc_options.map((d) => ({ id: d.id, ipAddress: d.ip_address, port: d.port })),
       }
     },
-    async getNearestDc(dcId?: number): Promise<NearestDcView> {
-      const n = expect(await callObject({ _: 'help.getNearestDc' }, dcId), 'nearestDc')
+    async getNearestDc(dcId?: number, callId?: string): Promise<NearestDcView> {
+      const n = expect(await callObject({ _: 'help.getNearestDc' }, dcId, 'main', callId), 'nearestDc')
       return { country: n.country, thisDc: n.this_dc, nearestDc: n.nearest_dc }
     },
-    async saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number, pool: PoolName = 'upload') {
-      const r = await callObject({ _: 'upload.saveFilePart', file_id: fileId, file_part: filePart, bytes }, dcId, pool)
+    async saveFilePart(fileId: bigint, filePart: number, bytes: Uint8Array, dcId?: number, pool: PoolName = 'upload', callId?: string) {
+      const r = await callObject({ _: 'upload.saveFilePart', file_id: fileId, file_part: filePart, bytes }, dcId, pool, callId)
       if (r._ !== 'boolTrue' && r._ !== 'boolFalse') throw new EngineError('UNEXPECTED_RESULT', `expected Bool, got ${r._}`)
       return r._ === 'boolTrue'
     },
-    async getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool: PoolName = 'download') {
+    async getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool: PoolName = 'download', callId?: string) {
       const location = { _: 'inputDocumentFileLocation', id: fileId, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
-      const r = await callObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }, dcId, pool)
+      const r = await callObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }, dcId, pool, callId)
       return expect(r, 'upload.file').bytes
     },
     async states() {

@@ -32,6 +32,7 @@ function fakeEngine() {
       pending.delete(callId)
     },
     getNearestDc: async () => ({ country: 'NL', thisDc: 2, nearestDc: 2 }),
+    getConfig: (_dcId, callId) => new Promise((_resolve, reject) => pending.set(callId ?? '', reject)),
     saveFilePart: async (_id, _part, _bytes, _dcId, pool) => (log.filePools.push(pool), true),
     getFile: async (_id, _offset, _limit, _dcId, pool) => (log.filePools.push(pool), new Uint8Array(1)),
     onKeyEvent: async (listener) => {
@@ -86,7 +87,7 @@ describe('one engine for every tab', () => {
     await expect(c.remote.init({ ...OPTIONS, defaultDcId: 4 })).rejects.toMatchObject({ code: 'OPTIONS_MISMATCH' })
   })
 
-  it('a tab gone without close(): its listeners are dropped, its calls cancelled, its ports closed; the other tab is served on', async () => {
+  it('a tab gone without close(): its listeners are dropped, its calls (invoke and the helpers) cancelled, its ports closed; the other tab is served on', async () => {
     const { engines, tab } = setup()
     const a = await tab('a')
     const b = await tab('b')
@@ -98,14 +99,15 @@ describe('one engine for every tab', () => {
     expect(engine.listeners.size).toBe(2)
     void a.remote.invoke(new Uint8Array(4)).catch(() => undefined)
     void a.remote.invoke(new Uint8Array(4), { callId: 'mine' }).catch(() => undefined)
+    void a.remote.getConfig(2).catch(() => undefined)
     const bCall = b.remote.invoke(new Uint8Array(4), { callId: 'mine' })
-    await expect.poll(() => engine.pending.size).toBe(3)
+    await expect.poll(() => engine.pending.size).toBe(4)
 
     const closed = [a.callPort, a.mainPort].map((p) => once(p as unknown as NodeMessagePort, 'close'))
     a.vanish()
     await Promise.all(closed)
     expect(engine.listeners.size).toBe(1)
-    expect(engine.log.cancels.sort()).toEqual(['1:#1', '1:mine'])
+    expect(engine.log.cancels.sort()).toEqual(['1:#1', '1:#2', '1:mine'])
     expect([...engine.pending.keys()]).toEqual(['2:mine'])
     expect(engine.log.closes).toBe(0)
 

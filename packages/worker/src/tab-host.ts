@@ -6,7 +6,7 @@
  *
  * A tab goes with an explicit close() or, since a MessagePort has no close event, when the
  * Web Lock it holds for its lifetime is released (`whenGone`). Then its listeners are
- * unsubscribed, its invokes cancelled, its ports closed; the last tab out closes the
+ * unsubscribed, its calls cancelled, its ports closed; the last tab out closes the
  * engine, which zeroes every key, and the next tab to connect starts a new one.
  */
 import type { Unsubscribe, WorkerApi, WorkerOptions } from './api.ts'
@@ -71,6 +71,13 @@ export function createTabHost(deps: TabHostDeps): (port: MessagePort) => void {
         return drop
       }
 
+    /** Every call of this tab carries an engine call id, so the tab's leaving cancels it. */
+    const tracked = <T>(own: string | undefined, run: (callId: string) => Promise<T>): Promise<T> => {
+      const callId = prefix + (own ?? `#${++next}`)
+      calls.add(callId)
+      return run(callId).finally(() => calls.delete(callId))
+    }
+
     const tab: WorkerApi = {
       init(options: WorkerOptions) {
         const key = JSON.stringify(options)
@@ -86,16 +93,12 @@ export function createTabHost(deps: TabHostDeps): (port: MessagePort) => void {
         return s.init
       },
       connect: (dcId) => engine.connect(dcId),
-      invoke(request, options = {}) {
-        const callId = prefix + (options.callId ?? `#${++next}`)
-        calls.add(callId)
-        return engine.invoke(request, { ...options, callId }).finally(() => calls.delete(callId))
-      },
+      invoke: (request, options = {}) => tracked(options.callId, (callId) => engine.invoke(request, { ...options, callId })),
       cancel: (callId) => engine.cancel(prefix + callId),
-      getConfig: (dcId) => engine.getConfig(dcId),
-      getNearestDc: (dcId) => engine.getNearestDc(dcId),
-      saveFilePart: (fileId, filePart, bytes, dcId, pool) => engine.saveFilePart(fileId, filePart, bytes, dcId, pool),
-      getFile: (fileId, offset, limit, dcId, pool) => engine.getFile(fileId, offset, limit, dcId, pool),
+      getConfig: (dcId) => tracked(undefined, (callId) => engine.getConfig(dcId, callId)),
+      getNearestDc: (dcId) => tracked(undefined, (callId) => engine.getNearestDc(dcId, callId)),
+      saveFilePart: (fileId, filePart, bytes, dcId, pool) => tracked(undefined, (callId) => engine.saveFilePart(fileId, filePart, bytes, dcId, pool, callId)),
+      getFile: (fileId, offset, limit, dcId, pool) => tracked(undefined, (callId) => engine.getFile(fileId, offset, limit, dcId, pool, callId)),
       states: () => engine.states(),
       subscribe: listen((l) => engine.subscribe(l)),
       onUpdate: listen((l) => engine.onUpdate(l)),
