@@ -70,3 +70,16 @@ test('result lines, expiry date, last error, and the key timeline chart', async 
   await page.getByTestId('key-chart').scrollIntoViewIfNeeded()
   await demo.screenshot(info, 'key-chart', true)
 })
+
+test('the connection list shows each pool connection with a temp key of its own', async ({ page, demo }, info) => {
+  reportCase(info, 'demo-connections')
+  await demo.connect()
+  expect((await demo.act('file-roundtrip')).state).toBe('ok')
+  const row = (name: string) => page.locator(`[data-testid="connection-row"][data-connection="${demo.dcId}:${name}"]`)
+  const keyOf = async (name: string) => (await row(name).locator('td').nth(3).textContent()) ?? ''
+  // The file round trip goes over the upload and download pools (issue #15).
+  for (const name of ['main', 'upload-0', 'download-0']) await expect(row(name).locator('td').nth(3)).toHaveText(/^[0-9a-f]{16}$/)
+  const keys = [await keyOf('main'), await keyOf('upload-0'), await keyOf('download-0')]
+  expect(new Set(keys).size).toBe(3)
+  await demo.screenshot(info, 'demo-connections')
+})

@@ -2,6 +2,7 @@ import { defaultSharing, type DcStateView } from '@pfs-web/client'
 import { ControlClient } from '@pfs-web/control-client'
 import { createDemoClient, sharingFrom } from './client-adapter.ts'
 import { createControls } from './controls.ts'
+import { createConnectionList } from './connections.ts'
 import { createDcCard, type DcCard } from './dc-card.ts'
 import { EMPTY_HISTORY, nextHistory, type DcHistory } from './dc-history.ts'
 import { loadDemoConfig } from './demo-config.ts'
@@ -73,6 +74,7 @@ async function main(app: HTMLElement): Promise<void> {
   markSelected()
 
   const timeline = createTimeline()
+  const connections = createConnectionList()
   const chart = createKeyChart()
   let lives = NO_LIVES
   const traffic = createTraffic(() => client.getConfig(dcId), TRAFFIC_EVERY_MS, (s) => controls.showTraffic(s))
@@ -111,12 +113,15 @@ async function main(app: HTMLElement): Promise<void> {
   controls.showTraffic(traffic.stats())
 
   // One grid: two columns on wide screens, one column (cards, controls, chart, …) on narrow.
-  app.replaceChildren(header, h('main', { class: 'layout' }, cardsEl, controls.el, chart.el, controls.statsEl, timeline.el))
+  app.replaceChildren(header, h('main', { class: 'layout' }, cardsEl, controls.el, chart.el, connections.el, controls.statsEl, timeline.el))
   chart.render(lives, Date.now())
 
-  // The cards and the chart show each DC's main connection; pool connections (issue #15) are
-  // in client.states() and the key events with their `connection` set.
-  await client.subscribe((states) => states.filter((s) => s.connection === undefined).forEach(showState))
+  // The cards and the chart show each DC's main connection; the connection list shows every
+  // connection, pool members included (issue #15).
+  await client.subscribe((states) => {
+    states.filter((s) => s.connection === undefined).forEach(showState)
+    connections.show(states)
+  })
   await client.onKeyEvent((e) => {
     if (e.connection !== undefined) return
     const now = Date.now()
@@ -130,6 +135,7 @@ async function main(app: HTMLElement): Promise<void> {
     const now = Date.now()
     latest.forEach((s) => cardFor(s.dcId).update(s, histories.get(s.dcId) ?? EMPTY_HISTORY, now))
     chart.render(lives, now)
+    connections.tick()
   }, 1000)
   window.addEventListener('resize', () => chart.render(lives, Date.now()))
 
