@@ -29,11 +29,16 @@ type Message =
 interface Waiting {
   m: Method
   a: unknown[]
+  /** The caller's signal, kept so a call this tab runs itself after becoming leader can still be aborted. */
+  signal?: AbortSignal
   resolve(value: unknown): void
   reject(error: unknown): void
 }
 
 type Listener = (...args: never[]) => void
+
+/** How many answered call keys a leader remembers: far more than a follower can have waiting across one hand-over. */
+const ANSWERED_KEPT = 4096
 
 /** Runs `m` on the leader's own client; an invoke's signal comes from the caller or a follower's cancel. */
 function run(client: PfsClient, m: Method, a: unknown[], signal?: AbortSignal): Promise<unknown> {
@@ -50,6 +55,8 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
   const quit = new AbortController()
   const waiting = new Map<number, Waiting>()
   const serving = new Map<string, AbortController>()
+  /** Calls this leader answered lately: a follower resends on every 'leader', and a call must not run twice. */
+  const answered = new Set<string>()
   const listeners: Record<Stream, Set<Listener>> = { state: new Set(), update: new Set(), key: new Set() }
   let local: PfsClient | null = null
   let leaving = false
@@ -72,11 +79,15 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
   /** Serves one follower call; a leader on its way out answers nothing, so the call goes again to the next one. */
   function serve(from: string, id: number, m: Method, a: unknown[]): void {
     const key = `${from}:${id}`
+    if (serving.has(key) || answered.has(key)) return
     const abort = new AbortController()
     serving.set(key, abort)
     const answer = (ok: boolean, v: unknown): void => {
       serving.delete(key)
-      if (!leaving) post({ t: 'answer', to: from, id, ok, v })
+      if (leaving) return
+      answered.add(key)
+      if (answered.size > ANSWERED_KEPT) answered.delete(answered.values().next().value as string)
+      post({ t: 'answer', to: from, id, ok, v })
     }
     run(local as PfsClient, m, a, abort.signal).then(
       (v) => answer(true, v),
@@ -104,6 +115,8 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
   // Lead once every tab queued before us has gone.
   navigator.locks
     .request(`pfs-web-leader:${storageName}`, { signal: quit.signal }, () => {
+      // A grant already queued when close() ran: lead nothing, let the next tab have the lock.
+      if (closed) return
       const client = startEngine()
       local = client
       const relay = (k: Stream) => (...a: unknown[]) => {
@@ -117,7 +130,7 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
       // This tab's own calls that the old leader never answered run here now.
       for (const [id, w] of waiting) {
         waiting.delete(id)
-        run(client, w.m, w.a).then(w.resolve, w.reject)
+        run(client, w.m, w.a, w.signal).then(w.resolve, w.reject)
       }
       return new Promise<void>((resolve) => (stepDown = resolve))
     })
@@ -128,7 +141,7 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
     if (local) return run(local, m, a, signal) as Promise<T>
     const id = ++next
     return new Promise<T>((resolve, reject) => {
-      const w: Waiting = { m, a, resolve: resolve as (v: unknown) => void, reject }
+      const w: Waiting = { m, a, signal, resolve: resolve as (v: unknown) => void, reject }
       waiting.set(id, w)
       send(id, w)
       signal?.addEventListener('abort', () => {
