@@ -50,12 +50,15 @@ export function createTabHost(deps: TabHostDeps): (port: MessagePort) => void {
       for (const unsubscribe of unsubscribes) unsubscribe()
       for (const id of calls) void engine.cancel(id)
       for (const p of callPorts) p.close()
-      if (--s.tabs === 0) {
-        if (shared === s) shared = null
-        await engine.close()
+      try {
+        if (--s.tabs === 0) {
+          if (shared === s) shared = null
+          await engine.close()
+        }
+      } finally {
+        // After close()'s answer has gone out on it, and even when closing the engine failed.
+        setTimeout(() => port.close())
       }
-      // After close()'s answer has gone out on it.
-      setTimeout(() => port.close())
     }
 
     const listen =

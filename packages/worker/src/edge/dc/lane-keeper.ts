@@ -142,7 +142,7 @@ export class LaneKeeper implements LaneOwner {
     const dc = this.#dc
     dc.later('ping', KEEPALIVE.intervalMs, () => {
       const lane = dc.lane
-      if (lane?.isUp && pingsLane(dc.role, dc.now(), dc.lastCallAt)) {
+      if (lane?.isUp && pingsLane(dc.role, dc.now(), dc.lastCallAt, this.owesAnswers(lane))) {
         const body = serializeObject({ _: 'ping_delay_disconnect', ping_id: randomLong(dc.env.random), disconnect_delay: KEEPALIVE.disconnectDelayS })
         lane.send([{ kind: 'ping-delay-disconnect', body }]).catch(() => undefined)
       }

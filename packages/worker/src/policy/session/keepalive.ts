@@ -20,9 +20,13 @@ export const KEEPALIVE = {
 /** The DC's main connection, or a member of one of its pools. */
 export type LaneRole = 'main' | 'pool'
 
-/** Whether the keep-alive pings the traffic lane now; `lastCallAt` is local ms (null: never). */
-export function pingsLane(role: LaneRole, now: number, lastCallAt: number | null): boolean {
-  return role === 'main' || (lastCallAt !== null && now - lastCallAt < KEEPALIVE.intervalMs)
+/**
+ * Whether the keep-alive pings the traffic lane now; `lastCallAt` is local ms (null: never).
+ * A pool lane still owing an answer is pinged however old its last call, or the server
+ * would close it under a slow call and force a resend.
+ */
+export function pingsLane(role: LaneRole, now: number, lastCallAt: number | null, owesAnswers: boolean): boolean {
+  return role === 'main' || owesAnswers || (lastCallAt !== null && now - lastCallAt < KEEPALIVE.intervalMs)
 }
 
 /** After the lane's socket closed: reconnect now (with backoff), or wait for the next call. */
