@@ -32,9 +32,6 @@ describe('foldKeyEvent: key lives from key events', () => {
     const s = fold([...CONNECT, [500, 'created', 'b'], [600, 'bound', 'b'], [700, 'rotated', 'b', 'replaces a'], [900, 'dropped', 'a']])
     expect(life(s, 'b')).toMatchObject({ boundMs: 600, inUseMs: 700 })
     expect(life(s, 'a')).toMatchObject({ retiredMs: 700, droppedMs: 900 })
-    const a = life(s, 'a')!
-    const b = life(s, 'b')!
-    expect(b.boundMs!).toBeLessThan(a.retiredMs!)
     expect(s.inUse.get(2)).toBe('b')
   })
 

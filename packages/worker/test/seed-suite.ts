@@ -4,9 +4,9 @@
  * CI splits the seeds over several files so they run on every core.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { DEFAULT_LIMITS, replayCommand, runSeed, type SeedReport } from './run-seed.ts'
-import { FAULT_KINDS } from './scenario.ts'
-import { summarize } from './summary.ts'
+import { DEFAULT_LIMITS, replayCommand, runSeed, type SeedReport } from '../src/sim/run-seed.ts'
+import { FAULT_KINDS } from '../src/sim/scenario.ts'
+import { summarize } from '../src/sim/summary.ts'
 
 /** 10,000 lifetimes over the CI's 200 seeds (issue #11); the draw of bands gives ~52 a seed. */
 const LIFETIMES_PER_SEED = 45
