@@ -11,9 +11,9 @@ export const CLIENT_NEVER_DECODES: ReadonlySet<string> = new Set([
   'rpc_drop_answer', 'get_future_salts', 'ping', 'ping_delay_disconnect', 'destroy_session', 'http_wait', 'destroy_auth_key',
   'invokeAfterMsg', 'invokeAfterMsgs', 'initConnection', 'invokeWithLayer', 'invokeWithoutUpdates',
   'auth.bindTempAuthKey', 'auth.dropTempAuthKeys', 'auth.exportAuthorization', 'auth.importAuthorization', 'auth.logOut',
-  'help.getConfig', 'help.getNearestDc', 'updates.getState', 'upload.saveFilePart', 'upload.getFile',
+  'help.getConfig', 'help.getNearestDc', 'updates.getState', 'upload.saveFilePart', 'upload.saveBigFilePart', 'upload.getFile',
   'inputClientProxy', 'jsonObjectValue', 'jsonNull', 'jsonBool', 'jsonNumber', 'jsonString', 'jsonArray', 'jsonObject',
-  'inputDocumentFileLocation',
+  'inputDocumentFileLocation', 'inputFile', 'inputFileBig', 'userEmpty',
 ])
 
 /**
@@ -22,7 +22,7 @@ export const CLIENT_NEVER_DECODES: ReadonlySet<string> = new Set([
  * one at the top level only where it reads it (help.getConfig, help.getNearestDc views).
  */
 export const CLIENT_KEEPS_RAW: ReadonlySet<string> = new Set([
-  'config', 'nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'upload.file', 'upload.fileCdnRedirect', 'updates.state',
+  'config', 'nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'upload.file', 'upload.fileCdnRedirect', 'updates.state', 'auth.authorization',
 ])
 
 /**
@@ -45,5 +45,6 @@ export const CLIENT_NEVER_ENCODES: ReadonlySet<string> = new Set([
   'p_q_inner_data', 'p_q_inner_data_temp', 'req_pq', 'rpc_drop_answer', 'destroy_session', 'http_wait', 'destroy_auth_key',
   'invokeAfterMsg', 'invokeAfterMsgs', 'invokeWithoutUpdates', 'msg_copy', 'msg_resend_req', 'msgs_state_req',
   'auth.dropTempAuthKeys', 'auth.exportAuthorization', 'auth.importAuthorization', 'updates.getState',
+  'upload.saveBigFilePart', 'inputFile', 'inputFileBig',
   'inputClientProxy', 'jsonObjectValue', 'jsonNull', 'jsonBool', 'jsonNumber', 'jsonString', 'jsonArray', 'jsonObject',
 ])

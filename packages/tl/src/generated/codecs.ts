@@ -82,6 +82,10 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
   [0x1081464c, 'storage.fileWebp'],
   [0xf39b035c, 'fileHash'],
   [0x096a18d5, 'upload.file'],
+  [0xf52ff27f, 'inputFile'],
+  [0xfa4f0bb5, 'inputFileBig'],
+  [0xd3bc4b7a, 'userEmpty'],
+  [0x2ea2c0d4, 'auth.authorization'],
   [0xf18cda44, 'upload.fileCdnRedirect'],
   [0xa229dd06, 'updateConfig'],
   [0xa56c2a3e, 'updates.state'],
@@ -112,6 +116,7 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
   [0x1fb33026, 'help.getNearestDc'],
   [0xedd4882a, 'updates.getState'],
   [0xb304a621, 'upload.saveFilePart'],
+  [0xde7b673d, 'upload.saveBigFilePart'],
   [0xbe5335be, 'upload.getFile'],
 ])
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
@@ -245,6 +250,10 @@ const DECODERS: ReadonlyMap<number, Decode> = new Map<number, Decode>([
   [0x1081464c, () => ({ _: 'storage.fileWebp' })],
   [0xf39b035c, d_fileHash],
   [0x096a18d5, d_upload_file],
+  [0xf52ff27f, d_inputFile],
+  [0xfa4f0bb5, d_inputFileBig],
+  [0xd3bc4b7a, d_userEmpty],
+  [0x2ea2c0d4, d_auth_authorization],
   [0xf18cda44, d_upload_fileCdnRedirect],
   [0xa229dd06, () => ({ _: 'updateConfig' })],
   [0xa56c2a3e, d_updates_state],
@@ -275,6 +284,7 @@ const DECODERS: ReadonlyMap<number, Decode> = new Map<number, Decode>([
   [0x1fb33026, () => ({ _: 'help.getNearestDc' })],
   [0xedd4882a, () => ({ _: 'updates.getState' })],
   [0xb304a621, d_upload_saveFilePart],
+  [0xde7b673d, d_upload_saveBigFilePart],
   [0xbe5335be, d_upload_getFile],
 ])
 
@@ -363,6 +373,10 @@ const ENCODERS: ReadonlyMap<string, readonly [number, Encode]> = new Map<string,
   ['storage.fileWebp', [0x1081464c, noFields]],
   ['fileHash', [0xf39b035c, e_fileHash]],
   ['upload.file', [0x096a18d5, e_upload_file]],
+  ['inputFile', [0xf52ff27f, e_inputFile]],
+  ['inputFileBig', [0xfa4f0bb5, e_inputFileBig]],
+  ['userEmpty', [0xd3bc4b7a, e_userEmpty]],
+  ['auth.authorization', [0x2ea2c0d4, e_auth_authorization]],
   ['upload.fileCdnRedirect', [0xf18cda44, e_upload_fileCdnRedirect]],
   ['updateConfig', [0xa229dd06, noFields]],
   ['updates.state', [0xa56c2a3e, e_updates_state]],
@@ -393,6 +407,7 @@ const ENCODERS: ReadonlyMap<string, readonly [number, Encode]> = new Map<string,
   ['help.getNearestDc', [0x1fb33026, noFields]],
   ['updates.getState', [0xedd4882a, noFields]],
   ['upload.saveFilePart', [0xb304a621, e_upload_saveFilePart]],
+  ['upload.saveBigFilePart', [0xde7b673d, e_upload_saveBigFilePart]],
   ['upload.getFile', [0xbe5335be, e_upload_getFile]],
 ])
 
@@ -630,6 +645,29 @@ function te_storage_FileType(w: TlWriter, o: TlTypes['storage.FileType'], d: num
       return
     default:
       throw wrongName(o, 'storage.FileType')
+  }
+}
+
+function tb_User(r: TlReader, d: number): TlTypes['User'] {
+  if (d > MAX_DEPTH) throw tooDeep()
+  const id = r.uint32()
+  switch (id) {
+    case 0xd3bc4b7a:
+      return d_userEmpty(r, d)
+    default:
+      throw wrongId(id, 'User')
+  }
+}
+
+function te_User(w: TlWriter, o: TlTypes['User'], d: number): void {
+  if (d > MAX_DEPTH) throw tooDeep()
+  switch (o._) {
+    case 'userEmpty':
+      w.uint32(0xd3bc4b7a)
+      e_userEmpty(w, o, d)
+      return
+    default:
+      throw wrongName(o, 'User')
   }
 }
 
@@ -1589,6 +1627,73 @@ function e_upload_file(w: TlWriter, o: TlConstructors['upload.file'], d: number)
   w.bytes(o.bytes)
 }
 
+function d_inputFile(r: TlReader, d: number): TlConstructors['inputFile'] {
+  const f_id = r.int64()
+  const f_parts = r.int32()
+  const f_name = r.string()
+  const f_md5_checksum = r.string()
+  const o: TlConstructors['inputFile'] = { _: 'inputFile', id: f_id, parts: f_parts, name: f_name, md5_checksum: f_md5_checksum }
+  return o
+}
+
+function e_inputFile(w: TlWriter, o: TlConstructors['inputFile'], d: number): void {
+  w.int64(o.id)
+  w.int32(o.parts)
+  w.string(o.name)
+  w.string(o.md5_checksum)
+}
+
+function d_inputFileBig(r: TlReader, d: number): TlConstructors['inputFileBig'] {
+  const f_id = r.int64()
+  const f_parts = r.int32()
+  const f_name = r.string()
+  const o: TlConstructors['inputFileBig'] = { _: 'inputFileBig', id: f_id, parts: f_parts, name: f_name }
+  return o
+}
+
+function e_inputFileBig(w: TlWriter, o: TlConstructors['inputFileBig'], d: number): void {
+  w.int64(o.id)
+  w.int32(o.parts)
+  w.string(o.name)
+}
+
+function d_userEmpty(r: TlReader, d: number): TlConstructors['userEmpty'] {
+  const f_id = r.int64()
+  const o: TlConstructors['userEmpty'] = { _: 'userEmpty', id: f_id }
+  return o
+}
+
+function e_userEmpty(w: TlWriter, o: TlConstructors['userEmpty'], d: number): void {
+  w.int64(o.id)
+}
+
+function d_auth_authorization(r: TlReader, d: number): TlConstructors['auth.authorization'] {
+  const n_flags = r.uint32()
+  const f_otherwise_relogin_days = (n_flags & 0x00000002) !== 0 ? r.int32() : undefined
+  const f_tmp_sessions = (n_flags & 0x00000001) !== 0 ? r.int32() : undefined
+  const f_future_auth_token = (n_flags & 0x00000004) !== 0 ? r.bytes() : undefined
+  const f_user = tb_User(r, d + 1)
+  const o: TlConstructors['auth.authorization'] = { _: 'auth.authorization', user: f_user }
+  if ((n_flags & 0x00000002) !== 0) o.setup_password_required = true
+  if (f_otherwise_relogin_days !== undefined) o.otherwise_relogin_days = f_otherwise_relogin_days
+  if (f_tmp_sessions !== undefined) o.tmp_sessions = f_tmp_sessions
+  if (f_future_auth_token !== undefined) o.future_auth_token = f_future_auth_token
+  return o
+}
+
+function e_auth_authorization(w: TlWriter, o: TlConstructors['auth.authorization'], d: number): void {
+  let n_flags = 0
+  if (o.setup_password_required === true) n_flags |= 0x00000002
+  if (o.otherwise_relogin_days !== undefined) n_flags |= 0x00000002
+  if (o.tmp_sessions !== undefined) n_flags |= 0x00000001
+  if (o.future_auth_token !== undefined) n_flags |= 0x00000004
+  w.uint32(n_flags >>> 0)
+  if ((n_flags & 0x00000002) !== 0) w.int32(need(o.otherwise_relogin_days, 'auth.authorization.otherwise_relogin_days'))
+  if ((n_flags & 0x00000001) !== 0) w.int32(need(o.tmp_sessions, 'auth.authorization.tmp_sessions'))
+  if ((n_flags & 0x00000004) !== 0) w.bytes(need(o.future_auth_token, 'auth.authorization.future_auth_token'))
+  te_User(w, o.user, d + 1)
+}
+
 function d_upload_fileCdnRedirect(r: TlReader, d: number): TlConstructors['upload.fileCdnRedirect'] {
   const f_dc_id = r.int32()
   const f_file_token = r.bytes()
@@ -1897,6 +2002,22 @@ function d_upload_saveFilePart(r: TlReader, d: number): TlMethods['upload.saveFi
 function e_upload_saveFilePart(w: TlWriter, o: TlMethods['upload.saveFilePart'], d: number): void {
   w.int64(o.file_id)
   w.int32(o.file_part)
+  w.bytes(o.bytes)
+}
+
+function d_upload_saveBigFilePart(r: TlReader, d: number): TlMethods['upload.saveBigFilePart'] {
+  const f_file_id = r.int64()
+  const f_file_part = r.int32()
+  const f_file_total_parts = r.int32()
+  const f_bytes = r.bytes()
+  const o: TlMethods['upload.saveBigFilePart'] = { _: 'upload.saveBigFilePart', file_id: f_file_id, file_part: f_file_part, file_total_parts: f_file_total_parts, bytes: f_bytes }
+  return o
+}
+
+function e_upload_saveBigFilePart(w: TlWriter, o: TlMethods['upload.saveBigFilePart'], d: number): void {
+  w.int64(o.file_id)
+  w.int32(o.file_part)
+  w.int32(o.file_total_parts)
   w.bytes(o.bytes)
 }
 

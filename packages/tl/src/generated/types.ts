@@ -78,6 +78,10 @@ export interface TlConstructors {
   'storage.fileWebp': { _: 'storage.fileWebp' }
   'fileHash': { _: 'fileHash'; offset: bigint; limit: number; hash: Uint8Array }
   'upload.file': { _: 'upload.file'; type: TlTypes['storage.FileType']; mtime: number; bytes: Uint8Array }
+  'inputFile': { _: 'inputFile'; id: bigint; parts: number; name: string; md5_checksum: string }
+  'inputFileBig': { _: 'inputFileBig'; id: bigint; parts: number; name: string }
+  'userEmpty': { _: 'userEmpty'; id: bigint }
+  'auth.authorization': { _: 'auth.authorization'; setup_password_required?: boolean; otherwise_relogin_days?: number; tmp_sessions?: number; future_auth_token?: Uint8Array; user: TlTypes['User'] }
   'upload.fileCdnRedirect': { _: 'upload.fileCdnRedirect'; dc_id: number; file_token: Uint8Array; encryption_key: Uint8Array; encryption_iv: Uint8Array; file_hashes: TlTypes['FileHash'][] }
   'updateConfig': { _: 'updateConfig' }
   'updates.state': { _: 'updates.state'; pts: number; qts: number; date: number; seq: number; unread_count: number }
@@ -112,6 +116,7 @@ export interface TlMethods {
   'help.getNearestDc': { _: 'help.getNearestDc' }
   'updates.getState': { _: 'updates.getState' }
   'upload.saveFilePart': { _: 'upload.saveFilePart'; file_id: bigint; file_part: number; bytes: Uint8Array }
+  'upload.saveBigFilePart': { _: 'upload.saveBigFilePart'; file_id: bigint; file_part: number; file_total_parts: number; bytes: Uint8Array }
   'upload.getFile': { _: 'upload.getFile'; precise?: boolean; cdn_supported?: boolean; location: TlTypes['InputFileLocation']; offset: bigint; limit: number }
 }
 
@@ -161,6 +166,9 @@ export interface TlTypes {
   'storage.FileType': TlConstructors['storage.fileUnknown'] | TlConstructors['storage.filePartial'] | TlConstructors['storage.fileJpeg'] | TlConstructors['storage.fileGif'] | TlConstructors['storage.filePng'] | TlConstructors['storage.filePdf'] | TlConstructors['storage.fileMp3'] | TlConstructors['storage.fileMov'] | TlConstructors['storage.fileMp4'] | TlConstructors['storage.fileWebp']
   'FileHash': TlConstructors['fileHash']
   'upload.File': TlConstructors['upload.file'] | TlConstructors['upload.fileCdnRedirect']
+  'InputFile': TlConstructors['inputFile'] | TlConstructors['inputFileBig']
+  'User': TlConstructors['userEmpty']
+  'auth.Authorization': TlConstructors['auth.authorization']
   'Update': TlConstructors['updateConfig']
   'updates.State': TlConstructors['updates.state']
   'Updates': TlConstructors['updatesTooLong'] | TlConstructors['updateShort']
@@ -194,12 +202,13 @@ export interface TlMethodResults {
   'auth.bindTempAuthKey': TlTypes['Bool']
   'auth.dropTempAuthKeys': TlTypes['Bool']
   'auth.exportAuthorization': TlTypes['auth.ExportedAuthorization']
-  'auth.importAuthorization': TlObject
+  'auth.importAuthorization': TlTypes['auth.Authorization']
   'auth.logOut': TlTypes['auth.LoggedOut']
   'help.getConfig': TlTypes['Config']
   'help.getNearestDc': TlTypes['NearestDc']
   'updates.getState': TlTypes['updates.State']
   'upload.saveFilePart': TlTypes['Bool']
+  'upload.saveBigFilePart': TlTypes['Bool']
   'upload.getFile': TlTypes['upload.File']
 }
 
