@@ -36,6 +36,8 @@ const STATE: FaultState = {
   pendingDhGen: [],
   pushEverySeconds: 0,
   bindingMode: 'replace',
+  migrations: [],
+  authorizationRequired: false,
 }
 
 describe('ControlClient requests', () => {

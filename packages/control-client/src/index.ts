@@ -1,7 +1,7 @@
 export { ControlClient } from './control-client.ts'
 export type { Fetch } from './control-client.ts'
 export { ControlError } from './errors.ts'
-export { DROP_POINTS } from './protocol.ts'
+export { AUTHORIZED_METHODS, DROP_POINTS, MIGRATE_ERRORS } from './protocol.ts'
 export type {
   BindingMode,
   ControlRefusal,
@@ -10,6 +10,8 @@ export type {
   FaultState,
   InnerForm,
   KeyView,
+  MigrateError,
+  MigrateRule,
   ServerInfo,
   ServerStats,
   TempKeyBytes,

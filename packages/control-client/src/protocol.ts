@@ -46,8 +46,39 @@ export type FaultAction =
   | { type: 'dh-gen'; answer: 'retry' | 'fail' }
   | { type: 'push-updates'; everySeconds: number }
   | { type: 'binding-mode'; mode: BindingMode }
+  /**
+   * Answer `method` with 303 `${error}_${dc}` (api/errors SEE_OTHER) when it arrives on a DC
+   * other than `dc`: from the `nth` such call on (default 1), `count` times (default every time).
+   */
+  | { type: 'migrate'; method: string; error: MigrateError; dc: number; nth?: number; count?: number }
+  /** Sign in `userId` (default 1000, decimal) on every perm key of DC `dc` the server holds now. */
+  | { type: 'sign-in'; dc: number; userId?: string }
+  /** On: AUTHORIZED_METHODS on a perm key with no user answer 401 AUTH_KEY_UNREGISTERED. */
+  | { type: 'require-authorization'; on: boolean }
   | { type: 'restart' }
   | { type: 'clear' }
+
+export const MIGRATE_ERRORS = ['PHONE_MIGRATE', 'NETWORK_MIGRATE', 'USER_MIGRATE', 'FILE_MIGRATE', 'STATS_MIGRATE'] as const
+export type MigrateError = (typeof MIGRATE_ERRORS)[number]
+
+/**
+ * The calls that need a signed-in user once `require-authorization` is on (the rest, the
+ * handshake, bind, help.* and auth.* included, never do): so the default server keeps
+ * serving clients that never sign in, GramJS and mtcute among them.
+ */
+export const AUTHORIZED_METHODS = ['updates.getState', 'upload.getFile', 'upload.saveFilePart', 'upload.saveBigFilePart'] as const
+
+/** A `migrate` fault in force, with how many calls it has let pass and answered. */
+export interface MigrateRule {
+  method: string
+  error: MigrateError
+  dc: number
+  /** Matching calls still to let through before answering. */
+  skip: number
+  /** Answers still to give; null: no limit. */
+  left: number | null
+  answered: number
+}
 
 /** GET /faults, and the answer to POST /faults: the fault settings in force. */
 export interface FaultState {
@@ -62,6 +93,8 @@ export interface FaultState {
   pendingDhGen: ('retry' | 'fail')[]
   pushEverySeconds: number
   bindingMode: BindingMode
+  migrations: MigrateRule[]
+  authorizationRequired: boolean
 }
 
 /**

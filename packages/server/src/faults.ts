@@ -1,4 +1,4 @@
-import { ControlError, DROP_POINTS, type BindingMode, type DropPoint, type FaultAction, type FaultState } from '@pfs-web/control-client'
+import { ControlError, DROP_POINTS, MIGRATE_ERRORS, type BindingMode, type DropPoint, type FaultAction, type FaultState, type MigrateError } from '@pfs-web/control-client'
 
 /** The mutable fault settings the server consults; key-touching faults run in server.ts. */
 export class Faults {
@@ -22,6 +22,21 @@ export class Faults {
 
   takeDhGen(): 'retry' | 'fail' | null {
     return this.state.pendingDhGen.shift() ?? null
+  }
+
+  /** The 303 error (api/errors SEE_OTHER) a `migrate` fault gives `method` arriving on DC `dc`, if any. */
+  takeMigrate(method: string, dc: number): string | null {
+    for (const r of this.state.migrations) {
+      if (r.method !== method || r.dc === dc || r.left === 0) continue
+      if (r.skip > 0) {
+        r.skip--
+        continue
+      }
+      if (r.left !== null) r.left--
+      r.answered++
+      return `${r.error}_${r.dc}`
+    }
+    return null
   }
 
   /** The transport error every encrypted packet gets now, if a storm or flood is on. */
@@ -48,6 +63,8 @@ function initialState(bindingMode: BindingMode): FaultState {
     pendingDhGen: [],
     pushEverySeconds: 0,
     bindingMode,
+    migrations: [],
+    authorizationRequired: false,
   }
 }
 
@@ -109,6 +126,21 @@ export function parseFaultAction(value: unknown): FaultAction {
     case 'binding-mode':
       if (v.mode !== 'many' && v.mode !== 'replace') throw new ControlError('BAD_FAULT', 'mode must be many or replace')
       return { type: 'binding-mode', mode: v.mode }
+    case 'migrate': {
+      if (typeof v.method !== 'string' || !/^[a-zA-Z_.0-9]+$/.test(v.method)) throw new ControlError('BAD_FAULT', 'method must be a TL method name')
+      if (!(MIGRATE_ERRORS as readonly unknown[]).includes(v.error)) throw new ControlError('BAD_FAULT', 'error must be a *_MIGRATE name')
+      const [dc, nth, count] = [num('dc')!, num('nth', true), num('count', true)]
+      if (![dc, nth ?? 1, count ?? 1].every((n) => Number.isSafeInteger(n) && n > 0)) throw new ControlError('BAD_FAULT', 'dc, nth and count must be positive integers')
+      return { type: 'migrate', method: v.method, error: v.error as MigrateError, dc, ...withDefined({ nth, count }) }
+    }
+    case 'sign-in': {
+      const dc = num('dc')!
+      if (v.userId !== undefined && (typeof v.userId !== 'string' || !/^[1-9]\d{0,17}$/.test(v.userId))) throw new ControlError('BAD_FAULT', 'userId must be a positive decimal string')
+      return { type: 'sign-in', dc, ...withDefined({ userId: v.userId as string | undefined }) }
+    }
+    case 'require-authorization':
+      if (typeof v.on !== 'boolean') throw new ControlError('BAD_FAULT', 'on must be a boolean')
+      return { type: 'require-authorization', on: v.on }
     case 'restart':
     case 'clear':
       return { type: v.type }

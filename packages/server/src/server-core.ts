@@ -6,6 +6,7 @@
  */
 import type { TlObject } from '@pfs-web/tl'
 import { ControlError, type BindingMode, type FaultAction, type FaultState, type ServerStats } from '@pfs-web/control-client'
+import { Authorizations } from './api/authorizations.ts'
 import { FileStore } from './api/files.ts'
 import { offsetClock } from './clock.ts'
 import { MtprotoCore, type KeyConnectionUse } from './core.ts'
@@ -108,6 +109,7 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
   const keys = new KeyStore()
   const stats = new StatsRecorder()
   const files = new FileStore()
+  const auth = new Authorizations()
   const connections = new Set<Connection>()
   const bindSlackSeconds = options.bindSlackSeconds ?? 3600
   let dcAddress = { host: '127.0.0.1', port: 0 }
@@ -178,6 +180,8 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
     api: {
       keys,
       files,
+      auth,
+      random,
       stats,
       faults,
       strictPfs: options.strictPfs ?? true,
@@ -237,7 +241,10 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
         for (const k of findKeys(a.keyId, keys.temp)) keys.unbind(k.id)
         return
       case 'forget-perm-key':
-        for (const k of findKeys(a.keyId, keys.perm)) keys.dropPerm(k.id)
+        for (const k of findKeys(a.keyId, keys.perm)) {
+          keys.dropPerm(k.id)
+          auth.signOut(k.id)
+        }
         savePermKeys()
         return
       case 'bind-error':
@@ -274,12 +281,22 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       case 'binding-mode':
         faults.state.bindingMode = a.mode
         return
+      case 'migrate':
+        faults.state.migrations.push({ method: a.method, error: a.error, dc: a.dc, skip: (a.nth ?? 1) - 1, left: a.count ?? null, answered: 0 })
+        return
+      case 'sign-in':
+        for (const k of keys.perm.values()) if (k.dc.id === a.dc) auth.signIn(k.id, BigInt(a.userId ?? '1000'))
+        return
+      case 'require-authorization':
+        faults.state.authorizationRequired = a.on
+        return
       case 'restart':
         for (const c of [...connections]) c.close()
         keys.clear()
         handshake.clear()
         core.clear()
         files.clear()
+        auth.dropExports()
         faults.reset()
         schedulePushes(0)
         loadPermKeys()

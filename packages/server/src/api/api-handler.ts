@@ -1,14 +1,18 @@
+import { AUTHORIZED_METHODS } from '@pfs-web/control-client'
 import { deserializeObject, gzipUnpack, type TlObject } from '@pfs-web/tl'
 import type { Faults } from '../faults.ts'
 import { verifyBind } from '../pfs/bind.ts'
 import type { AuthKey, KeyStore, TempKey } from '../pfs/key-store.ts'
 import type { StatsRecorder } from '../stats.ts'
+import type { Authorizations } from './authorizations.ts'
 import { buildConfig, type DcAddress } from './config.ts'
 import type { FileStore } from './files.ts'
 
 export interface ApiDeps {
   keys: KeyStore
   files: FileStore
+  auth: Authorizations
+  random: (n: number) => Uint8Array
   stats: StatsRecorder
   faults: Faults
   strictPfs: boolean
@@ -31,6 +35,7 @@ export type ApiAnswer = { result: TlObject } | { dropConnection: true }
 /** Methods an unbound temp key may call (pfs-and-errors.md §1.3). */
 const UNBOUND_ALLOWED = new Set(['auth.bindTempAuthKey', 'help.getConfig', 'help.getNearestDc'])
 const MAX_WRAPPERS = 8
+const NEEDS_USER: ReadonlySet<string> = new Set(AUTHORIZED_METHODS)
 
 const rpcError = (code: number, message: string): ApiAnswer => ({
   result: { _: 'rpc_error', error_code: code, error_message: message },
@@ -73,6 +78,13 @@ export async function handleApiCall(body: TlObject, call: ApiCall, deps: ApiDeps
   }
   if (init && key.kind === 'temp') key.layer = layer ?? key.layer
   key.apiCalls++
+
+  const migrate = deps.faults.takeMigrate(method, key.dc.id)
+  if (migrate !== null) return rpcError(303, migrate)
+  // api/errors 401: the perm key behind this call has no signed-in user
+  const permId = key.kind === 'perm' ? key.id : key.boundTo
+  const user = permId === null ? undefined : deps.auth.userOf(permId)
+  if (deps.faults.state.authorizationRequired && NEEDS_USER.has(method) && user === undefined) return rpcError(401, 'AUTH_KEY_UNREGISTERED')
 
   switch (query._) {
     case 'auth.bindTempAuthKey': {
@@ -124,7 +136,21 @@ export async function handleApiCall(body: TlObject, call: ApiCall, deps: ApiDeps
       if (data === null) return rpcError(400, 'FILE_ID_INVALID')
       return { result: { _: 'upload.file', type: { _: 'storage.filePartial' }, mtime: 0, bytes: data } }
     }
+    case 'auth.exportAuthorization': {
+      // api/datacenter: a token for another DC we serve, from a signed-in perm key
+      if (query.dc_id === key.dc.id || !deps.dcAddresses.some((d) => d.id === query.dc_id)) return rpcError(400, 'DC_ID_INVALID')
+      if (user === undefined) return rpcError(401, 'AUTH_KEY_UNREGISTERED')
+      const token = deps.auth.export(user, query.dc_id, call.now, deps.random)
+      return { result: { _: 'auth.exportedAuthorization', id: token.id, bytes: token.bytes } }
+    }
+    case 'auth.importAuthorization': {
+      const imported = deps.auth.redeem(query.id, query.bytes, key.dc.id, call.now)
+      if (imported === null || permId === null) return rpcError(400, 'AUTH_BYTES_INVALID')
+      deps.auth.signIn(permId, imported)
+      return { result: { _: 'auth.authorization', user: { _: 'userEmpty', id: imported } } }
+    }
     case 'auth.logOut':
+      if (permId !== null) deps.auth.signOut(permId)
       return { result: { _: 'auth.loggedOut' } }
     default:
       return rpcError(400, 'INPUT_METHOD_INVALID')
