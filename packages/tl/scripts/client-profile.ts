@@ -44,7 +44,7 @@ export const CLIENT_NEVER_ENCODES: ReadonlySet<string> = new Set([
   // wrappers it does not use, initConnection's proxy and params
   'p_q_inner_data', 'p_q_inner_data_temp', 'req_pq', 'rpc_drop_answer', 'destroy_session', 'http_wait', 'destroy_auth_key',
   'invokeAfterMsg', 'invokeAfterMsgs', 'invokeWithoutUpdates', 'msg_copy', 'msg_resend_req', 'msgs_state_req',
-  'auth.dropTempAuthKeys', 'auth.exportAuthorization', 'auth.importAuthorization', 'updates.getState',
+  'auth.dropTempAuthKeys', 'updates.getState',
   'upload.saveBigFilePart', 'inputFile', 'inputFileBig',
   'inputClientProxy', 'jsonObjectValue', 'jsonNull', 'jsonBool', 'jsonNumber', 'jsonString', 'jsonArray', 'jsonObject',
 ])

@@ -4,7 +4,7 @@
  * it; the engine reads no globals. Views and events are plain data; key bytes stay in
  * the KeyStore.
  */
-import { deserializeObject, nameOfId, serializeObject, type TlObject } from '@pfs-web/tl/client'
+import { deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
 import type {
   ConfigView,
   DcStateView,
@@ -19,6 +19,7 @@ import type {
   WorkerApi,
   WorkerOptions,
 } from './api.ts'
+import { DcRouter } from './edge/dc/dc-router.ts'
 import { DcRuntime } from './edge/dc/dc-runtime.ts'
 import { resolveOptions, type ResolvedOptions } from './edge/dc/options.ts'
 import type { EngineEnv } from './env.ts'
@@ -79,7 +80,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   function dc(dcId?: number): DcRuntime {
     if (closed) throw new EngineError('CLOSED', 'engine closed')
     if (!options) throw new EngineError('NOT_INITIALIZED', 'init() first')
-    const id = dcId ?? options.defaultDcId
+    const id = dcId ?? router.home
     let rt = dcs.get(id)
     if (!rt) {
       const address = options.dcs.find((d) => d.id === id && !d.media)
@@ -112,19 +113,32 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     return rt
   }
 
-  async function call(request: Uint8Array, opts: InvokeOptions = {}): Promise<Uint8Array> {
-    const rt = conn(opts.dcId, opts.pool)
-    if (!(request instanceof Uint8Array) || request.length < 4 || request.length % 4 !== 0) {
-      throw new EngineError('BAD_REQUEST', 'request must be a boxed TL object')
-    }
-    const id = new DataView(request.buffer, request.byteOffset, 4).getUint32(0, true)
-    const method = nameOfId(id) ?? `0x${id.toString(16)}`
+  /** One hop: the call on that DC's connection (DcRouter follows *_MIGRATE_X around it). */
+  async function callOn(request: Uint8Array, method: string, dcId: number, pool: PoolName | undefined, timeoutMs: number, callId?: string): Promise<Uint8Array> {
+    const rt = conn(dcId, pool)
     if (rt.report.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
     // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).
     rt.use()
     if (rt.phase !== 'failed') rt.connect().catch((err: unknown) => rt.setError(err))
-    return rt.calls.invoke(request, method, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs, opts.callId)
+    return rt.calls.invoke(request, method, timeoutMs, callId)
+  }
+
+  const knownDc = (id: number): boolean => options?.dcs.some((d) => d.id === id && !d.media) === true
+  const router = new DcRouter({
+    send: callOn,
+    permKeyId: async (id) => (await dc(id).permKey()).idHex,
+    knownDc,
+    now: () => env.clock.now(),
+    saveHome: (id) => void env.permKeys.setHome?.(id).catch(() => undefined),
+  })
+
+  async function call(request: Uint8Array, opts: InvokeOptions = {}): Promise<Uint8Array> {
+    dc(opts.dcId)
+    if (!(request instanceof Uint8Array) || request.length < 4 || request.length % 4 !== 0) {
+      throw new EngineError('BAD_REQUEST', 'request must be a boxed TL object')
+    }
+    return router.call(request, opts, opts.timeoutMs ?? (options as ResolvedOptions).defaultTimeoutMs)
   }
 
   async function callObject(obj: TlObject, dcId?: number, pool?: PoolName, callId?: string): Promise<TlObject> {
@@ -142,6 +156,9 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       const resolved = resolveOptions(o)
       rsaKeys = loadRsaKeys(o.rsaPublicKeys)
       options = { ...resolved, dhPairs }
+      // the home DC a *_MIGRATE moved to survives a reload (api/datacenter)
+      const saved = await env.permKeys.getHome?.().catch(() => undefined)
+      router.home = saved !== undefined && knownDc(saved) ? saved : resolved.defaultDcId
     },
     async connect(dcId?: number) {
       const rt = dc(dcId)
@@ -150,6 +167,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     },
     invoke: call,
     async cancel(callId: string) {
+      router.cancel(callId)
       for (const rt of all) rt.calls.cancel(callId)
     },
     async getConfig(dcId?: number, callId?: string): Promise<ConfigView> {

@@ -31,6 +31,13 @@ export interface PermKeyStorage {
    * than each storing its own over the other's. Storage no one shares may leave it out.
    */
   exclusive?<T>(dcId: number, fn: () => Promise<T>): Promise<T>
+  /**
+   * The home DC after a PHONE/NETWORK/USER_MIGRATE moved it (api/datacenter), so a reload
+   * starts there; undefined until one did. Storage that leaves these out starts at
+   * WorkerOptions.defaultDcId each time.
+   */
+  getHome?(): Promise<number | undefined>
+  setHome?(dcId: number): Promise<void>
 }
 
 export interface EngineClock {

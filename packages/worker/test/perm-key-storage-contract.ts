@@ -47,6 +47,18 @@ export function permKeyStorageContract(name: string, make: () => PermKeyStorage)
       expect(await s.get(5)).toEqual(fakePermKey(5))
     })
 
+    it('keeps the home DC apart from the perm keys (issue #16: a reload keeps a migrated home)', async () => {
+      const s = make()
+      await expect(s.getHome?.()).resolves.toBeUndefined()
+      await s.set(4, fakePermKey(4))
+      await s.setHome?.(4)
+      await s.setHome?.(1)
+      expect(await s.getHome?.()).toBe(1)
+      expect(await s.get(4)).toEqual(fakePermKey(4))
+      expect(await s.get(1)).toBeUndefined()
+      await expect(s.setHome?.(0)).rejects.toMatchObject({ code: 'BAD_DC_ID' })
+    })
+
     it.each([
       { rule: 'a perm key is 256 bytes', dcId: 1, key: new Uint8Array(255), code: 'BAD_KEY_LENGTH' },
       { rule: 'a dcId is a positive integer', dcId: 0, key: fakePermKey(0), code: 'BAD_DC_ID' },

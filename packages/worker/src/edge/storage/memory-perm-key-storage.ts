@@ -7,7 +7,13 @@ import { checkDcId, checkPermKey } from './perm-key-checks.ts'
  */
 export function createMemoryPermKeyStorage(): PermKeyStorage {
   const keys = new Map<number, Uint8Array>()
+  let home: number | undefined
   return {
+    getHome: async () => home,
+    async setHome(dcId) {
+      checkDcId(dcId)
+      home = dcId
+    },
     async get(dcId) {
       checkDcId(dcId)
       return keys.get(dcId)?.slice()

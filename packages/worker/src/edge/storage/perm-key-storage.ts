@@ -1,6 +1,6 @@
 /**
- * Perm keys in IndexedDB through idb-keyval, one entry per DC (pfs §1.1). Only the perm key
- * is ever written here: temp keys live in worker RAM and die with it. The store is created
+ * Perm keys in IndexedDB through idb-keyval, one entry per DC (pfs §1.1), and the home DC's
+ * number. No other key is ever written here: temp keys live in worker RAM and die with it. The store is created
  * per database name and passed to each call (no hidden default store); idb-keyval opens the
  * database on first use and forgets it when the browser closes it.
  */
@@ -14,6 +14,8 @@ export type { PermKeyStorage } from '../../env.ts'
 export const PERM_KEY_STORE_NAME = 'perm-keys'
 /** The IndexedDB database when WorkerOptions.storageName is not given. */
 export const DEFAULT_STORAGE_NAME = 'pfs-web'
+/** The home DC's entry: a string key, so it never meets a perm key's numeric DC id. */
+const HOME_KEY = 'home-dc'
 
 /**
  * `dbName` may be a function: the worker learns the name from init(options.storageName),
@@ -32,6 +34,12 @@ export function createIdbPermKeyStorage(dbName: string | (() => string)): PermKe
     get: (dcId) => getPermKey(store(), dcId),
     set: (dcId, key) => setPermKey(store(), dcId, key),
     delete: (dcId) => deletePermKey(store(), dcId),
+    // the engine uses it only when it names a DC of WorkerOptions.dcs
+    getHome: () => get<number>(HOME_KEY, store()),
+    setHome: (dcId) => {
+      checkDcId(dcId)
+      return set(HOME_KEY, dcId, store())
+    },
     exclusive: <T>(dcId: number, fn: () => Promise<T>): Promise<T> => {
       // Web Locks are shared by every tab and worker of the origin; without them (very old
       // browsers) two tabs may still race, as before.
