@@ -83,6 +83,19 @@ describe('PHONE_MIGRATE', () => {
   }, 60_000)
 })
 
+describe('a logged-out DC', () => {
+  it('a user call routed there fails LOGGED_OUT before any export, import or perm handshake', async () => {
+    const engine = createEngine(nodeEnv(createMemoryPermKeyStorage()))
+    await engine.init(twoDcs())
+    await engine.logout(2)
+    const before = { perm: server.stats().handshakes.perm['2'] ?? 0, exports: calls('auth.exportAuthorization') }
+    await expect(engine.invoke(GET_STATE, { dcId: 2 })).rejects.toMatchObject({ name: 'EngineError', code: 'LOGGED_OUT' })
+    expect(server.stats().handshakes.perm['2'] ?? 0).toBe(before.perm)
+    expect(calls('auth.exportAuthorization')).toBe(before.exports)
+    await engine.close()
+  }, 60_000)
+})
+
 describe('FILE_MIGRATE with export/import authorization', () => {
   it('a signed-in user reads a file that lives on DC 2: one export on DC 1, one import on DC 2, every part but the first straight to DC 2, byte-exact', async () => {
     await server.faults.apply({ type: 'require-authorization', on: true })

@@ -113,10 +113,16 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     return rt
   }
 
-  /** One hop: the call on that DC's connection (DcRouter follows *_MIGRATE_X around it). */
-  async function callOn(request: Uint8Array, method: string, dcId: number, pool: PoolName | undefined, timeoutMs: number, callId?: string): Promise<Uint8Array> {
+  /** The connection, unless its DC logged out: nothing, not even a perm handshake, happens there then. */
+  function live(dcId: number, pool?: PoolName): DcRuntime {
     const rt = conn(dcId, pool)
     if (rt.report.status === 'logged-out') throw new EngineError('LOGGED_OUT', `DC ${rt.dcId} logged out`)
+    return rt
+  }
+
+  /** One hop: the call on that DC's connection (DcRouter follows *_MIGRATE_X around it). */
+  async function callOn(request: Uint8Array, method: string, dcId: number, pool: PoolName | undefined, timeoutMs: number, callId?: string): Promise<Uint8Array> {
+    const rt = live(dcId, pool)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
     // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).
     rt.use()
@@ -124,13 +130,13 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     return rt.calls.invoke(request, method, timeoutMs, callId)
   }
 
-  const knownDc = (id: number): boolean => options?.dcs.some((d) => d.id === id && !d.media) === true
+  const knownDc = (id: number): boolean => !!options?.dcs.some((d) => d.id === id && !d.media)
   const router = new DcRouter({
     send: callOn,
-    permKeyId: async (id) => (await dc(id).permKey()).idHex,
+    permKeyId: async (id) => (await live(id).permKey()).idHex,
     knownDc,
     now: () => env.clock.now(),
-    saveHome: (id) => void env.permKeys.setHome?.(id).catch(() => undefined),
+    saveHome: (id) => env.permKeys.setHome?.(id).catch(() => undefined),
   })
 
   async function call(request: Uint8Array, opts: InvokeOptions = {}): Promise<Uint8Array> {

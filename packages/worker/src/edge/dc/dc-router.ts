@@ -35,8 +35,8 @@ export class DcRouter {
   /** DC → the perm key the user's authorization was settled for there (policy/session/migration needsImport). */
   readonly #auth = new Map<number, string>()
   readonly #importing = new Map<number, Promise<void>>()
-  /** callIds of calls in flight here → cancelled: a cancelled call sends no further hop. */
-  readonly #live = new Map<string, boolean>()
+  /** callIds of calls in flight here → cancelled: a cancelled call sends no further hop (undefined is never a key). */
+  readonly #live = new Map<string | undefined, boolean>()
 
   constructor(host: RouterHost) {
     this.#host = host
@@ -56,9 +56,8 @@ export class DcRouter {
 
   async call(request: Uint8Array, opts: InvokeOptions, timeoutMs: number): Promise<Uint8Array> {
     const h = this.#host
-    const deadline = h.now() + timeoutMs
     // every hop and the import share the caller's deadline; one past it times out at once
-    const left = (): number => deadline - h.now()
+    const deadline = h.now() + timeoutMs
     const method = nameOf(request)
     const loc = method === 'upload.getFile' ? fileLocationKey(request) : null
     const id = opts.callId
@@ -68,9 +67,9 @@ export class DcRouter {
       for (let hops = 0; ; hops++) {
         const onHome = dc === this.home
         try {
-          if (!onHome && needsUser(method)) await this.#authorize(dc, left())
-          if (id !== undefined && this.#live.get(id)) throw new EngineError('CANCELLED')
-          const bytes = await h.send(request, method, dc, opts.pool, left(), id)
+          if (!onHome && needsUser(method)) await this.#authorize(dc, deadline - h.now())
+          if (this.#live.get(id)) throw new EngineError('CANCELLED')
+          const bytes = await h.send(request, method, dc, opts.pool, deadline - h.now(), id)
           if (forgetsImports(nameOf(bytes), onHome)) this.#auth.clear()
           return bytes
         } catch (err) {
@@ -85,7 +84,7 @@ export class DcRouter {
         }
       }
     } finally {
-      if (id !== undefined) this.#live.delete(id)
+      this.#live.delete(id)
     }
   }
 
@@ -113,7 +112,7 @@ export class DcRouter {
       this.#auth.set(dc, permKeyId)
       return
     }
-    if (exported._ !== 'auth.exportedAuthorization') throw new EngineError('UNEXPECTED_RESULT', exported._)
+    if (exported._ !== 'auth.exportedAuthorization') throw new EngineError('UNEXPECTED_RESULT')
     // any answer but an rpc_error is the import done (api/datacenter; ours is auth.authorization)
     await send({ _: 'auth.importAuthorization', id: exported.id, bytes: exported.bytes }, dc)
     this.#auth.set(dc, permKeyId)

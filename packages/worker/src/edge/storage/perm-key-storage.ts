@@ -36,9 +36,9 @@ export function createIdbPermKeyStorage(dbName: string | (() => string)): PermKe
     delete: (dcId) => deletePermKey(store(), dcId),
     // the engine uses it only when it names a DC of WorkerOptions.dcs
     getHome: () => get<number>(HOME_KEY, store()),
-    setHome: (dcId) => {
+    async setHome(dcId) {
       checkDcId(dcId)
-      return set(HOME_KEY, dcId, store())
+      await set(HOME_KEY, dcId, store())
     },
     exclusive: <T>(dcId: number, fn: () => Promise<T>): Promise<T> => {
       // Web Locks are shared by every tab and worker of the origin; without them (very old
