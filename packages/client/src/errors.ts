@@ -32,7 +32,8 @@ export type TransferErrorCode =
 
 export class TransferError extends PfsError {
   declare readonly code: TransferErrorCode
-  constructor(code: TransferErrorCode, message: string) {
+  /** `message` is the offending value; the code says what was wrong with it. */
+  constructor(code: TransferErrorCode, message?: string) {
     super(code, message)
   }
 }

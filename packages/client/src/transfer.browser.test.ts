@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import type { PfsServerInfo } from '../test/global-setup.ts'
+import { documentLocation, readAll, sha256 } from '../test/transfer-support.ts'
 import { workerClient } from '../test/worker-client.ts'
 import { AbortedError } from './errors.ts'
 
@@ -20,29 +21,6 @@ function randomFile(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size)
   for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)))
   return bytes
-}
-
-const sha256 = async (bytes: Uint8Array<ArrayBuffer>): Promise<string> =>
-  Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('')
-
-/** The caller's own TL: inputDocumentFileLocation#bad07584 id access_hash:0 file_reference:'' thumb_size:''. */
-function documentLocation(id: bigint): Uint8Array {
-  const out = new Uint8Array(28)
-  const view = new DataView(out.buffer)
-  view.setUint32(0, 0xbad07584, true)
-  view.setBigInt64(4, id, true)
-  return out
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array<ArrayBuffer>> {
-  const out = new Uint8Array(size)
-  const reader = stream.getReader()
-  let at = 0
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    out.set(r.value, at)
-    at += r.value.length
-  }
-  return out.subarray(0, at)
 }
 
 async function serverCalls(method: string): Promise<number> {

@@ -4,10 +4,10 @@
  * a part is asked for only while fewer than `parallel` parts are in flight or waiting to
  * be read, so a slow reader holds the download back instead of filling memory.
  */
-import { AbortedError, TransferError } from '../errors.ts'
+import { TransferError } from '../errors.ts'
 import { checkDownloadPartSize, checkParallel, downloadPartCount, MAX_DOWNLOAD_PART } from './plan.ts'
 import { getFile, readUploadFile } from './tl-bytes.ts'
-import { linkedController, type TransferInvoke } from './transfer-invoke.ts'
+import { abortedBy, linkedController, type TransferInvoke } from './transfer-invoke.ts'
 
 export interface DownloadOptions {
   /** The file's size when known: no part past it is asked for. Without it the first short part ends the file. */
@@ -23,20 +23,16 @@ export interface DownloadOptions {
   parallel?: number
 }
 
-const DEFAULT_PARALLEL = 4
-
 export function download(invoke: TransferInvoke, location: Uint8Array, options: DownloadOptions = {}): ReadableStream<Uint8Array> {
   const { size, signal, onProgress, dcId } = options
   const partSize = checkDownloadPartSize(options.partSize ?? MAX_DOWNLOAD_PART)
-  const parallel = checkParallel(options.parallel ?? DEFAULT_PARALLEL)
+  const parallel = checkParallel(options.parallel ?? 4)
   const count = downloadPartCount(size, partSize)
-  if (!(location instanceof Uint8Array) || location.length < 4 || location.length % 4 !== 0) {
-    throw new TransferError('LOCATION_INVALID', 'location must be a boxed InputFileLocation')
-  }
+  if (!(location instanceof Uint8Array) || location.length < 4 || location.length % 4 !== 0) throw new TransferError('LOCATION_INVALID')
   const where = location.slice()
   const { controller: all, unlink } = linkedController(signal)
-  /** Parts asked for and not yet handed out, by index; each can be cancelled alone. */
-  const parts = new Map<number, { abort: AbortController; bytes: Promise<Uint8Array> }>()
+  /** Parts asked for and not yet handed out, by index; each is cancelled alone when the file ends early. */
+  const parts = new Map<number, { abort: AbortController; bytes: Promise<Uint8Array | null> }>()
   let next = 0
   let delivered = 0
   let received = 0
@@ -50,57 +46,35 @@ export function download(invoke: TransferInvoke, location: Uint8Array, options: 
   return new ReadableStream<Uint8Array>(
     {
       start(stream) {
-        if (signal?.aborted) {
-          stream.error(new AbortedError('download aborted', { cause: signal.reason }))
+        // The caller's abort or a failed part: every part in flight is cancelled in the engine.
+        const fail = (): void => {
           stop()
-          return
+          stream.error(signal?.aborted ? abortedBy(signal) : all.signal.reason)
         }
-        all.signal.addEventListener('abort', () => {
-          // The caller's abort or a failed part: every part in flight is cancelled in the engine.
-          const reason: unknown = all.signal.reason
-          stop()
-          stream.error(signal?.aborted ? new AbortedError('download aborted', { cause: signal.reason }) : reason)
-        }, { once: true })
+        if (all.signal.aborted) fail()
+        else all.signal.addEventListener('abort', fail, { once: true })
       },
       async pull(stream) {
-        if (delivered >= count) {
-          stop()
-          return stream.close()
-        }
         while (next < count && next - delivered < parallel) {
-          const index = next++
           const abort = new AbortController()
-          const onAll = (): void => abort.abort(all.signal.reason)
-          all.signal.addEventListener('abort', onAll, { once: true })
-          const bytes = invoke(getFile(where, index * partSize, partSize), { pool: 'download', dcId, signal: abort.signal })
-            .then(readUploadFile)
-            .finally(() => all.signal.removeEventListener('abort', onAll))
-          // A part that fails while an earlier one is still awaited stops the download at once.
-          bytes.catch((error: unknown) => {
-            if (!abort.signal.aborted) all.abort(error)
-          })
-          parts.set(index, { abort, bytes })
+          const bytes = invoke(getFile(where, next * partSize, partSize), { pool: 'download', dcId, signal: abort.signal }).then(readUploadFile)
+          // A part failing while an earlier one is still awaited stops the download at once.
+          parts.set(next++, { abort, bytes: bytes.catch((error: unknown) => (abort.signal.aborted || all.abort(error), null)) })
         }
-        const part = parts.get(delivered)
-        if (part === undefined) return
-        const bytes = await part.bytes.catch(() => null)
+        const bytes = await parts.get(delivered)?.bytes
         if (bytes === null || all.signal.aborted) return
         parts.delete(delivered++)
-        if (bytes.length > partSize) return all.abort(new TransferError('BAD_ANSWER', `part ${delivered - 1} is longer than its limit`))
-        if (bytes.length > 0) {
-          received += bytes.length
+        if (bytes !== undefined && bytes.length > 0) {
           stream.enqueue(bytes)
-          onProgress?.(received, size)
+          onProgress?.((received += bytes.length), size)
         }
-        if (bytes.length < partSize || delivered >= count) {
-          // The end of the file: parts asked for past it are cancelled.
+        // The end of the file (a part shorter than its limit): parts asked for past it are cancelled.
+        if (bytes === undefined || bytes.length < partSize || delivered >= count) {
           stop()
           stream.close()
         }
       },
-      cancel() {
-        stop()
-      },
+      cancel: stop,
     },
     { highWaterMark: 0 },
   )

@@ -18,7 +18,7 @@ export function streamParts(stream: ReadableStream<Uint8Array>, size: number, pa
   const reader = stream.getReader()
   let held: Uint8Array = new Uint8Array(0)
   let consumed = 0
-  const mismatch = (): TransferError => new TransferError('SIZE_MISMATCH', `the stream is not ${size} bytes`)
+  const mismatch = (): TransferError => new TransferError('SIZE_MISMATCH')
   const read: PartReader = async (index) => {
     const want = Math.min(partSize, size - index * partSize)
     const part = new Uint8Array(want)

@@ -32,11 +32,11 @@ const divides = (part: number, whole: number): boolean => Number.isInteger(part)
 
 export function planUpload(size: number, partSize: number = MAX_UPLOAD_PART): UploadPlan {
   if (!divides(partSize, MAX_UPLOAD_PART) || partSize % KIB !== 0) {
-    throw new TransferError('FILE_PART_SIZE_INVALID', `part size ${partSize}: a multiple of 1024 that divides 524288`)
+    throw new TransferError('FILE_PART_SIZE_INVALID', `${partSize}`)
   }
   const parts = Math.ceil(size / partSize)
   if (!Number.isSafeInteger(size) || parts < 1 || parts > MAX_FILE_PARTS) {
-    throw new TransferError('FILE_PARTS_INVALID', `${size} bytes in ${partSize}-byte parts: 1 to ${MAX_FILE_PARTS} parts`)
+    throw new TransferError('FILE_PARTS_INVALID', `${size}`)
   }
   return { big: size >= BIG_FILE_FROM, partSize, parts }
 }
@@ -44,7 +44,7 @@ export function planUpload(size: number, partSize: number = MAX_UPLOAD_PART): Up
 /** The download limit every part asks for; throws LIMIT_INVALID when the API would. */
 export function checkDownloadPartSize(partSize: number): number {
   if (!divides(partSize, MAX_DOWNLOAD_PART) || partSize % (4 * KIB) !== 0) {
-    throw new TransferError('LIMIT_INVALID', `part size ${partSize}: a multiple of 4096 that divides 1048576`)
+    throw new TransferError('LIMIT_INVALID', `${partSize}`)
   }
   return partSize
 }
@@ -52,12 +52,12 @@ export function checkDownloadPartSize(partSize: number): number {
 /** Parts to ask for: Infinity when the size is unknown (the first short part ends the file). */
 export function downloadPartCount(size: number | undefined, partSize: number): number {
   if (size === undefined) return Infinity
-  if (!Number.isSafeInteger(size) || size < 0) throw new TransferError('SIZE_INVALID', `size ${size}`)
+  if (!Number.isSafeInteger(size) || size < 0) throw new TransferError('SIZE_INVALID', `${size}`)
   return Math.ceil(size / partSize)
 }
 
 /** Calls in flight at once: a whole number from 1 to 64. */
 export function checkParallel(parallel: number): number {
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new TransferError('PARALLEL_INVALID', `parallel ${parallel}: 1 to 64`)
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new TransferError('PARALLEL_INVALID', `${parallel}`)
   return parallel
 }

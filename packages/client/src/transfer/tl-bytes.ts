@@ -15,15 +15,15 @@ const UPLOAD_FILE_CDN_REDIRECT = 0xf18cda44
 const BOOL_TRUE = 0x997275b5
 const BOOL_FALSE = 0xbc799737
 
-/** One field: a 32-bit word, a 64-bit word, or TL `bytes`/`string`. */
-type Field = number | bigint | Uint8Array
+/** One field: a 32-bit word, a 64-bit word, TL `bytes`/`string`, or [boxed object] written as is. */
+type Field = number | bigint | Uint8Array | [Uint8Array]
 
 /** TL `bytes`: a length prefix (1 byte, or 0xfe and 3 bytes), the data, zero padding to 4. */
 const bytesSize = (n: number): number => ((n < 254 ? 1 : 4) + n + 3) & ~3
 
 function serialize(fields: Field[]): Uint8Array {
   let size = 0
-  for (const f of fields) size += typeof f === 'number' ? 4 : typeof f === 'bigint' ? 8 : bytesSize(f.length)
+  for (const f of fields) size += typeof f === 'number' ? 4 : typeof f === 'bigint' ? 8 : Array.isArray(f) ? f[0].length : bytesSize(f.length)
   const out = new Uint8Array(size)
   const view = new DataView(out.buffer)
   let at = 0
@@ -34,6 +34,9 @@ function serialize(fields: Field[]): Uint8Array {
     } else if (typeof f === 'bigint') {
       view.setBigInt64(at, BigInt.asIntN(64, f), true)
       at += 8
+    } else if (Array.isArray(f)) {
+      out.set(f[0], at)
+      at += f[0].length
     } else {
       const n = f.length
       if (n < 254) out[at++] = n
@@ -61,13 +64,7 @@ export function saveBigFilePart(fileId: bigint, part: number, totalParts: number
 
 /** `location` is a boxed InputFileLocation as the caller's TL layer wrote it. */
 export function getFile(location: Uint8Array, offset: number, limit: number): Uint8Array {
-  const head = serialize([GET_FILE, 0])
-  const tail = serialize([BigInt(offset), limit])
-  const out = new Uint8Array(head.length + location.length + tail.length)
-  out.set(head)
-  out.set(location, head.length)
-  out.set(tail, head.length + location.length)
-  return out
+  return serialize([GET_FILE, 0, [location], BigInt(offset), limit])
 }
 
 export function inputFile(id: bigint, parts: number, name: string, md5Checksum: string): Uint8Array {
@@ -78,16 +75,14 @@ export function inputFileBig(id: bigint, parts: number, name: string): Uint8Arra
   return serialize([INPUT_FILE_BIG, id, parts, text(name)])
 }
 
-function badAnswer(why: string): TransferError {
-  return new TransferError('BAD_ANSWER', why)
-}
+const badAnswer = (): TransferError => new TransferError('BAD_ANSWER')
 
 /** A Bool answer (saveFilePart, saveBigFilePart). */
 export function readBool(answer: Uint8Array): boolean {
   const id = answer.length === 4 ? new DataView(answer.buffer, answer.byteOffset, 4).getUint32(0, true) : 0
   if (id === BOOL_TRUE) return true
   if (id === BOOL_FALSE) return false
-  throw badAnswer('expected Bool')
+  throw badAnswer()
 }
 
 /**
@@ -96,15 +91,15 @@ export function readBool(answer: Uint8Array): boolean {
  * constructor is bare of fields, so `bytes` starts at offset 12.
  */
 export function readUploadFile(answer: Uint8Array): Uint8Array {
-  if (answer.length < 16) throw badAnswer('upload.File too short')
+  if (answer.length < 16) throw badAnswer()
   const view = new DataView(answer.buffer, answer.byteOffset, answer.length)
   const id = view.getUint32(0, true)
-  if (id === UPLOAD_FILE_CDN_REDIRECT) throw new TransferError('CDN_REDIRECT', 'upload.fileCdnRedirect: CDN downloads are not supported')
-  if (id !== UPLOAD_FILE) throw badAnswer('expected upload.file')
+  if (id === UPLOAD_FILE_CDN_REDIRECT) throw new TransferError('CDN_REDIRECT')
+  if (id !== UPLOAD_FILE) throw badAnswer()
   const first = answer[12] as number
   const long = first === 254
   const n = long ? view.getUint32(12, true) >>> 8 : first
   const start = 12 + (long ? 4 : 1)
-  if (first === 255 || start + n > answer.length) throw badAnswer('upload.file bytes overrun')
+  if (first === 255 || start + n > answer.length) throw badAnswer()
   return answer.subarray(start, start + n)
 }

@@ -3,11 +3,11 @@
  * `parallel` calls at a time (core.telegram.org/api/files recommends such a queue over
  * several connections), and the InputFile that names the result.
  */
-import { AbortedError, TransferError } from '../errors.ts'
+import { TransferError } from '../errors.ts'
 import { blobParts, streamParts, type PartReader } from './part-source.ts'
 import { checkParallel, planUpload } from './plan.ts'
 import { inputFile, inputFileBig, readBool, saveBigFilePart, saveFilePart } from './tl-bytes.ts'
-import { linkedController, type TransferInvoke } from './transfer-invoke.ts'
+import { abortedBy, linkedController, type TransferInvoke } from './transfer-invoke.ts'
 
 export interface UploadOptions {
   /** The InputFile's name (default 'file'). */
@@ -44,10 +44,10 @@ function randomFileId(): bigint {
 
 export async function upload(invoke: TransferInvoke, file: Blob | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<UploadedFile> {
   const { name = 'file', signal, onProgress, dcId, parallel = DEFAULT_PARALLEL } = options
-  if (signal?.aborted) throw new AbortedError('upload aborted', { cause: signal.reason })
+  if (signal?.aborted) throw abortedBy(signal)
   const isBlob = file instanceof Blob
   const size = isBlob ? file.size : options.size
-  if (size === undefined) throw new TransferError('SIZE_REQUIRED', 'a stream upload needs options.size')
+  if (size === undefined) throw new TransferError('SIZE_REQUIRED')
   const plan = planUpload(size, options.partSize)
   const lanes = Math.min(checkParallel(parallel), plan.parts)
   const stream = isBlob ? null : streamParts(file, size, plan.partSize)
@@ -68,7 +68,7 @@ export async function upload(invoke: TransferInvoke, file: Blob | ReadableStream
       controller.signal.throwIfAborted()
       const request = plan.big ? saveBigFilePart(id, index, plan.parts, bytes) : saveFilePart(id, index, bytes)
       if (!readBool(await invoke(request, { pool: 'upload', dcId, signal: controller.signal }))) {
-        throw new TransferError('BAD_ANSWER', `part ${index} was refused (boolFalse)`)
+        throw new TransferError('BAD_ANSWER', `part ${index}: boolFalse`)
       }
       sent += bytes.length
       onProgress?.(sent, size)
@@ -84,11 +84,13 @@ export async function upload(invoke: TransferInvoke, file: Blob | ReadableStream
       })))
   } catch (error) {
     stream?.release()
-    if (signal?.aborted) throw new AbortedError('upload aborted', { cause: signal.reason })
+    if (signal?.aborted) throw abortedBy(signal)
     throw error
   } finally {
     unlink()
   }
-  const tl = plan.big ? inputFileBig(id, plan.parts, name) : inputFile(id, plan.parts, name, '')
-  return plan.big ? { _: 'inputFileBig', id, parts: plan.parts, name, tl } : { _: 'inputFile', id, parts: plan.parts, name, md5Checksum: '', tl }
+  const { big, parts } = plan
+  return big
+    ? { _: 'inputFileBig', id, parts, name, tl: inputFileBig(id, parts, name) }
+    : { _: 'inputFile', id, parts, name, md5Checksum: '', tl: inputFile(id, parts, name, '') }
 }
