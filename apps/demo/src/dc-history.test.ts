@@ -7,7 +7,7 @@ function state(patch: Partial<DcStateView>): DcStateView {
     dcId: 2, status: 'ready', waitReason: null, permKeyId: 'p', tempKeyId: 't1', nextTempKeyId: null,
     bound: true, expiresAt: null, nextRotationAt: null, serverTimeOffset: 0,
     handshakes: { perm: 1, temp: 1 }, binds: 1, rotations: 0, rebinds: 0,
-    last404: null, stormBackoffUntil: null, lastError: null, ...patch,
+    last404: null, stormBackoffUntil: null, lastError: null, pendingCalls: 0, ...patch,
   }
 }
 

@@ -23,7 +23,7 @@ function idleState(dcId: number): DcStateView {
     dcId, status: 'idle', waitReason: null, permKeyId: null, tempKeyId: null, nextTempKeyId: null,
     bound: false, expiresAt: null, nextRotationAt: null, serverTimeOffset: 0,
     handshakes: { perm: 0, temp: 0 }, binds: 0, rotations: 0, rebinds: 0,
-    last404: null, stormBackoffUntil: null, lastError: null,
+    last404: null, stormBackoffUntil: null, lastError: null, pendingCalls: 0,
   }
 }
 

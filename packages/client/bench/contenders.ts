@@ -34,7 +34,7 @@ export interface ServerInfo {
   rsaPem: string
 }
 
-function workerOptions(server: ServerInfo, storageName: string): WorkerOptions {
+export function workerOptions(server: ServerInfo, storageName: string): WorkerOptions {
   return {
     dcs: [{ id: 2, url: server.wsUrl }],
     defaultDcId: 2,

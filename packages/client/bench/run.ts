@@ -5,21 +5,15 @@
  * the same engine on the page thread; this prints a table and writes
  * bench/results/session.json. Env: RUNS, ROUNDS, SLICE_MS, PART_SLICE_MS, CAP_MS (whole-run time cap).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startServer } from '@pfs-web/server'
-import { chromium, type Browser } from 'playwright'
-import { createServer, type ViteDevServer } from 'vite'
+import { openBenchPage, runCapped, shutDown } from './bench-host.ts'
 import type { BenchConfig, BenchResult, Row } from './main.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = resolve(here, '../../../bench/results/session.json')
-const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-]
 const config = {
   runs: Number(process.env.RUNS ?? 10),
   rounds: Number(process.env.ROUNDS ?? 5),
@@ -28,45 +22,14 @@ const config = {
 }
 const CAP_MS = Number(process.env.CAP_MS ?? 6 * 60_000)
 
-type Server = Awaited<ReturnType<typeof startServer>>
-const open: { server?: Server; dataDir?: string; vite?: ViteDevServer; browser?: Browser } = {}
-
-/** Idempotent: the normal path and the time cap both end here. */
-async function shutDown(): Promise<void> {
-  const { browser, vite, server, dataDir } = open
-  delete open.browser; delete open.vite; delete open.server; delete open.dataDir
-  await browser?.close().catch(() => undefined)
-  await vite?.close().catch(() => undefined)
-  await server?.close().catch(() => undefined)
-  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
-}
-
 async function main(): Promise<void> {
-  open.dataDir = mkdtempSync(join(tmpdir(), 'pfs-bench-session-'))
-  open.server = await startServer({ dataDir: open.dataDir, tcpPort: 0, wsPort: 0, controlPort: 0 })
-  const server = open.server
-  open.vite = await createServer({
-    root: here,
-    configFile: false,
-    logLevel: 'warn',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false, watch: null },
-  })
-  await open.vite.listen()
-  const address = open.vite.httpServer?.address()
-  if (address === null || address === undefined || typeof address === 'string') throw new Error('vite did not listen')
-  open.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
-  const page = await open.browser.newPage()
-  page.on('console', (m) => process.stdout.write(`  ${m.text()}\n`))
-  page.on('pageerror', (e) => process.stdout.write(`  page error: ${e.message}\n`))
-  await page.goto(`http://127.0.0.1:${address.port}/index.html`)
-  await page.waitForFunction(() => window.sessionBench !== undefined, undefined, { timeout: 60_000 })
-  const benchConfig: BenchConfig = { ...config, wsUrl: `ws://${server.host}:${server.wsPort}/apiws`, rsaPem: server.rsaPublicKeyPem }
+  const { page, server, serverInfo, browserVersion } = await openBenchPage('index.html', 'sessionBench')
+  const benchConfig: BenchConfig = { ...config, ...serverInfo }
   const result: BenchResult = await page.evaluate(async (c) => {
     if (window.sessionBench === undefined) throw new Error('bench page not loaded')
     return window.sessionBench(c)
   }, benchConfig)
   const stats = server.stats()
-  const browserVersion = open.browser.version()
   await shutDown()
   report(result, browserVersion, stats.violations.count)
 }
@@ -126,21 +89,4 @@ function report(result: BenchResult, browserVersion: string, violations: number)
   process.stdout.write(`\nwrote ${out}\n`)
 }
 
-let capped = false
-const cap = setTimeout(() => {
-  capped = true
-  process.stderr.write(`bench:session: time cap of ${CAP_MS} ms reached, shutting down\n`)
-  void shutDown().finally(() => process.exit(2))
-}, CAP_MS)
-
-main().then(
-  () => clearTimeout(cap),
-  async (e: unknown) => {
-    clearTimeout(cap)
-    // The cap closed the browser under the page; its own handler reports and exits.
-    if (capped) return
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`)
-    await shutDown()
-    process.exit(1)
-  },
-)
+runCapped('bench:session', CAP_MS, main)

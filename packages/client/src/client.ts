@@ -28,6 +28,7 @@ import { AbortedError } from './errors.ts'
 import { createLeaderClient } from './leader-client.ts'
 import { ListenerHub } from './listener-hub.ts'
 import { PendingCalls } from './pending-calls.ts'
+import { transferMethods, type TransferMethods } from './transfer/transfer-methods.ts'
 
 export interface PfsClientOptions extends WorkerOptions {
   /**
@@ -66,7 +67,7 @@ export interface ClientInvokeOptions extends CallOptions {
   timeoutMs?: number
 }
 
-export interface PfsClient {
+export interface PfsClient extends TransferMethods {
   /** Resolves once the worker accepted the options; rejects with init's error. */
   readonly ready: Promise<void>
   connect(dcId?: number): Promise<DcStateView>
@@ -178,7 +179,8 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
       const onAbort = (): void => {
         aborted = true
         reject(abortedError(signal))
-        if (sent) send('cancel', callId).catch(onError)
+        // A cancel the closing client could not deliver is moot: close() cancels everything.
+        if (sent) send('cancel', callId).catch((error: unknown) => closing === null && onError(error))
       }
       signal.addEventListener('abort', onAbort, { once: true })
       pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
@@ -203,6 +205,7 @@ export function createPfsClient(options: PfsClientOptions): PfsClient {
     ready,
     connect: (dcId) => send('connect', dcId),
     invoke,
+    ...transferMethods(invoke),
     getConfig: (dcId) => send('getConfig', dcId),
     getNearestDc: (dcId) => send('getNearestDc', dcId),
     saveFilePart: (fileId, filePart, bytes, { dcId, pool } = {}) =>

@@ -1,7 +1,10 @@
 export { createPfsClient } from './client.ts'
 export type { CallOptions, ClientInvokeOptions, PfsClient, PfsClientOptions } from './client.ts'
 export { defaultSharing, type Sharing } from './engine-link.ts'
-export { AbortedError } from './errors.ts'
+export { AbortedError, TransferError, type TransferErrorCode } from './errors.ts'
+export type { TransferMethods } from './transfer/transfer-methods.ts'
+export type { UploadedFile, UploadOptions } from './transfer/upload.ts'
+export type { DownloadOptions } from './transfer/download.ts'
 export { PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
 export type { PfsErrorCode, PfsErrorShape } from '@pfs-web/errors'
 // Every class the worker's errors are rebuilt as, so a page can branch with instanceof.

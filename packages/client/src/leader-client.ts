@@ -15,6 +15,7 @@ import { TransportError } from '@pfs-web/errors'
 import { registerErrorClass, registerWireHandlers, thrownFromWire, thrownToWire, type DcStateView, type KeyEvent } from '@pfs-web/worker'
 import type { ClientInvokeOptions, PfsClient } from './client.ts'
 import { AbortedError } from './errors.ts'
+import { transferMethods } from './transfer/transfer-methods.ts'
 
 type Method = 'connect' | 'invoke' | 'getConfig' | 'getNearestDc' | 'saveFilePart' | 'getFile' | 'states' | 'rotateNow' | 'logout'
 type Stream = 'state' | 'update' | 'key'
@@ -158,16 +159,19 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
     return () => void listeners[k].delete(entry)
   }
 
+  const invoke: PfsClient['invoke'] = (request, { dcId, pool, timeoutMs, signal } = {}) => {
+    if (signal?.aborted) return Promise.reject(new AbortedError('call aborted', { cause: signal.reason }))
+    return route('invoke', [request, { dcId, pool, timeoutMs }], signal)
+  }
+
   const ready = route<DcStateView[]>('states', []).then(() => undefined)
   ready.catch(() => undefined)
 
   return {
     ready,
     connect: (dcId) => route('connect', [dcId]),
-    invoke(request, { dcId, pool, timeoutMs, signal } = {}) {
-      if (signal?.aborted) return Promise.reject(new AbortedError('call aborted', { cause: signal.reason }))
-      return route('invoke', [request, { dcId, pool, timeoutMs }], signal)
-    },
+    invoke,
+    ...transferMethods(invoke),
     getConfig: (dcId) => route('getConfig', [dcId]),
     getNearestDc: (dcId) => route('getNearestDc', [dcId]),
     saveFilePart: (fileId, filePart, bytes, callOptions) => route('saveFilePart', [fileId, filePart, bytes, callOptions]),

@@ -3,31 +3,14 @@
  * pool (2 connections, each its own temp key bound to the one perm key), reassembled by
  * the conformance server and read back over the download pool byte-exact.
  */
-import { createWorker } from '@pfs-web/worker'
 import { afterAll, expect, inject, it } from 'vitest'
 import type { PfsServerInfo } from '../test/global-setup.ts'
-import { createPfsClient } from './client.ts'
+import { workerClient } from '../test/worker-client.ts'
 
 const server: PfsServerInfo = inject('pfsServer')
-const storageName = `pfs-pools-${Date.now()}`
-const client = createPfsClient({
-  worker: createWorker(),
-  dcs: [{ id: 2, url: server.wsUrl }],
-  defaultDcId: 2,
-  rsaPublicKeys: [server.rsaPem],
-  app: { apiId: 1, deviceModel: 'chromium', systemVersion: 'test', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
-  layer: 227,
-  defaultTimeoutMs: 30_000,
-  storageName,
-})
+const { client, dispose } = workerClient(server, 'pfs-pools')
 
-afterAll(async () => {
-  await client.close()
-  await new Promise((resolve) => {
-    const req = indexedDB.deleteDatabase(storageName)
-    req.onsuccess = req.onerror = req.onblocked = resolve
-  })
-})
+afterAll(dispose)
 
 /** The server's view of a key (its id is auth_key_id as a signed decimal; ours is wire hex). */
 interface ServerKey {
@@ -77,7 +60,7 @@ it('4 MiB over upload ×2 in parallel parts, byte-exact back over download, each
   }
 
   // the caller's pool choice crosses the boundary: a part read over main starts main's own key
-  expect((await client.getFile(fileId, 0, 16, { pool: 'main' })).length).toBe(16)
+  expect((await client.getFile(fileId, 0, 4096, { pool: 'main' })).length).toBe(4096)
   const main = (await client.states()).find((s) => s.connection === undefined)
   expect(main).toMatchObject({ bound: true, permKeyId: perm, handshakes: { temp: 1 } })
   expect(uploads.map((s) => s.tempKeyId)).not.toContain(main?.tempKeyId)

@@ -31,7 +31,7 @@ export function fakeState(dcId: number, rotations: number): DcStateView {
     dcId, status: 'ready', waitReason: null, permKeyId: '00112233aabbccdd', tempKeyId: `temp-${rotations}`,
     nextTempKeyId: null, bound: true, expiresAt: 1_700_086_400 + rotations, nextRotationAt: null,
     serverTimeOffset: 0, handshakes: { perm: 1, temp: 1 + rotations }, binds: 1 + rotations, rotations,
-    rebinds: 0, last404: null, stormBackoffUntil: null, lastError: null,
+    rebinds: 0, last404: null, stormBackoffUntil: null, lastError: null, pendingCalls: 0,
   }
 }
 

@@ -112,7 +112,7 @@ export function nearestDcProbe(dcId: number): Probe {
 }
 
 const FILE_SLICES = 64
-const SLICE = 1024
+const SLICE = 4096
 
 function fileBytes(fileId: bigint): Uint8Array {
   const seed = Number(fileId % 251n)

@@ -20,7 +20,8 @@ afterAll(async () => {
   await server.dispose()
 })
 
-const part = (n: number): TlObject => ({ _: 'upload.saveFilePart', file_id: 17n, file_part: n, bytes: new Uint8Array([n]) })
+// 1 KiB parts: every part but a file's last must be a size that divides 512 KiB.
+const part = (n: number): TlObject => ({ _: 'upload.saveFilePart', file_id: 17n, file_part: n, bytes: new Uint8Array(1024).fill(n) })
 const partsOf = (calls: TlObject[] | undefined): number[] => (calls ?? []).map((q) => (q._ === 'upload.saveFilePart' ? q.file_part : -1))
 
 describe('msg_container (mtproto-tl.md §4, encryption.md §5–§6)', () => {

@@ -112,6 +112,8 @@ export interface DcStateView {
   last404: Last404View | null
   stormBackoffUntil: number | null
   lastError: ErrorView | null
+  /** Calls on this connection not yet settled (queued, or sent and unanswered); an aborted call leaves at once. */
+  pendingCalls: number
 }
 
 export interface InvokeOptions {

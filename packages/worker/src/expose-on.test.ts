@@ -29,7 +29,7 @@ function state(dcId: number, rotations: number): DcStateView {
   return {
     dcId, status: 'ready', waitReason: null, permKeyId: 'aa', tempKeyId: 'bb', nextTempKeyId: null, bound: true,
     expiresAt: 100, nextRotationAt: 90, serverTimeOffset: 0, handshakes: { perm: 1, temp: 1 }, binds: 1,
-    rotations, rebinds: 0, last404: null, stormBackoffUntil: null, lastError: null,
+    rotations, rebinds: 0, last404: null, stormBackoffUntil: null, lastError: null, pendingCalls: 0,
   }
 }
 

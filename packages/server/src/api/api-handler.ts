@@ -6,6 +6,7 @@ import type { AuthKey, KeyStore, TempKey } from '../pfs/key-store.ts'
 import type { StatsRecorder } from '../stats.ts'
 import type { Authorizations } from './authorizations.ts'
 import { buildConfig, type DcAddress } from './config.ts'
+import { answerFileCall } from './file-calls.ts'
 import type { FileStore } from './files.ts'
 
 export interface ApiDeps {
@@ -128,14 +129,9 @@ export async function handleApiCall(body: TlObject, call: ApiCall, deps: ApiDeps
     case 'updates.getState':
       return { result: { _: 'updates.state', pts: 1, qts: 0, date: Math.floor(call.now), seq: 1, unread_count: 0 } }
     case 'upload.saveFilePart':
-      deps.files.savePart(query.file_id, query.file_part, query.bytes)
-      return { result: { _: 'boolTrue' } }
-    case 'upload.getFile': {
-      const loc = query.location
-      const data = loc._ === 'inputDocumentFileLocation' ? deps.files.read(loc.id, Number(query.offset), query.limit) : null
-      if (data === null) return rpcError(400, 'FILE_ID_INVALID')
-      return { result: { _: 'upload.file', type: { _: 'storage.filePartial' }, mtime: 0, bytes: data } }
-    }
+    case 'upload.saveBigFilePart':
+    case 'upload.getFile':
+      return { result: answerFileCall(deps.files, query) }
     case 'auth.exportAuthorization': {
       // api/datacenter: a token for another DC we serve, from a signed-in perm key
       if (query.dc_id === key.dc.id || !deps.dcAddresses.some((d) => d.id === query.dc_id)) return rpcError(400, 'DC_ID_INVALID')

@@ -146,7 +146,8 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       const file = BigInt(++burstNo)
       const size = bursts.int(BURST_SIZE[0], BURST_SIZE[1])
       for (let part = 0; part < size && callId < limits.maxCalls; part++) {
-        const request = serializeObject({ _: 'upload.saveFilePart', file_id: file, file_part: part, bytes: new Uint8Array([part]) })
+        // 1 KiB parts: every part of a file but its last must be a size that divides 512 KiB (#16).
+        const request = serializeObject({ _: 'upload.saveFilePart', file_id: file, file_part: part, bytes: new Uint8Array(1024).fill(part) })
         call(request, bursts.int(scenario.timeoutMs[0], scenario.timeoutMs[1]), isBoolTrue, scenario.pools ? 'upload' : 'main')
       }
     }

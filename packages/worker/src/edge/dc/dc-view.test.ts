@@ -21,6 +21,7 @@ function source(o: Partial<DcViewSource> & { laneBound?: boolean } = {}, report 
     clock: { sync: 'synced', offsetS: T, source: 'handshake' },
     tempKeys: { state: NO_KEYS, nextKeyId: null },
     nextRotationAt: T + 50,
+    calls: { pending: 3 },
     now: () => 10_000,
     serverNowS: () => T + 10,
     ...o,
@@ -30,7 +31,7 @@ function source(o: Partial<DcViewSource> & { laneBound?: boolean } = {}, report 
 describe('dcStateView', () => {
   it('shows key ids, expiry and counters; bound only with a bound traffic lane in the bound phase', () => {
     const v = dcStateView(source({ laneBound: true }))
-    expect(v).toMatchObject({ dcId: 2, permKeyId: 'pp', tempKeyId: 'aa', bound: true, expiresAt: T + 60, nextRotationAt: T + 50 })
+    expect(v).toMatchObject({ dcId: 2, permKeyId: 'pp', tempKeyId: 'aa', bound: true, expiresAt: T + 60, nextRotationAt: T + 50, pendingCalls: 3 })
     expect(dcStateView(source({ laneBound: false })).bound).toBe(false)
     expect(dcStateView(source({ laneBound: true, phase: 'unbound' })).bound).toBe(false)
     expect(dcStateView(source()).tempKeyId).toBeNull()

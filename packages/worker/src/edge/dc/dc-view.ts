@@ -19,6 +19,7 @@ export interface DcViewSource {
   readonly clock: ServerClock
   readonly tempKeys: { readonly state: TempKeyState; readonly nextKeyId: string | null }
   readonly nextRotationAt: number | null
+  readonly calls: { readonly pending: number }
   now(): number
   serverNowS(): number
 }
@@ -47,5 +48,6 @@ export function dcStateView(dc: DcViewSource): DcStateView {
     last404,
     stormBackoffUntil: storm.backoffUntil > now ? Math.floor(dc.serverNowS() + (storm.backoffUntil - now) / 1000) : null,
     lastError,
+    pendingCalls: dc.calls.pending,
   }
 }
