@@ -2,7 +2,7 @@ export { createPfsClient } from './client.ts'
 export type { CallOptions, ClientInvokeOptions, PfsClient, PfsClientOptions } from './client.ts'
 export { defaultSharing, type Sharing } from './engine-link.ts'
 export { AbortedError } from './errors.ts'
-export { PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
+export { FloodWaitError, PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
 export type { PfsErrorCode, PfsErrorShape } from '@pfs-web/errors'
 // Every class the worker's errors are rebuilt as, so a page can branch with instanceof.
 export { EngineError, HandshakeError, PacketError, StorageError, WireError } from '@pfs-web/worker'

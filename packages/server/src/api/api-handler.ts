@@ -73,6 +73,8 @@ export async function handleApiCall(body: TlObject, call: ApiCall, deps: ApiDeps
   }
   if (init && key.kind === 'temp') key.layer = layer ?? key.layer
   key.apiCalls++
+  const flood = deps.faults.takeFloodWait(method)
+  if (flood !== null) return rpcError(420, flood)
 
   switch (query._) {
     case 'auth.bindTempAuthKey': {
