@@ -1,6 +1,8 @@
 export { createPfsClient } from './client.ts'
 export type { CallOptions, ClientInvokeOptions, PfsClient, PfsClientOptions } from './client.ts'
 export { defaultSharing, type Sharing } from './engine-link.ts'
+export type { CodecRequest, CodecResult, PfsCodec, TypedCalls, TypedResults } from './typed-calls.ts'
+export type { LogEvent, LogFields, LogLevel, PfsLogger } from './logger.ts'
 export { AbortedError } from './errors.ts'
 export { FloodWaitError, PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
 export type { PfsErrorCode, PfsErrorShape } from '@pfs-web/errors'
