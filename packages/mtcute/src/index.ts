@@ -11,7 +11,10 @@ import type { PfsCodec, TypedResults } from '@pfs-web/client'
 import type { tl } from '@mtcute/tl'
 import { __tlReaderMap } from '@mtcute/tl/binary/reader.js'
 import { __tlWriterMap } from '@mtcute/tl/binary/writer.js'
-import { TlBinaryReader, TlBinaryWriter, type TlReaderMap, type TlWriterMap } from '@mtcute/tl-runtime'
+import { TlBinaryReader, TlBinaryWriter, type TlWriterMap } from '@mtcute/tl-runtime'
+
+type ReaderMap = typeof __tlReaderMap
+type WriterMap = typeof __tlWriterMap
 
 export class MtcuteCodec implements PfsCodec<tl.RpcMethod>, TypedResults {
   /** Type-level only (TypedResults): the request a result is read for. */
@@ -19,23 +22,24 @@ export class MtcuteCodec implements PfsCodec<tl.RpcMethod>, TypedResults {
   /** Type-level only: what `call(request)` resolves to. */
   declare readonly result: tl.RpcCallReturn[this['request']['_']]
 
-  readonly #readers: TlReaderMap
-  readonly #writers: TlWriterMap
+  readonly #readers: ReaderMap
+  readonly #writers: WriterMap
 
   /** Other maps (e.g. a newer @mtcute/tl's, or one with custom types) in place of @mtcute/tl's. */
-  constructor(readers: TlReaderMap = __tlReaderMap, writers: TlWriterMap = __tlWriterMap as TlWriterMap) {
+  constructor(readers: ReaderMap = __tlReaderMap, writers: WriterMap = __tlWriterMap) {
     this.#readers = readers
     this.#writers = writers
   }
 
   encode(request: tl.RpcMethod): Uint8Array {
-    return TlBinaryWriter.serializeObject(this.#writers, request)
+    // the generated map's declared shape is looser than the runtime's parameter type
+    return TlBinaryWriter.serializeObject(this.#writers as unknown as TlWriterMap, request)
   }
 
   /** A method answering a bare vector (e.g. Vector<long>) is read by its own result reader, as mtcute does. */
   decode(bytes: Uint8Array, request: tl.RpcMethod): unknown {
     const reader = new TlBinaryReader(this.#readers, bytes)
-    const custom = this.#readers._results?.[request._]
+    const custom = this.#readers._results[request._]
     return custom ? custom(reader) : reader.object()
   }
 }
