@@ -21,6 +21,8 @@ const KIND_LABEL: Record<KeyEventKind, string> = {
   'not-found-404': '−404',
   recovered: 'recovered',
   'logged-out': 'logged out',
+  'flood-wait': 'flood wait',
+  reconnect: 'reconnect',
 }
 
 export interface Timeline {

@@ -29,6 +29,8 @@ import { createLeaderClient } from './leader-client.ts'
 import { ListenerHub } from './listener-hub.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { transferMethods, type TransferMethods } from './transfer/transfer-methods.ts'
+import { logErrors, logKeyEvent, type PfsLogger } from './logger.ts'
+import { typedCalls, type PfsCodec, type TypedCalls } from './typed-calls.ts'
 
 export interface PfsClientOptions extends WorkerOptions {
   /**
@@ -52,6 +54,12 @@ export interface PfsClientOptions extends WorkerOptions {
    * worker failure after start. Default: rethrown asynchronously (the page's error event).
    */
   onError?: (error: unknown) => void
+  /**
+   * Hears, from the worker, what happens to keys and connections (key created / bound /
+   * rotated / dropped, -404, reconnect, flood wait) with key ids, never key bytes; and, as
+   * 'client-error', what `onError` gets.
+   */
+  logger?: PfsLogger
 }
 
 export interface CallOptions {
@@ -105,10 +113,20 @@ function abortedError(signal: AbortSignal): AbortedError {
   return new AbortedError('call aborted', { cause: signal.reason })
 }
 
-export function createPfsClient(options: PfsClientOptions): PfsClient {
+/** With `codec`, `client.call(request)` is typed by it (typed-calls.ts); `invoke` stays raw. */
+export function createPfsClient<C extends PfsCodec<never>>(options: PfsClientOptions & { codec: C }): PfsClient & TypedCalls<C>
+export function createPfsClient(options: PfsClientOptions): PfsClient
+export function createPfsClient(options: PfsClientOptions & { codec?: PfsCodec<never> }): PfsClient {
+  const { codec, logger, ...rest } = options
+  const client = openClient(logger ? { ...rest, onError: logErrors(logger, rest.onError ?? rethrowAsync) } : rest)
+  if (logger) client.onKeyEvent(logKeyEvent(logger))
+  return codec ? Object.assign(client, typedCalls(codec, client.invoke)) : client
+}
+
+function openClient(options: PfsClientOptions): PfsClient {
   const { worker, sharing = defaultSharing(), closeGraceMs = DEFAULT_CLOSE_GRACE_MS, onError = rethrowAsync, ...workerOptions } = options
   if (!worker && sharing === 'leader') {
-    return createLeaderClient(workerOptions.storageName, onError, () => createPfsClient({ ...options, sharing: 'none' }))
+    return createLeaderClient(workerOptions.storageName, onError, () => openClient({ ...options, sharing: 'none' }))
   }
   registerWireHandlers()
   registerErrorClass(AbortedError)

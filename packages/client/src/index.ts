@@ -5,7 +5,9 @@ export { AbortedError, TransferError, type TransferErrorCode } from './errors.ts
 export type { TransferMethods } from './transfer/transfer-methods.ts'
 export type { UploadedFile, UploadOptions } from './transfer/upload.ts'
 export type { DownloadOptions } from './transfer/download.ts'
-export { PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
+export type { CodecRequest, CodecResult, PfsCodec, TypedCalls, TypedResults } from './typed-calls.ts'
+export type { LogEvent, LogFields, LogLevel, PfsLogger } from './logger.ts'
+export { FloodWaitError, PfsError, RpcError, TransportError, isPfsError } from '@pfs-web/errors'
 export type { PfsErrorCode, PfsErrorShape } from '@pfs-web/errors'
 // Every class the worker's errors are rebuilt as, so a page can branch with instanceof.
 export { EngineError, HandshakeError, PacketError, StorageError, WireError } from '@pfs-web/worker'

@@ -9,7 +9,7 @@ import type { RecordedMessage } from './recording-endpoint.ts'
 
 export interface LeakHit {
   secret: string
-  where: 'indexedDB' | 'localStorage' | 'sessionStorage' | 'cacheStorage' | 'messages'
+  where: 'indexedDB' | 'localStorage' | 'sessionStorage' | 'cacheStorage' | 'messages' | 'logs'
   /** e.g. 'pfs-web/perm-keys/2' or 'messages[4]'. */
   location: string
 }
@@ -99,17 +99,16 @@ async function cacheEntries(): Promise<{ location: string; value: unknown }[]> {
   return entries
 }
 
-export async function scanForLeaks(secrets: Record<string, Uint8Array>, options: LeakScanOptions = {}): Promise<LeakHit[]> {
-  const sources: { where: LeakHit['where']; entries: { location: string; value: unknown }[] }[] = [
-    { where: 'indexedDB', entries: await indexedDbEntries() },
-    { where: 'localStorage', entries: storageEntries(localStorage) },
-    { where: 'sessionStorage', entries: storageEntries(sessionStorage) },
-    { where: 'cacheStorage', entries: await cacheEntries() },
-    { where: 'messages', entries: (options.messages ?? []).map((m, i) => ({ location: `messages[${i}] ${m.direction} ${m.channel}`, value: m.data })) },
-  ]
+export interface ScanSource {
+  where: LeakHit['where']
+  entries: { location: string; value: unknown }[]
+}
+
+/** Where in `sources` any secret (or, with `minRun`, any run of that many of its bytes) sits. */
+export function findSecrets(secrets: Record<string, Uint8Array>, sources: readonly ScanSource[], minRun?: number): LeakHit[] {
   const hits: LeakHit[] = []
   for (const [secret, bytes] of Object.entries(secrets)) {
-    const { bytes: byteForms, text: textForms } = forms(bytes, Math.min(options.minRun ?? bytes.length, bytes.length))
+    const { bytes: byteForms, text: textForms } = forms(bytes, Math.min(minRun ?? bytes.length, bytes.length))
     for (const { where, entries } of sources) {
       for (const { location, value } of entries) {
         let found = false
@@ -122,4 +121,15 @@ export async function scanForLeaks(secrets: Record<string, Uint8Array>, options:
     }
   }
   return hits
+}
+
+export async function scanForLeaks(secrets: Record<string, Uint8Array>, options: LeakScanOptions = {}): Promise<LeakHit[]> {
+  const sources: ScanSource[] = [
+    { where: 'indexedDB', entries: await indexedDbEntries() },
+    { where: 'localStorage', entries: storageEntries(localStorage) },
+    { where: 'sessionStorage', entries: storageEntries(sessionStorage) },
+    { where: 'cacheStorage', entries: await cacheEntries() },
+    { where: 'messages', entries: (options.messages ?? []).map((m, i) => ({ location: `messages[${i}] ${m.direction} ${m.channel}`, value: m.data })) },
+  ]
+  return findSecrets(secrets, sources, options.minRun)
 }

@@ -34,6 +34,7 @@ const STATE: FaultState = {
   pendingBindErrors: [],
   pendingDrops: [],
   pendingDhGen: [],
+  pendingFloodWaits: [],
   pushEverySeconds: 0,
   bindingMode: 'replace',
   migrations: [],

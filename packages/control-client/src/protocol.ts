@@ -35,6 +35,8 @@ export type FaultAction =
   | { type: 'forget-perm-key'; keyId?: string }
   | { type: 'unbind-temp-key'; keyId?: string }
   | { type: 'bind-error'; error: string; code?: number; count?: number }
+  /** Answer the next `count` (default 1) calls of `method` with 420 FLOOD_WAIT_`seconds` (FLOOD_PREMIUM_WAIT_ with `premium`). */
+  | { type: 'flood-wait'; method: string; seconds: number; premium?: boolean; count?: number }
   | { type: 'drop-connection'; after: DropPoint }
   | { type: 'delay-handshake'; ms: number }
   | { type: 'latency'; ms: number }
@@ -91,6 +93,8 @@ export interface FaultState {
   pendingBindErrors: { error: string; code: number }[]
   pendingDrops: DropPoint[]
   pendingDhGen: ('retry' | 'fail')[]
+  /** 420 errors waiting for the next call of their method. */
+  pendingFloodWaits: { method: string; error: string }[]
   pushEverySeconds: number
   bindingMode: BindingMode
   migrations: MigrateRule[]

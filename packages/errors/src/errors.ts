@@ -42,3 +42,22 @@ export class TransportError extends PfsError {}
 export function isPfsError(value: unknown): value is PfsError {
   return value instanceof PfsError
 }
+
+const WAIT_SECONDS = /_WAIT_(\d+)$/
+
+/**
+ * 420 FLOOD_WAIT_X / FLOOD_PREMIUM_WAIT_X that the engine did not wait out: X was above
+ * the embedder's cap or past the call's deadline. `seconds` is read from the message, so
+ * the error crosses the worker boundary as plain {name, code, message} and keeps it.
+ */
+export class FloodWaitError extends RpcError {
+  declare readonly code: 420
+  constructor(code: number, message: string) {
+    super(code, message)
+  }
+
+  /** How long the server asked to wait before the next such call. */
+  get seconds(): number {
+    return Number(WAIT_SECONDS.exec(this.message)?.[1] ?? 0)
+  }
+}

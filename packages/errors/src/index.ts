@@ -1,2 +1,2 @@
-export { PfsError, RpcError, TransportError, isPfsError } from './errors.ts'
+export { FloodWaitError, PfsError, RpcError, TransportError, isPfsError } from './errors.ts'
 export type { PfsErrorCode, PfsErrorShape } from './errors.ts'

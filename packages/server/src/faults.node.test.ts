@@ -110,6 +110,19 @@ describe('faults (issue #4 "Fault injection")', () => {
     expect((err as RpcError).message).toBe('TEMP_AUTH_KEY_EMPTY')
   })
 
+  it('flood-wait answers the chosen method’s next calls with 420 FLOOD_WAIT_X, other methods and later calls as usual', async () => {
+    await control.fault([{ type: 'flood-wait', method: 'help.getNearestDc', seconds: 7, count: 2 }, { type: 'flood-wait', method: 'help.getConfig', seconds: 3, premium: true }])
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await expect(c.session.api({ _: 'updates.getState' })).resolves.toMatchObject({ _: 'updates.state' })
+    await expect(c.session.call({ _: 'help.getNearestDc' })).rejects.toMatchObject({ code: 420, message: 'FLOOD_WAIT_7' })
+    await expect(c.session.call({ _: 'help.getConfig' })).rejects.toMatchObject({ code: 420, message: 'FLOOD_PREMIUM_WAIT_3' })
+    await expect(c.session.call({ _: 'help.getNearestDc' })).rejects.toMatchObject({ code: 420, message: 'FLOOD_WAIT_7' })
+    await expect(c.session.call({ _: 'help.getNearestDc' })).resolves.toMatchObject({ _: 'nearestDc' })
+    const refused: unknown = await control.fault({ type: 'flood-wait', method: 'help.getConfig', seconds: 1.5 }).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'BAD_FAULT' })
+    c.close()
+  })
+
   it('drop-connection after req_DH_params closes the connection without an answer', async () => {
     await control.fault({ type: 'drop-connection', after: 'req_DH_params' })
     const t = await ClientTransport.open(tcp(server))

@@ -20,6 +20,12 @@ export class Faults {
     return true
   }
 
+  /** The FLOOD_WAIT error the next call of `method` gets, if a flood-wait fault waits for it. */
+  takeFloodWait(method: string): string | null {
+    const i = this.state.pendingFloodWaits.findIndex((f) => f.method === method)
+    return i < 0 ? null : (this.state.pendingFloodWaits.splice(i, 1)[0]?.error ?? null)
+  }
+
   takeDhGen(): 'retry' | 'fail' | null {
     return this.state.pendingDhGen.shift() ?? null
   }
@@ -61,6 +67,7 @@ function initialState(bindingMode: BindingMode): FaultState {
     pendingBindErrors: [],
     pendingDrops: [],
     pendingDhGen: [],
+    pendingFloodWaits: [],
     pushEverySeconds: 0,
     bindingMode,
     migrations: [],
@@ -96,6 +103,13 @@ export function parseFaultAction(value: unknown): FaultAction {
     case 'bind-error': {
       if (typeof v.error !== 'string' || !/^[A-Z_0-9]+$/.test(v.error)) throw new ControlError('BAD_FAULT', 'error must be an rpc error name')
       return { type: 'bind-error', error: v.error, ...withDefined({ code: num('code', true), count: num('count', true) }) }
+    }
+    case 'flood-wait': {
+      if (typeof v.method !== 'string' || !/^[a-zA-Z.]+$/.test(v.method)) throw new ControlError('BAD_FAULT', 'method must be a TL method name')
+      const seconds = num('seconds')!
+      if (!(Number.isInteger(seconds) && seconds >= 0)) throw new ControlError('BAD_FAULT', 'seconds must be an integer >= 0')
+      if (v.premium !== undefined && typeof v.premium !== 'boolean') throw new ControlError('BAD_FAULT', 'premium must be a boolean')
+      return { type: 'flood-wait', method: v.method, seconds, ...withDefined({ premium: v.premium, count: num('count', true) }) }
     }
     case 'drop-connection':
       if (typeof v.after !== 'string' || !(DROP_POINTS as readonly string[]).includes(v.after)) throw new ControlError('BAD_FAULT', 'after must be a drop point')

@@ -250,6 +250,9 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
       case 'bind-error':
         for (let i = 0; i < (a.count ?? 1); i++) faults.state.pendingBindErrors.push({ error: a.error, code: a.code ?? 400 })
         return
+      case 'flood-wait':
+        for (let i = 0; i < (a.count ?? 1); i++) faults.state.pendingFloodWaits.push({ method: a.method, error: `FLOOD${a.premium ? '_PREMIUM' : ''}_WAIT_${a.seconds}` })
+        return
       case 'drop-connection':
         faults.state.pendingDrops.push(a.after)
         return

@@ -63,6 +63,11 @@ export interface WorkerOptions {
   webAssembly?: boolean
   /** Connections per DC in the upload and download pools (default 2 each, 1–8). */
   pools?: { upload?: number; download?: number }
+  /**
+   * FLOOD_WAIT_X up to this many seconds is waited out and the call sent again (within its
+   * deadline); above it the call rejects with FloodWaitError (default 60).
+   */
+  floodWaitMaxS?: number
 }
 
 export type ConnectionStatus =
@@ -125,8 +130,13 @@ export interface InvokeOptions {
   timeoutMs?: number
 }
 
-/** 'handshake-started': a temp key handshake began; `detail` says why ('planned' or 'failure'). */
-export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out'
+/**
+ * 'handshake-started': a temp key handshake began; `detail` says why ('planned' or 'failure').
+ * 'flood-wait': a call under the key got FLOOD_WAIT_X (`seconds`); `detail` is the method,
+ * with ': above-cap' etc. when the caller gets the error instead. 'reconnect': the key's
+ * connection dropped and is reopened; `detail` is the error code.
+ */
+export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out' | 'flood-wait' | 'reconnect'
 
 export interface KeyEvent {
   dcId: number
@@ -139,6 +149,8 @@ export interface KeyEvent {
   /** Server unixtime. */
   at: number
   detail?: string
+  /** 'flood-wait': X of FLOOD_WAIT_X. */
+  seconds?: number
 }
 
 export interface StateListener {

@@ -3,7 +3,7 @@
  * uses it: flat requests, answers by id, errors rebuilt as their class, big bytes moved and
  * small ones copied.
  */
-import { PfsError, RpcError } from '@pfs-web/errors'
+import { FloodWaitError, PfsError, RpcError } from '@pfs-web/errors'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkerApi } from './api.ts'
 import { ANSWER_OK, ANSWER_THROWN } from './call-port.ts'
@@ -56,10 +56,14 @@ describe('call port', () => {
     const port = open(stubWorkerApi({
       invoke: () => Promise.reject(new RpcError(420, 'FLOOD_WAIT_3')),
       connect: () => Promise.reject(new TypeError('plain')),
+      getConfig: () => Promise.reject(new FloodWaitError(420, 'FLOOD_WAIT_120')),
     }))
     const rpc: unknown = await port.call('invoke', new Uint8Array([1])).catch((e: unknown) => e)
     expect(rpc).toBeInstanceOf(RpcError)
     expect(rpc).toMatchObject({ code: 420, message: 'FLOOD_WAIT_3' })
+    const flood: unknown = await port.call('getConfig').catch((e: unknown) => e)
+    expect(flood).toBeInstanceOf(FloodWaitError)
+    expect(flood).toMatchObject({ code: 420, seconds: 120 })
     await expect(port.call('connect')).rejects.toMatchObject({ name: 'TypeError', message: 'plain' })
   })
 

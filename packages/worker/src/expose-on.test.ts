@@ -3,7 +3,7 @@
  * what is refused, and what the other side rebuilds.
  */
 import { wrap, proxy, type Remote } from 'comlink'
-import { PfsError, RpcError, TransportError } from '@pfs-web/errors'
+import { FloodWaitError, PfsError, RpcError, TransportError } from '@pfs-web/errors'
 import { SecurityError } from '@pfs-web/crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DcStateView, WorkerApi } from './api.ts'
@@ -45,6 +45,7 @@ describe('bindApi', () => {
 describe('errors cross as their own class with code', () => {
   it.each([
     { name: 'RpcError', thrown: new RpcError(420, 'FLOOD_WAIT_3'), cls: RpcError, code: 420 },
+    { name: 'FloodWaitError', thrown: new FloodWaitError(420, 'FLOOD_PREMIUM_WAIT_75'), cls: FloodWaitError, code: 420, seconds: 75 },
     { name: 'TransportError', thrown: new TransportError(-404, 'auth key not found'), cls: TransportError, code: -404 },
     { name: 'EngineError', thrown: new EngineError('NOT_BOUND', 'bind first'), cls: EngineError, code: 'NOT_BOUND' },
     { name: 'SecurityError', thrown: new SecurityError('MSG_KEY_MISMATCH'), cls: SecurityError, code: 'MSG_KEY_MISMATCH' },
@@ -54,6 +55,7 @@ describe('errors cross as their own class with code', () => {
     expect(error).toBeInstanceOf(cls)
     expect(error).toBeInstanceOf(PfsError)
     expect(error).toMatchObject({ code, message: thrown.message, name: thrown.name })
+    if (thrown instanceof FloodWaitError) expect(error).toMatchObject({ seconds: thrown.seconds })
   })
 
   it('an unregistered subclass arrives as PfsError with its code and name', async () => {

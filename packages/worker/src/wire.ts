@@ -12,7 +12,7 @@
  * call site (not a blanket handler) because moving detaches the sender's buffer.
  */
 import { releaseProxy, transfer, transferHandlers, type TransferHandler } from 'comlink'
-import { PfsError, RpcError, TransportError, type PfsErrorShape } from '@pfs-web/errors'
+import { FloodWaitError, PfsError, RpcError, TransportError, type PfsErrorShape } from '@pfs-web/errors'
 import { CryptoError, SecurityError } from '@pfs-web/crypto'
 import { EngineError, HandshakeError, PacketError } from './errors.ts'
 import { StorageError } from './edge/storage/errors.ts'
@@ -48,7 +48,7 @@ export function registerErrorClass(cls: PfsErrorClass): void {
   errorClasses.set(cls.name, cls)
 }
 
-for (const cls of [PfsError, RpcError, TransportError, CryptoError, SecurityError, EngineError, HandshakeError, PacketError, StorageError, WireError]) {
+for (const cls of [PfsError, RpcError, FloodWaitError, TransportError, CryptoError, SecurityError, EngineError, HandshakeError, PacketError, StorageError, WireError]) {
   registerErrorClass(cls)
 }
 

@@ -79,6 +79,8 @@ export async function handleApiCall(body: TlObject, call: ApiCall, deps: ApiDeps
   }
   if (init && key.kind === 'temp') key.layer = layer ?? key.layer
   key.apiCalls++
+  const flood = deps.faults.takeFloodWait(method)
+  if (flood !== null) return rpcError(420, flood)
 
   const migrate = deps.faults.takeMigrate(method, key.dc.id)
   if (migrate !== null) return rpcError(303, migrate)

@@ -4,6 +4,8 @@ import { CallDriver, type CallHost } from './calls.ts'
 import type { BindPhase } from '../../policy/pfs/gate.ts'
 import { stepInit, wrapsNext, type InitEvent, type InitState } from '../../policy/session/init-connection.ts'
 import type { Lane, Outgoing, Sent } from './lane.ts'
+import type { KeyEvent } from '../../api.ts'
+import { FloodWaitError } from '@pfs-web/errors'
 
 const GET_CONFIG = serializeObject({ _: 'help.getConfig' })
 const SAVE_PART = serializeObject({ _: 'upload.saveFilePart', file_id: 1n, file_part: 0, bytes: new Uint8Array(4) })
@@ -43,10 +45,11 @@ function fakeLane() {
   return { lane: lane as unknown as Lane, state: lane, sent, packets }
 }
 
-function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()) {
+function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget(), floodWaitMaxS = 60) {
   const { lane, state, sent, packets } = fakeLane()
   const timers: { at: number; fn: () => void }[] = []
   const notBound: Lane[] = []
+  const events: KeyEvent[] = []
   let now = 1000
   const host: CallHost = {
     now: () => now,
@@ -66,6 +69,9 @@ function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()
     onNotBound: (l) => void notBound.push(l),
     onDrained: () => undefined,
     inflateBudget,
+    options: { floodWaitMaxS },
+    hooks: { keyEvent: (e) => void events.push(e) },
+    event: (kind, key, detail) => ({ dcId: 2, kind, keyId: key?.idHex ?? null, keyKind: 'temp', at: now, ...(detail !== undefined && { detail }) }),
   }
   const calls = new CallDriver(host)
   state.inFlight = () => calls.inFlightOn('k1')
@@ -79,7 +85,7 @@ function harness(phase: BindPhase = 'bound', inflateBudget = new InflateBudget()
   const setPhase = (p: BindPhase): void => {
     phase = p
   }
-  return { calls, lane, state, sent, packets, notBound, advance, setPhase }
+  return { calls, lane, state, sent, packets, notBound, advance, setPhase, events }
 }
 
 /** Lets the flush's macrotask (a 0 ms timer armed before this one, so run first) and what it started run. */
@@ -212,5 +218,36 @@ describe('CallDriver', () => {
     await expect(slow).rejects.toMatchObject({ code: 'TIMEOUT' })
     // a late answer to the timed-out call is dropped, not delivered twice
     expect(await h.calls.onResult(h.lane, h.sent[0]!.msgId, { _: 'boolTrue' })).toBe(false)
+  })
+
+  it('api/errors 420: FLOOD_WAIT_7 resends the call after the server’s 7 s on the driver’s clock, reported once', async () => {
+    const h = harness()
+    const p = h.calls.invoke(GET_CONFIG, 'help.getConfig', 30_000)
+    await settle()
+    await h.calls.onResult(h.lane, h.sent[0]!.msgId, { _: 'rpc_error', error_code: 420, error_message: 'FLOOD_WAIT_7' })
+    h.advance(6_999)
+    await settle()
+    expect(h.sent).toHaveLength(1)
+    h.advance(1)
+    await settle()
+    expect(h.sent).toHaveLength(2)
+    await h.calls.onResult(h.lane, h.sent[1]!.msgId, { _: 'boolTrue' })
+    await expect(p).resolves.toBeInstanceOf(Uint8Array)
+    expect(h.events).toMatchObject([{ kind: 'flood-wait', keyId: 'k1', seconds: 7, detail: 'help.getConfig' }])
+  })
+
+  it.each([
+    { rule: 'X above floodWaitMaxS', message: 'FLOOD_WAIT_11', maxS: 10, timeoutMs: 60_000, seconds: 11, why: 'above-cap' },
+    { rule: 'FLOOD_PREMIUM_WAIT_X past the call’s deadline', message: 'FLOOD_PREMIUM_WAIT_9', maxS: 60, timeoutMs: 5_000, seconds: 9, why: 'past-deadline' },
+  ])('api/errors 420: $rule → FloodWaitError { code: 420, seconds } at once, nothing resent', async ({ message, maxS, timeoutMs, seconds, why }) => {
+    const h = harness('bound', new InflateBudget(), maxS)
+    const p = h.calls.invoke(GET_CONFIG, 'help.getConfig', timeoutMs)
+    await settle()
+    await h.calls.onResult(h.lane, h.sent[0]!.msgId, { _: 'rpc_error', error_code: 420, error_message: message })
+    const error: unknown = await p.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FloodWaitError)
+    expect(error).toMatchObject({ code: 420, seconds, message })
+    expect(h.sent).toHaveLength(1)
+    expect(h.events).toMatchObject([{ kind: 'flood-wait', seconds, detail: `help.getConfig: ${why}` }])
   })
 })

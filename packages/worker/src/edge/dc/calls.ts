@@ -3,14 +3,18 @@
  * gate, the initConnection prefix, per-call deadlines, cancel, resends after bad_msg / lost
  * sessions / lost keys, and rpc_error handling by pfs/rpc-errors.
  */
-import { PfsError, RpcError } from '@pfs-web/errors'
+import { FloodWaitError, PfsError, RpcError } from '@pfs-web/errors'
 import { GZIP_MAX_BYTES_DEFAULT, gzipUnpack, serializeObject, type InflateBudget, type TlObject } from '@pfs-web/tl/client'
 import { EngineError } from '../../errors.ts'
 import { onRpcError } from '../../policy/pfs/rpc-errors.ts'
+import { onFloodWait } from '../../policy/session/flood-wait.ts'
 import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../../policy/session/outbox.ts'
 import { pack, stepFlush, type FlushEvent, type FlushState } from '../../policy/session/batch.ts'
 import { gate, type BindPhase } from '../../policy/pfs/gate.ts'
 import type { Lane, Outgoing } from './lane.ts'
+import type { KeyEvent } from '../../api.ts'
+import type { DcHooks } from './dc-hooks.ts'
+import type { KeyHandle } from '../../keys/key-store.ts'
 
 export interface CallHost {
   now(): number
@@ -27,6 +31,10 @@ export interface CallHost {
   onDrained(keyId: string): void
   /** Shared by every DC of the engine: gzip answers in flight inflate within it. */
   readonly inflateBudget: InflateBudget
+  readonly options: { readonly floodWaitMaxS: number }
+  /** Where a flood wait is reported (the logger's 'flood-wait'). */
+  readonly hooks: Pick<DcHooks, 'keyEvent'>
+  event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent
 }
 
 interface CallRecord {
@@ -37,11 +45,13 @@ interface CallRecord {
   reject(err: Error): void
   /** Sent with the initConnection prefix: its answer proves the connection initialised. */
   wrapped: boolean
+  deadlineAt: number
+  /** Flood waits this call waited out (policy/session/flood-wait). */
+  floodWaits: number
   outcome?: { ok: true; bytes: Uint8Array } | { ok: false; error: Error }
 }
 
 const RETRY_LATER_MS = 1_000
-const MAX_FLOOD_WAIT_S = 60
 
 export class CallDriver {
   readonly #outbox = new Outbox()
@@ -63,9 +73,10 @@ export class CallDriver {
   invoke(request: Uint8Array, method: string, timeoutMs: number, externalId?: string): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
       const id = this.#nextId++
-      this.#records.set(id, { request, method, externalId, resolve, reject, wrapped: false })
+      const deadlineAt = this.#host.now() + timeoutMs
+      this.#records.set(id, { request, method, externalId, resolve, reject, wrapped: false, deadlineAt, floodWaits: 0 })
       if (externalId !== undefined) this.#byExternal.set(externalId, id)
-      this.step({ type: 'enqueue', callId: id, deadlineAt: this.#host.now() + timeoutMs })
+      this.step({ type: 'enqueue', callId: id, deadlineAt })
       this.flush()
     })
   }
@@ -218,12 +229,20 @@ export class CallDriver {
       case 'retry-later':
         this.step({ type: 'retry', callId: id, notBefore: now + RETRY_LATER_MS })
         return true
-      case 'flood-wait':
-        if (decision.seconds <= MAX_FLOOD_WAIT_S) {
-          this.step({ type: 'retry', callId: id, notBefore: now + decision.seconds * 1000 })
+      case 'flood-wait': {
+        const { seconds } = decision
+        const wait = onFloodWait({ seconds, waited: rec.floodWaits, deadlineAt: rec.deadlineAt, maxS: this.#host.options.floodWaitMaxS }, now)
+        const event = this.#host.event('flood-wait', lane.key, wait.retry ? rec.method : `${rec.method}: ${wait.why}`)
+        this.#host.hooks.keyEvent({ ...event, seconds })
+        if (wait.retry) {
+          rec.floodWaits++
+          this.step({ type: 'retry', callId: id, notBefore: wait.notBefore })
           return true
         }
-        break
+        rec.outcome = { ok: false, error: new FloodWaitError(code, message) }
+        this.step({ type: 'answer', msgId: reqMsgId })
+        return true
+      }
       default:
         break
     }

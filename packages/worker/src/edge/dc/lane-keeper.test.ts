@@ -11,6 +11,7 @@ import type { Lane } from './lane.ts'
 import type { Received } from './lane-inbound.ts'
 import { LaneKeeper, type LaneKeeperHost } from './lane-keeper.ts'
 import type { LaneRole } from '../../policy/session/keepalive.ts'
+import type { KeyEvent } from '../../api.ts'
 
 interface FakeLane {
   key: { idHex: string }
@@ -73,7 +74,7 @@ function setup() {
   let now = 1_000
   const timers = new Map<string, { at: number; fn: () => void }>()
   const lanes = new Map<string, FakeLane>()
-  const log = { errors: [] as unknown[], failed: [] as string[], steps: [] as string[], statuses: 0, flushes: 0, messages: [] as string[], notFound: [] as string[], downs: [] as string[] }
+  const log = { errors: [] as unknown[], failed: [] as string[], steps: [] as string[], statuses: 0, flushes: 0, messages: [] as string[], notFound: [] as string[], downs: [] as string[], events: [] as KeyEvent[] }
   let inFlight = false
   const host: LaneKeeperHost & { stopped: boolean; traffic: FakeLane | null; role: LaneRole; lastCallAt: number | null } = {
     stopped: false,
@@ -103,6 +104,8 @@ function setup() {
     setError: (e) => void log.errors.push(e),
     refreshStatus: () => void log.statuses++,
     env: { random: (n) => new Uint8Array(n).fill(3) },
+    hooks: { keyEvent: (e) => void log.events.push(e) },
+    event: (kind, key, detail) => ({ dcId: 2, kind, keyId: key?.idHex ?? null, keyKind: 'temp', at: 0, ...(detail !== undefined && { detail }) }),
   }
   const keeper = new LaneKeeper(host, {
     message: (_l, m) => void log.messages.push(m.obj._),
@@ -134,6 +137,7 @@ describe('LaneKeeper', () => {
     expect(s.log.failed).toEqual(['aa'])
     expect(s.log.steps).toEqual(['session-lost'])
     expect(fake.reconnects).toBe(1)
+    expect(s.log.events).toMatchObject([{ kind: 'reconnect', keyId: 'aa', detail: 'CLOSED' }])
     const t = s.timers.get('reconnect-aa')!
     expect(t.at).toBeGreaterThan(s.now())
     await s.fire('reconnect-aa')

@@ -11,6 +11,9 @@ import { reconnectDelayMs } from '../../policy/pfs/retry-policy.ts'
 import { KEEPALIVE, pingsLane, reopensAtOnce, type LaneRole } from '../../policy/session/keepalive.ts'
 import type { StallConfig } from '../../policy/session/stall-watch.ts'
 import type { CallDriver } from './calls.ts'
+import type { DcHooks } from './dc-hooks.ts'
+import type { KeyEvent } from '../../api.ts'
+import type { KeyHandle } from '../../keys/key-store.ts'
 import type { Lane, LaneOwner, Received } from './lane.ts'
 import { randomLong } from './mt-session.ts'
 import type { ServiceRequests } from './service-requests.ts'
@@ -34,6 +37,9 @@ export interface LaneKeeperHost {
   setError(err: unknown): void
   refreshStatus(): void
   readonly env: Pick<EngineEnv, 'random'>
+  /** Where a reconnect is reported (the logger's 'reconnect'). */
+  readonly hooks: Pick<DcHooks, 'keyEvent'>
+  event(kind: KeyEvent['kind'], key: KeyHandle | null, detail?: string): KeyEvent
 }
 
 /** Where the keeper passes on what it does not handle itself. */
@@ -95,6 +101,7 @@ export class LaneKeeper implements LaneOwner {
     const delay = reconnectDelayMs(lane.connectionFailed(), () => dc.rand())
     dc.refreshStatus()
     dc.later(`reconnect-${lane.key.idHex}`, delay, () => void this.#reopen(lane))
+    dc.hooks.keyEvent(dc.event('reconnect', lane.key, String((error as { code?: unknown }).code ?? error.name)))
     this.#reports.down(error)
   }
 

@@ -5,6 +5,7 @@ import { EngineError } from '../../errors.ts'
 import type { DhPairSource } from '../../handshake/dh-pairs.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, tempKeyConfigFor, type TempKeyConfig } from '../../policy/pfs/temp-key-config.ts'
 import { stallConfig, type StallConfig } from '../../policy/session/stall-watch.ts'
+import { DEFAULT_FLOOD_WAIT_MAX_S } from '../../policy/session/flood-wait.ts'
 
 export interface ResolvedOptions {
   dcs: readonly DcAddress[]
@@ -21,6 +22,8 @@ export interface ResolvedOptions {
   inflate: InflateBudget
   /** Members of each DC's upload and download pools (WorkerOptions.pools). */
   pools: { upload: number; download: number; media: number; main: number }
+  /** policy/session/flood-wait's cap (WorkerOptions.floodWaitMaxS). */
+  floodWaitMaxS: number
   /** DH pairs made ahead for the engine's handshakes, all DCs together (issue #17); set by the engine. */
   dhPairs?: DhPairSource
 }
@@ -39,6 +42,8 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
   const stallMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
   if (!(Number.isFinite(stallMs) && stallMs >= 300)) throw new EngineError('BAD_OPTIONS', 'stallTimeoutMs: at least 300 ms')
   const test = o.testMode === true
+  const floodWaitMaxS = o.floodWaitMaxS ?? DEFAULT_FLOOD_WAIT_MAX_S
+  if (!(Number.isFinite(floodWaitMaxS) && floodWaitMaxS >= 0)) throw new EngineError('BAD_OPTIONS', 'floodWaitMaxS: a number of seconds >= 0')
   const poolSize = (n: number | undefined, name: string): number => {
     if (n === undefined) return 2
     if (!(Number.isInteger(n) && n >= 1 && n <= 8)) throw new EngineError('BAD_OPTIONS', `pools.${name}: an integer from 1 to 8`)
@@ -55,5 +60,6 @@ export function resolveOptions(o: WorkerOptions): ResolvedOptions {
     wireDcId: (dcId) => (test ? dcId + 10_000 : dcId),
     inflate: new InflateBudget(),
     pools: { upload: poolSize(o.pools?.upload, 'upload'), download: poolSize(o.pools?.download, 'download'), media: 1, main: 1 },
+    floodWaitMaxS,
   }
 }
