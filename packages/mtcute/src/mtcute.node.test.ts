@@ -63,18 +63,18 @@ describe('@pfs-web/mtcute codec', () => {
   it('upload.getFile: a typed tl.upload.TypeFile with the bytes saveFilePart stored', async () => {
     const c = open()
     const fileId = 0x1234_5678_9abcn
-    const content = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff)
+    const content = Uint8Array.from({ length: 10000 }, (_, i) => (i * 7) & 0xff)
     expect(await c.saveFilePart(fileId, 0, content.slice())).toBe(true)
-    const file = await c.call({ _: 'upload.getFile', location: location(fileId), offset: 1024, limit: 1024 })
+    const file = await c.call({ _: 'upload.getFile', location: location(fileId), offset: 4096, limit: 4096 })
     expectTypeOf(file).toEqualTypeOf<tl.upload.TypeFile>()
     if (file._ !== 'upload.file') throw new Error(`expected upload.file, got ${file._}`)
-    expect(file.bytes).toEqual(content.subarray(1024, 2048))
+    expect(file.bytes).toEqual(content.subarray(4096, 8192))
     expect(file.type._).toBe('storage.filePartial')
   })
 
   it('errors stay typed: RpcError for an unknown file, FloodWaitError { seconds } above the cap', async () => {
     const c = open()
-    const unknown: unknown = await c.call({ _: 'upload.getFile', location: location(99n), offset: 0, limit: 1024 }).catch((e: unknown) => e)
+    const unknown: unknown = await c.call({ _: 'upload.getFile', location: location(99n), offset: 0, limit: 4096 }).catch((e: unknown) => e)
     expect(unknown).toBeInstanceOf(RpcError)
     expect(unknown).toMatchObject({ code: 400, message: 'FILE_ID_INVALID' })
     await server.faults.apply({ type: 'flood-wait', method: 'help.getConfig', seconds: 3600 })
