@@ -109,6 +109,7 @@ export function parseFaultAction(value: unknown): FaultAction {
     case 'binding-mode':
       if (v.mode !== 'many' && v.mode !== 'replace') throw new ControlError('BAD_FAULT', 'mode must be many or replace')
       return { type: 'binding-mode', mode: v.mode }
+    case 'updates-too-long':
     case 'restart':
     case 'clear':
       return { type: v.type }
