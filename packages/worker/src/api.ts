@@ -123,8 +123,23 @@ export interface InvokeOptions {
   timeoutMs?: number
 }
 
-/** 'handshake-started': a temp key handshake began; `detail` says why ('planned' or 'failure'). */
-export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out'
+/**
+ * What the page or the worker saw (policy/session/lifecycle): 'online'/'offline' come from the
+ * worker's own scope, 'hidden'/'visible' (visibilitychange), 'freeze'/'resume' (Page
+ * Lifecycle) from the page through the client; 'reconnect' is client.reconnect().
+ */
+import type { LifecycleKind } from './policy/session/lifecycle.ts'
+
+export type { LifecycleKind }
+
+/**
+ * 'handshake-started': a temp key handshake began; `detail` says why ('planned' or 'failure').
+ * 'update-gap' (issue #16): updates may have been lost, so call updates.getDifference; on the
+ * DC's main connection only (pools carry no updates), `keyId` the session's temp key,
+ * `detail` 'updates-too-long' (the server sent updatesTooLong) or 'new-session' (the server
+ * started a new session: new_session_created, after a rotation, a -404 recovery or a restart).
+ */
+export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out' | 'update-gap'
 
 export interface KeyEvent {
   dcId: number
@@ -189,6 +204,8 @@ export interface WorkerApi {
   onUpdate(listener: UpdateListener): Promise<Unsubscribe>
   onKeyEvent(listener: KeyEventListener): Promise<Unsubscribe>
   rotateNow(dcId?: number): Promise<void>
+  /** A network or page change, or 'reconnect': every started connection is checked or reopened now. */
+  lifecycle(kind: LifecycleKind): Promise<void>
   logout(dcId?: number): Promise<void>
   close(): Promise<void>
 }

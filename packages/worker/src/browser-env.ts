@@ -57,5 +57,10 @@ export function createBrowserEnv(permKeys: PermKeyStorage): EngineEnv {
       const timer = setTimeout(fn, ms)
       return () => clearTimeout(timer)
     },
+    watchNetwork(listener) {
+      addEventListener('online', () => listener('online'))
+      addEventListener('offline', () => listener('offline'))
+      if (!navigator.onLine) listener('offline')
+    },
   }
 }

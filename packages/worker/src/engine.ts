@@ -11,6 +11,7 @@ import type {
   InvokeOptions,
   KeyEvent,
   KeyEventListener,
+  LifecycleKind,
   NearestDcView,
   PoolName,
   StateListener,
@@ -20,6 +21,7 @@ import type {
   WorkerOptions,
 } from './api.ts'
 import { DcRuntime } from './edge/dc/dc-runtime.ts'
+import { LifecycleDriver } from './edge/dc/lifecycle-driver.ts'
 import { resolveOptions, type ResolvedOptions } from './edge/dc/options.ts'
 import type { EngineEnv } from './env.ts'
 import { EngineError } from './errors.ts'
@@ -38,6 +40,8 @@ function notify<A extends unknown[]>(listener: (...args: A) => unknown, ...args:
     // A faulty listener must not break the engine or the other listeners.
   }
 }
+
+const LIFECYCLE_KINDS: readonly string[] = ['online', 'offline', 'hidden', 'visible', 'freeze', 'resume', 'reconnect']
 
 /** Test seams: a key store supplied by the host (e.g. one that records what it was given). */
 export interface EngineDeps {
@@ -60,6 +64,10 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   let closed = false
   // One pool for all DCs: they share the DH group, and a rotation or another DC then finds g^b made.
   const dhPairs = new DhPairPool(env)
+  const life = new LifecycleDriver(env.clock.now, (a) => {
+    for (const rt of all) rt.lifecycle(a)
+  })
+  hostEnv.watchNetwork?.((kind) => life.step(kind))
 
   const states = (): DcStateView[] => all.map((dc) => dc.view())
   const hooks = {
@@ -74,13 +82,20 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     update: (dcId: number, bytes: Uint8Array) => {
       for (const l of updateListeners) notify(l, dcId, bytes)
     },
+    slept: () => life.step('slept'),
   }
 
-  function dc(dcId?: number): DcRuntime {
+  /** `revive`: a DC whose perm key the server proved dead starts over with a new one (DcRuntime.permLost). */
+  function dc(dcId?: number, revive = true): DcRuntime {
     if (closed) throw new EngineError('CLOSED', 'engine closed')
     if (!options) throw new EngineError('NOT_INITIALIZED', 'init() first')
     const id = dcId ?? options.defaultDcId
     let rt = dcs.get(id)
+    if (rt?.permLost && revive) {
+      for (const key of [...pools.keys()]) if (key.startsWith(`${id}:`)) pools.delete(key)
+      all.splice(0, all.length, ...all.filter((r) => r.dcId !== id))
+      rt = undefined
+    }
     if (!rt) {
       const address = options.dcs.find((d) => d.id === id && !d.media)
       if (!address) throw new EngineError('UNKNOWN_DC', `no address for DC ${id}`)
@@ -141,7 +156,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       if (options) throw new EngineError('ALREADY_INITIALIZED', 'init() was already called')
       const resolved = resolveOptions(o)
       rsaKeys = loadRsaKeys(o.rsaPublicKeys)
-      options = { ...resolved, dhPairs }
+      options = { ...resolved, dhPairs, net: life }
     },
     async connect(dcId?: number) {
       const rt = dc(dcId)
@@ -197,8 +212,13 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       const id = dc(dcId).dcId
       await Promise.all(all.filter((rt) => rt.dcId === id).map((rt) => rt.rotate()))
     },
+    async lifecycle(kind: LifecycleKind) {
+      if (closed) throw new EngineError('CLOSED', 'engine closed')
+      if (!LIFECYCLE_KINDS.includes(kind)) throw new EngineError('BAD_REQUEST', 'unknown lifecycle kind')
+      life.step(kind)
+    },
     async logout(dcId?: number) {
-      const rt = dc(dcId)
+      const rt = dc(dcId, false)
       await rt.logout((options as ResolvedOptions).defaultTimeoutMs)
     },
     async close() {

@@ -38,6 +38,7 @@ import { TempKeyDriver } from './temp-key-driver.ts'
 import { timerDelay } from './timer-delay.ts'
 import { onLaneDownForTime } from './time-sync.ts'
 import type { LaneRole } from '../../policy/session/keepalive.ts'
+import type { LifecycleAction } from '../../policy/session/lifecycle.ts'
 
 type SwitchTraffic = Extract<TempKeyAction, { type: 'switch-traffic' }>
 
@@ -74,6 +75,8 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   readonly #timers: DcTimers
   readonly #keeper: LaneKeeper
   #stopped: 'closed' | 'logged-out' | null = null
+  /** The embedder called logout(): the DC stays logged out (see permLost). */
+  #loggedOutByEmbedder = false
   /** `dc` in p_q_inner_data and the obfuscation init: negative on a media-only DC. */
   readonly wireDcId: number
   /** The pool connections this main connection shares its perm key with; they stop with it. */
@@ -145,6 +148,14 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   get isStopped(): boolean {
     return this.#stopped !== null
   }
+  /**
+   * Logged out because the server proved the perm key dead, not because the embedder asked:
+   * the engine replaces this DC on the next connect() or call, which makes a new perm key
+   * (issue #16). After logout() the DC stays logged out for the engine's life.
+   */
+  get permLost(): boolean {
+    return this.#stopped === 'logged-out' && !this.#loggedOutByEmbedder
+  }
   get signal(): AbortSignal {
     return this.#timers.signal
   }
@@ -163,6 +174,9 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   get lastCallAt(): number | null {
     return this.#lastCallAt
   }
+  get online(): boolean {
+    return this.options.net?.online ?? true
+  }
 
   now(): number {
     return this.env.clock.now()
@@ -179,6 +193,9 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   /** True when the server clock moved (ServerClockKeeper is its one writer). */
   clockEvent(event: ClockEvent, at?: number): boolean {
     return this.#serverClock.step(event, at)
+  }
+  cancelTimer(name: string): void {
+    this.#timers.cancel(name)
   }
   setTimer(ms: number, fn: () => void): () => void {
     return this.env.setTimer(timerDelay(ms), fn)
@@ -200,6 +217,11 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   }
 
   // ---- what dispatch and the calls report ---------------------------------------------------
+
+  /** Reported on the main connection only: pool sessions carry no updates (api.ts KeyEventKind 'update-gap'). */
+  updateGap(lane: Lane, reason: string): void {
+    if (!this.link) this.hooks.keyEvent(this.event('update-gap', lane.key, reason))
+  }
 
   /** 401 AUTH_KEY_PERM_EMPTY: pfs §3 treats it like a lost key — new temp key, bind, resend. */
   onNotBound(lane: Lane): void {
@@ -278,6 +300,7 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
 
   /** auth.logOut, then every key of the DC is dropped, the perm key in storage too. */
   async logout(timeoutMs: number): Promise<void> {
+    this.#loggedOutByEmbedder = true
     if (this.#stopped === 'logged-out') return
     try {
       await this.connect()
@@ -349,7 +372,23 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
    */
   noticeSleep(): void {
     if (this.#stopped) return
-    if (this.#serverClock.noticeSleep()) this.tempKeys.step({ type: 'tick' })
+    if (!this.#serverClock.noticeSleep()) return
+    this.tempKeys.step({ type: 'tick' })
+    this.hooks.slept?.()
+  }
+
+  /** Performs policy/session/lifecycle's action on this connection (edge/dc/lifecycle-driver). */
+  lifecycle(action: LifecycleAction): void {
+    if (this.#stopped) return
+    if (action === 'hold') return this.#keeper.hold()
+    if (action === 'reconnect') {
+      this.tempKeys.step({ type: 'network-back' })
+      return this.#keeper.reconnect()
+    }
+    // check: a key that expired meanwhile is replaced before the probe, and before any call
+    this.noticeSleep()
+    this.tempKeys.step({ type: 'tick' })
+    this.#keeper.probe()
   }
 
   /** Arms the named timer (replacing it): bounded, rate-limited, none once the DC stopped. */

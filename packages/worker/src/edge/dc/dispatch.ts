@@ -24,7 +24,12 @@ export interface DispatchHost extends ClockSyncHost {
   readonly calls: CallDriver
   readonly service: ServiceRequests
   setError(err: unknown): void
+  /** Updates may have been lost on `lane`'s session: the embedder should fetch the difference. */
+  updateGap(lane: Lane, reason: 'updates-too-long' | 'new-session'): void
 }
+
+/** updatesTooLong#e317af7e: too many updates to push, fetch the difference. */
+const UPDATES_TOO_LONG = 0xe317af7e
 
 /** What a -404 on a lane's key needs of its DC. */
 export interface NotFoundHost {
@@ -59,6 +64,7 @@ export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {
     case 'new_session_created':
       lane.salt({ type: 'new-session-created', salt: obj.server_salt })
       dc.calls.step({ type: 'new-session-created', sessionId: lane.session.sessionId, firstMsgId: obj.first_msg_id })
+      dc.updateGap(lane, 'new-session')
       return
     case 'bad_server_salt':
       lane.salt({ type: 'bad-server-salt', newSalt: obj.new_server_salt })
@@ -96,7 +102,10 @@ export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {
     case 'destroy_session_ok':
     case 'destroy_session_none':
       return
-    default:
-      dc.hooks.update(dc.dcId, obj._ === 'raw' ? obj.bytes : serializeObject(obj))
+    default: {
+      const bytes = obj._ === 'raw' ? obj.bytes : serializeObject(obj)
+      dc.hooks.update(dc.dcId, bytes)
+      if (bytes.length === 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === UPDATES_TOO_LONG) dc.updateGap(lane, 'updates-too-long')
+    }
   }
 }

@@ -24,6 +24,8 @@ export interface LaneKeeperHost {
   readonly role: LaneRole
   /** Local ms of the last call made on this connection; null before the first. */
   readonly lastCallAt: number | null
+  /** Offline, no socket is reopened (policy/session/lifecycle 'hold'). */
+  readonly online: boolean
   readonly stallConfig: StallConfig
   readonly calls: Pick<CallDriver, 'step' | 'flush' | 'anyInFlightOn'>
   readonly service: Pick<ServiceRequests, 'failLane' | 'pendingOn'>
@@ -31,6 +33,7 @@ export interface LaneKeeperHost {
   serverNowS(): number
   rand(): number
   later(name: string, ms: number, fn: () => void): void
+  cancelTimer(name: string): void
   setError(err: unknown): void
   refreshStatus(): void
   readonly env: Pick<EngineEnv, 'random'>
@@ -53,6 +56,8 @@ export class LaneKeeper implements LaneOwner {
   readonly #reports: LaneReports
   /** Lanes closed while idle that wait for the next call to reopen (policy/session/keepalive). */
   readonly #parked = new Set<Lane>()
+  /** Lanes pinged by a check (policy/session/lifecycle): they owe a sign of life until a packet comes. */
+  readonly #probing = new Set<Lane>()
 
   constructor(
     dc: LaneKeeperHost,
@@ -71,6 +76,7 @@ export class LaneKeeper implements LaneOwner {
   }
 
   onMessage(lane: Lane, msg: Received): void {
+    this.#probing.delete(lane)
     this.#reports.message(lane, msg)
   }
 
@@ -84,7 +90,8 @@ export class LaneKeeper implements LaneOwner {
     const dc = this.#dc
     dc.setError(error)
     if (dc.isStopped || !dc.lanes.has(lane.key.idHex)) return
-    const atOnce = reopensAtOnce(dc.role, this.owesAnswers(lane))
+    this.#probing.delete(lane)
+    const atOnce = reopensAtOnce(dc.role, this.owesAnswers(lane)) && dc.online
     dc.service.failLane(lane, error)
     dc.calls.step({ type: 'session-lost', sessionId: lane.session.sessionId })
     if (!atOnce) {
@@ -102,10 +109,40 @@ export class LaneKeeper implements LaneOwner {
     return this.#parked.has(lane)
   }
 
-  /** A call is coming: a parked lane reopens now. */
+  /** A call is coming: a parked lane reopens now, unless offline. */
   wake(): void {
+    if (!this.#dc.online) return
     for (const lane of this.#parked) void this.#reopen(lane)
     this.#parked.clear()
+  }
+
+  /** Offline: reconnects waiting on a backoff are called off; the lanes wait for online. */
+  hold(): void {
+    for (const lane of this.#dc.lanes.values()) {
+      if (lane.isUp || this.#parked.has(lane)) continue
+      this.#dc.cancelTimer(`reconnect-${lane.key.idHex}`)
+      this.#parked.add(lane)
+    }
+  }
+
+  /** Online or reconnect(): every dropped lane that would reconnect at all reopens now, its backoff reset. */
+  reconnect(): void {
+    const dc = this.#dc
+    for (const lane of dc.lanes.values()) {
+      if (lane.isUp || (this.#parked.has(lane) && !reopensAtOnce(dc.role, this.owesAnswers(lane)))) continue
+      this.#parked.delete(lane)
+      lane.resetBackoff()
+      void this.#reopen(lane)
+    }
+  }
+
+  /** A check: the traffic lane is pinged and owes a sign of life, so a dead socket shows as a stall. */
+  probe(): void {
+    const lane = this.#dc.lane
+    if (!lane?.isUp) return
+    this.#probing.add(lane)
+    lane.send([{ kind: 'ping', body: serializeObject({ _: 'ping', ping_id: randomLong(this.#dc.env.random) }) }]).catch(() => undefined)
+    lane.stallEvent({ type: 'sent-request' })
   }
 
   async #reopen(lane: Lane): Promise<void> {
@@ -130,7 +167,7 @@ export class LaneKeeper implements LaneOwner {
   }
 
   owesAnswers(lane: Lane): boolean {
-    return this.#dc.calls.anyInFlightOn(lane.key.idHex) || this.#dc.service.pendingOn(lane)
+    return this.#probing.has(lane) || this.#dc.calls.anyInFlightOn(lane.key.idHex) || this.#dc.service.pendingOn(lane)
   }
 
   msgIdInUse(lane: Lane, msgId: bigint): boolean {
