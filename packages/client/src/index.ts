@@ -18,6 +18,7 @@ export type {
   KeyEventKind,
   KeyEventListener,
   Last404View,
+  LifecycleKind,
   NearestDcView,
   PoolName,
   StateListener,
