@@ -21,6 +21,7 @@ const KIND_LABEL: Record<KeyEventKind, string> = {
   'not-found-404': '−404',
   recovered: 'recovered',
   'logged-out': 'logged out',
+  'update-gap': 'update gap',
 }
 
 export interface Timeline {
