@@ -58,8 +58,7 @@ export function createBrowserEnv(permKeys: PermKeyStorage): EngineEnv {
       return () => clearTimeout(timer)
     },
     watchNetwork(listener) {
-      addEventListener('online', () => listener('online'))
-      addEventListener('offline', () => listener('offline'))
+      for (const kind of ['online', 'offline'] as const) addEventListener(kind, () => listener(kind))
       if (!navigator.onLine) listener('offline')
     },
   }

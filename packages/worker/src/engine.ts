@@ -21,7 +21,7 @@ import type {
   WorkerOptions,
 } from './api.ts'
 import { DcRuntime } from './edge/dc/dc-runtime.ts'
-import { LifecycleDriver } from './edge/dc/lifecycle-driver.ts'
+import { AWAKE, stepLifecycle, type LifecycleEvent } from './policy/session/lifecycle.ts'
 import { resolveOptions, type ResolvedOptions } from './edge/dc/options.ts'
 import type { EngineEnv } from './env.ts'
 import { EngineError } from './errors.ts'
@@ -40,8 +40,6 @@ function notify<A extends unknown[]>(listener: (...args: A) => unknown, ...args:
     // A faulty listener must not break the engine or the other listeners.
   }
 }
-
-const LIFECYCLE_KINDS: readonly string[] = ['online', 'offline', 'hidden', 'visible', 'freeze', 'resume', 'reconnect']
 
 /** Test seams: a key store supplied by the host (e.g. one that records what it was given). */
 export interface EngineDeps {
@@ -64,10 +62,21 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   let closed = false
   // One pool for all DCs: they share the DH group, and a rotation or another DC then finds g^b made.
   const dhPairs = new DhPairPool(env)
-  const life = new LifecycleDriver(env.clock.now, (a) => {
-    for (const rt of all) rt.lifecycle(a)
-  })
-  hostEnv.watchNetwork?.((kind) => life.step(kind))
+  // policy/session/lifecycle for the whole engine: each action goes to every started
+  // connection, and `net` is the gate the DCs read before they open a socket
+  let life = AWAKE
+  const lifecycle = (event: LifecycleEvent): void => {
+    const r = stepLifecycle(life, event, env.clock.now())
+    if (!r) throw new EngineError('BAD_REQUEST', 'unknown lifecycle kind')
+    life = r.state
+    for (const a of r.actions) for (const rt of all) rt.lifecycle(a)
+  }
+  const net = {
+    get online() {
+      return life.online
+    },
+  }
+  hostEnv.watchNetwork?.(lifecycle)
 
   const states = (): DcStateView[] => all.map((dc) => dc.view())
   const hooks = {
@@ -82,16 +91,22 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     update: (dcId: number, bytes: Uint8Array) => {
       for (const l of updateListeners) notify(l, dcId, bytes)
     },
-    slept: () => life.step('slept'),
+    slept: () => lifecycle('slept'),
   }
 
-  /** `revive`: a DC whose perm key the server proved dead starts over with a new one (DcRuntime.permLost). */
+  /** DCs the embedder logged out of: they stay logged out for the engine's life. */
+  const loggedOut = new Set<number>()
+
+  /**
+   * `revive`: a DC logged out because the server proved its perm key dead, not by logout(),
+   * starts over on the next connect() or call and makes a new perm key (issue #16).
+   */
   function dc(dcId?: number, revive = true): DcRuntime {
     if (closed) throw new EngineError('CLOSED', 'engine closed')
     if (!options) throw new EngineError('NOT_INITIALIZED', 'init() first')
     const id = dcId ?? options.defaultDcId
     let rt = dcs.get(id)
-    if (rt?.permLost && revive) {
+    if (revive && rt?.report.status === 'logged-out' && !loggedOut.has(id)) {
       for (const key of [...pools.keys()]) if (key.startsWith(`${id}:`)) pools.delete(key)
       all.splice(0, all.length, ...all.filter((r) => r.dcId !== id))
       rt = undefined
@@ -156,7 +171,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       if (options) throw new EngineError('ALREADY_INITIALIZED', 'init() was already called')
       const resolved = resolveOptions(o)
       rsaKeys = loadRsaKeys(o.rsaPublicKeys)
-      options = { ...resolved, dhPairs, net: life }
+      options = { ...resolved, dhPairs, net }
     },
     async connect(dcId?: number) {
       const rt = dc(dcId)
@@ -214,11 +229,11 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     },
     async lifecycle(kind: LifecycleKind) {
       if (closed) throw new EngineError('CLOSED', 'engine closed')
-      if (!LIFECYCLE_KINDS.includes(kind)) throw new EngineError('BAD_REQUEST', 'unknown lifecycle kind')
-      life.step(kind)
+      lifecycle(kind)
     },
     async logout(dcId?: number) {
       const rt = dc(dcId, false)
+      loggedOut.add(rt.dcId)
       await rt.logout((options as ResolvedOptions).defaultTimeoutMs)
     },
     async close() {

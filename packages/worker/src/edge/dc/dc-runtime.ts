@@ -75,8 +75,6 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   readonly #timers: DcTimers
   readonly #keeper: LaneKeeper
   #stopped: 'closed' | 'logged-out' | null = null
-  /** The embedder called logout(): the DC stays logged out (see permLost). */
-  #loggedOutByEmbedder = false
   /** `dc` in p_q_inner_data and the obfuscation init: negative on a media-only DC. */
   readonly wireDcId: number
   /** The pool connections this main connection shares its perm key with; they stop with it. */
@@ -148,14 +146,6 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   get isStopped(): boolean {
     return this.#stopped !== null
   }
-  /**
-   * Logged out because the server proved the perm key dead, not because the embedder asked:
-   * the engine replaces this DC on the next connect() or call, which makes a new perm key
-   * (issue #16). After logout() the DC stays logged out for the engine's life.
-   */
-  get permLost(): boolean {
-    return this.#stopped === 'logged-out' && !this.#loggedOutByEmbedder
-  }
   get signal(): AbortSignal {
     return this.#timers.signal
   }
@@ -193,9 +183,6 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   /** True when the server clock moved (ServerClockKeeper is its one writer). */
   clockEvent(event: ClockEvent, at?: number): boolean {
     return this.#serverClock.step(event, at)
-  }
-  cancelTimer(name: string): void {
-    this.#timers.cancel(name)
   }
   setTimer(ms: number, fn: () => void): () => void {
     return this.env.setTimer(timerDelay(ms), fn)
@@ -300,7 +287,6 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
 
   /** auth.logOut, then every key of the DC is dropped, the perm key in storage too. */
   async logout(timeoutMs: number): Promise<void> {
-    this.#loggedOutByEmbedder = true
     if (this.#stopped === 'logged-out') return
     try {
       await this.connect()
@@ -380,7 +366,6 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   /** Performs policy/session/lifecycle's action on this connection (edge/dc/lifecycle-driver). */
   lifecycle(action: LifecycleAction): void {
     if (this.#stopped) return
-    if (action === 'hold') return this.#keeper.hold()
     if (action === 'reconnect') {
       this.tempKeys.step({ type: 'network-back' })
       return this.#keeper.reconnect()

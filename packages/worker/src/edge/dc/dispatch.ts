@@ -28,8 +28,6 @@ export interface DispatchHost extends ClockSyncHost {
   updateGap(lane: Lane, reason: 'updates-too-long' | 'new-session'): void
 }
 
-/** updatesTooLong#e317af7e: too many updates to push, fetch the difference. */
-const UPDATES_TOO_LONG = 0xe317af7e
 
 /** What a -404 on a lane's key needs of its DC. */
 export interface NotFoundHost {
@@ -102,10 +100,9 @@ export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {
     case 'destroy_session_ok':
     case 'destroy_session_none':
       return
-    default: {
-      const bytes = obj._ === 'raw' ? obj.bytes : serializeObject(obj)
-      dc.hooks.update(dc.dcId, bytes)
-      if (bytes.length === 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === UPDATES_TOO_LONG) dc.updateGap(lane, 'updates-too-long')
-    }
+    default:
+      dc.hooks.update(dc.dcId, obj._ === 'raw' ? obj.bytes : serializeObject(obj))
+      // too many updates to push: the embedder fetches the difference
+      if (obj._ === 'updatesTooLong') dc.updateGap(lane, 'updates-too-long')
   }
 }

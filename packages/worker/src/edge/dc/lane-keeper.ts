@@ -33,7 +33,6 @@ export interface LaneKeeperHost {
   serverNowS(): number
   rand(): number
   later(name: string, ms: number, fn: () => void): void
-  cancelTimer(name: string): void
   setError(err: unknown): void
   refreshStatus(): void
   readonly env: Pick<EngineEnv, 'random'>
@@ -109,20 +108,12 @@ export class LaneKeeper implements LaneOwner {
     return this.#parked.has(lane)
   }
 
-  /** A call is coming: a parked lane reopens now, unless offline. */
+  /** A call is coming: a parked lane reopens now. */
   wake(): void {
-    if (!this.#dc.online) return
-    for (const lane of this.#parked) void this.#reopen(lane)
+    // cleared first: a lane that cannot reopen now (offline) parks itself again
+    const parked = [...this.#parked]
     this.#parked.clear()
-  }
-
-  /** Offline: reconnects waiting on a backoff are called off; the lanes wait for online. */
-  hold(): void {
-    for (const lane of this.#dc.lanes.values()) {
-      if (lane.isUp || this.#parked.has(lane)) continue
-      this.#dc.cancelTimer(`reconnect-${lane.key.idHex}`)
-      this.#parked.add(lane)
-    }
+    for (const lane of parked) void this.#reopen(lane)
   }
 
   /** Online or reconnect(): every dropped lane that would reconnect at all reopens now, its backoff reset. */
@@ -136,18 +127,22 @@ export class LaneKeeper implements LaneOwner {
     }
   }
 
-  /** A check: the traffic lane is pinged and owes a sign of life, so a dead socket shows as a stall. */
+  /**
+   * A check: the traffic lane owes a sign of life, so the stall watch pings it and a socket
+   * that stays silent (half-open after a sleep) is reopened, with no call needed to find out.
+   */
   probe(): void {
     const lane = this.#dc.lane
     if (!lane?.isUp) return
     this.#probing.add(lane)
-    lane.send([{ kind: 'ping', body: serializeObject({ _: 'ping', ping_id: randomLong(this.#dc.env.random) }) }]).catch(() => undefined)
     lane.stallEvent({ type: 'sent-request' })
   }
 
   async #reopen(lane: Lane): Promise<void> {
     const dc = this.#dc
     if (dc.isStopped || lane.isUp || !dc.lanes.has(lane.key.idHex)) return
+    // offline (policy/session/lifecycle 'hold'): no socket is tried; online reopens it
+    if (!dc.online) return void this.#parked.add(lane)
     try {
       lane.initEvent({ type: 'reopened' })
       await lane.open()

@@ -3,7 +3,6 @@ import { InflateBudget } from '@pfs-web/tl/client'
 import type { AppInfo, DcAddress, WorkerOptions } from '../../api.ts'
 import { EngineError } from '../../errors.ts'
 import type { DhPairSource } from '../../handshake/dh-pairs.ts'
-import type { NetworkGate } from './lifecycle-driver.ts'
 import { DEFAULT_TEMP_KEY_CONFIG, tempKeyConfigFor, type TempKeyConfig } from '../../policy/pfs/temp-key-config.ts'
 import { stallConfig, type StallConfig } from '../../policy/session/stall-watch.ts'
 
@@ -24,8 +23,8 @@ export interface ResolvedOptions {
   pools: { upload: number; download: number; media: number; main: number }
   /** DH pairs made ahead for the engine's handshakes, all DCs together (issue #17); set by the engine. */
   dhPairs?: DhPairSource
-  /** Offline, sockets wait for online (edge/dc/lifecycle-driver); set by the engine. */
-  net?: NetworkGate
+  /** Offline (policy/session/lifecycle), no socket is opened; set by the engine. */
+  net?: { readonly online: boolean }
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000

@@ -7,7 +7,7 @@ const JUST_CHECKED: LifecycleState = { online: true, checkedAt: T - CHECK_GAP_MS
 
 describe('stepLifecycle: network and page changes (issue #16)', () => {
   it.each<{ rule: string; state: LifecycleState; event: LifecycleEvent; actions: LifecycleAction[]; online: boolean }>([
-    { rule: 'offline: hold, no reconnect is tried', state: AWAKE, event: 'offline', actions: ['hold'], online: false },
+    { rule: 'offline: the gate closes (no reopen, no handshake opens a socket), nothing else to do', state: AWAKE, event: 'offline', actions: [], online: false },
     { rule: 'online after offline: reconnect now (backoff reset), then check keys and sockets', state: OFFLINE, event: 'online', actions: ['reconnect', 'check'], online: true },
     { rule: 'reconnect() while offline: the embedder knows better, reconnect now', state: OFFLINE, event: 'reconnect', actions: ['reconnect', 'check'], online: true },
     { rule: 'reconnect() right after a check still reconnects', state: JUST_CHECKED, event: 'reconnect', actions: ['reconnect', 'check'], online: true },
@@ -20,9 +20,13 @@ describe('stepLifecycle: network and page changes (issue #16)', () => {
     { rule: 'page hidden: nothing to do before the pause', state: AWAKE, event: 'hidden', actions: [], online: true },
     { rule: 'page frozen: nothing to do before the pause', state: AWAKE, event: 'freeze', actions: [], online: true },
   ])('$rule', ({ state, event, actions, online }) => {
-    const r = stepLifecycle(state, event, T)
+    const r = stepLifecycle(state, event, T)!
     expect(r.actions).toEqual(actions)
     expect(r.state.online).toBe(online)
     if (actions.includes('check')) expect(r.state.checkedAt).toBe(T)
+  })
+
+  it('anything else is no event (the engine answers BAD_REQUEST)', () => {
+    expect(stepLifecycle(AWAKE, 'sleep' as LifecycleEvent, T)).toBeNull()
   })
 })

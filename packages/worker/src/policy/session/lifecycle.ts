@@ -23,18 +23,20 @@ export interface LifecycleState {
 export const AWAKE: LifecycleState = { online: true, checkedAt: null }
 
 /**
- * 'hold': open no socket until online. 'reconnect': reopen every dropped socket now, its
- * backoff reset. 'check': look at the clocks and the keys now and probe every live socket.
+ * 'reconnect': reopen every dropped socket now, its backoff reset. 'check': look at the
+ * clocks and the keys now and probe every live socket. Offline needs no action: while
+ * `online` is false no reopen and no handshake opens a socket (they read it first).
  */
-export type LifecycleAction = 'hold' | 'reconnect' | 'check'
+export type LifecycleAction = 'reconnect' | 'check'
 
 /** A wake reported several ways at once (resume, visible, a timer seeing the sleep) is checked once. */
 export const CHECK_GAP_MS = 1_000
 
-export function stepLifecycle(state: LifecycleState, event: LifecycleEvent, now: number): { state: LifecycleState; actions: LifecycleAction[] } {
+/** null: not an event (input from outside the worker is checked here, for a typed error). */
+export function stepLifecycle(state: LifecycleState, event: LifecycleEvent, now: number): { state: LifecycleState; actions: LifecycleAction[] } | null {
   switch (event) {
     case 'offline':
-      return { state: { ...state, online: false }, actions: ['hold'] }
+      return { state: { ...state, online: false }, actions: [] }
     case 'online':
     case 'reconnect':
       return { state: { online: true, checkedAt: now }, actions: ['reconnect', 'check'] }
@@ -42,8 +44,12 @@ export function stepLifecycle(state: LifecycleState, event: LifecycleEvent, now:
     case 'freeze':
       // nothing to do before a pause; what it costs shows at the wake
       return { state, actions: [] }
-    default:
+    case 'visible':
+    case 'resume':
+    case 'slept':
       if (!state.online || (state.checkedAt !== null && now - state.checkedAt < CHECK_GAP_MS)) return { state, actions: [] }
       return { state: { ...state, checkedAt: now }, actions: ['check'] }
+    default:
+      return null
   }
 }
