@@ -3,12 +3,13 @@ import { DemoPage, settleTraffic, waitForOkCalls } from '../support/demo-page.ts
 import { expect, test } from '../support/fixtures.ts'
 
 // pfs §2: a bind that fails with ENCRYPTED_MESSAGE_INVALID on a perm key older than 60 s
-// proves the perm key dead: both keys go and the DC is logged out. The engine stops
-// the DC there (its stored perm key deleted); a new client then makes a new perm key.
+// proves the perm key dead: both keys go and the DC is logged out (its stored perm key
+// deleted). The embedder did not log out, so Connect makes a new perm key in the same page
+// (issue #16); a reloaded page then finds that key in storage.
 
 const PERM_KEY_MIN_AGE_MS = 61_000
 
-test('revoked perm key: keys dropped, DC logged out, next client makes a new perm key', async ({ page, demo }, info) => {
+test('revoked perm key: keys dropped, DC logged out, Connect makes a new perm key without a reload', async ({ page, demo }, info) => {
   test.setTimeout(PERM_KEY_MIN_AGE_MS + 90_000)
   reportCase(info, 'fault:revoke-perm-key')
   const connectedAt = Date.now()
@@ -24,19 +25,24 @@ test('revoked perm key: keys dropped, DC logged out, next client makes a new per
   await expect(page.getByTestId('timeline-count-logged-out')).toHaveText('1')
   await expect(demo.field('perm-key-id')).toHaveText('—')
   await expect(demo.field('last-error')).toContainText('LOGGED_OUT')
+  await expect(demo.field('wait-reason')).toHaveText('logged out — Connect makes a new key')
   await demo.screenshot(info, 'logged-out')
   const traffic = await settleTraffic(demo)
   expect(traffic.failed).toBeGreaterThan(0)
 
-  await page.reload()
-  const next = await DemoPage.open(page)
-  const after = await next.connect()
+  const after = await demo.connect()
   const recoveryMs = Date.now() - injectedAt
   expect(after.perm).not.toBe(before.perm)
-  expect(await next.count('handshakes-perm')).toBe(1)
-  await next.setTraffic(true)
-  await waitForOkCalls(next, await next.traffic(), 3)
-  expect((await settleTraffic(next)).failed).toBe(0)
-  await next.screenshot(info, 'new-perm-key')
+  expect(await demo.count('handshakes-perm')).toBe(1)
+  await demo.setTraffic(true)
+  await waitForOkCalls(demo, await demo.traffic(), 3)
+  expect((await settleTraffic(demo)).failed).toBe(0)
+  await demo.screenshot(info, 'new-perm-key')
   reportRecovery(info, { recoveryMs, lostCalls: traffic.failed })
+
+  // the new key was stored: a reloaded page connects with it, no perm handshake
+  await page.reload()
+  const next = await DemoPage.open(page)
+  expect((await next.connect()).perm).toBe(after.perm)
+  expect(await next.count('handshakes-perm')).toBe(0)
 })

@@ -128,7 +128,7 @@ export function createDcCard(dcId: number): DcCard {
       setText(status, s.status)
       status.dataset.tone = statusTone(s)
       el.dataset.status = s.status
-      const hint = s.status === 'logged-out' ? 'keys dropped — reload the page for a new perm key' : ''
+      const hint = s.status === 'logged-out' ? 'logged out — Connect makes a new key' : ''
       setText(waitReason, s.status === 'backoff' && s.waitReason ? s.waitReason : hint)
       setText(bound, s.tempKeyId === null ? '' : s.bound ? 'bound' : 'unbound')
       bound.dataset.tone = s.bound ? 'ok' : 'warn'

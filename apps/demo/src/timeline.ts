@@ -23,6 +23,7 @@ const KIND_LABEL: Record<KeyEventKind, string> = {
   'logged-out': 'logged out',
   'flood-wait': 'flood wait',
   reconnect: 'reconnect',
+  'update-gap': 'update gap',
 }
 
 export interface Timeline {

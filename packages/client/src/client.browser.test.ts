@@ -167,6 +167,14 @@ describe('large buffers move as transferables', () => {
     expect((await engineLog(client)).savedParts).toEqual([{ fileId: '77', part: 4, length: 512 * 1024 }])
     expect(await client.getFile(77n, 10, 4)).toEqual(new Uint8Array([10, 11, 12, 13]))
   })
+
+  it('issue #16: the page\'s freeze, resume and visibilitychange reach the engine as lifecycle(kind); reconnect() too', async () => {
+    const client = start()
+    await client.ready
+    for (const type of ['freeze', 'resume', 'visibilitychange']) document.dispatchEvent(new Event(type))
+    await client.reconnect()
+    expect((await engineLog(client)).lifecycle).toEqual(['freeze', 'resume', document.visibilityState === 'hidden' ? 'hidden' : 'visible', 'reconnect'])
+  })
 })
 
 describe('close', () => {

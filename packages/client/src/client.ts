@@ -15,6 +15,7 @@ import {
   type ExposedApi,
   type KeyEvent,
   type KeyEventListener,
+  type LifecycleKind,
   type NearestDcView,
   type PoolName,
   type StateListener,
@@ -27,6 +28,7 @@ import { defaultSharing, openEngine, type EngineLink, type Sharing } from './eng
 import { AbortedError } from './errors.ts'
 import { createLeaderClient } from './leader-client.ts'
 import { ListenerHub } from './listener-hub.ts'
+import { watchPage } from './page-lifecycle.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { transferMethods, type TransferMethods } from './transfer/transfer-methods.ts'
 import { logErrors, logKeyEvent, type PfsLogger } from './logger.ts'
@@ -92,6 +94,13 @@ export interface PfsClient extends TransferMethods {
   onUpdate(listener: UpdateListener): Unsubscribe
   onKeyEvent(listener: KeyEventListener): Unsubscribe
   rotateNow(dcId?: number): Promise<void>
+  /** Every started connection of every DC reopens or is checked now, its backoff reset. */
+  reconnect(): Promise<void>
+  /**
+   * Tells the engine of a change it cannot see itself (the client already forwards the
+   * page's visibilitychange, freeze and resume; the worker hears online/offline).
+   */
+  lifecycle(kind: LifecycleKind): Promise<void>
   logout(dcId?: number): Promise<void>
   /** Rejects pending calls with TransportError('CLOSED') and terminates the worker. */
   close(): Promise<void>
@@ -205,7 +214,12 @@ function openClient(options: PfsClientOptions): PfsClient {
     })
   }
 
+  const unwatchPage = watchPage((kind) => {
+    if (initialised) remote.lifecycle(kind).catch(onError)
+  })
+
   async function shutDown(): Promise<void> {
+    unwatchPage()
     failAll(new TransportError('CLOSED', 'client closed'))
     for (const hub of hubs) hub.clear()
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -237,6 +251,8 @@ function openClient(options: PfsClientOptions): PfsClient {
     onUpdate: (listener) => updates.add(listener),
     onKeyEvent: (listener) => keyEvents.add(listener),
     rotateNow: (dcId) => call(() => remote.rotateNow(dcId)),
+    reconnect: () => call(() => remote.lifecycle('reconnect')),
+    lifecycle: (kind) => call(() => remote.lifecycle(kind)),
     logout: (dcId) => call(() => remote.logout(dcId)),
     close: () => (closing ??= shutDown()),
   }

@@ -23,6 +23,7 @@ export type {
   KeyEventKind,
   KeyEventListener,
   Last404View,
+  LifecycleKind,
   NearestDcView,
   PoolName,
   StateListener,

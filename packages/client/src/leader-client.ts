@@ -17,7 +17,7 @@ import type { ClientInvokeOptions, PfsClient } from './client.ts'
 import { AbortedError } from './errors.ts'
 import { transferMethods } from './transfer/transfer-methods.ts'
 
-type Method = 'connect' | 'invoke' | 'getConfig' | 'getNearestDc' | 'saveFilePart' | 'getFile' | 'states' | 'rotateNow' | 'logout'
+type Method = 'connect' | 'invoke' | 'getConfig' | 'getNearestDc' | 'saveFilePart' | 'getFile' | 'states' | 'rotateNow' | 'lifecycle' | 'logout'
 type Stream = 'state' | 'update' | 'key'
 
 type Message =
@@ -186,6 +186,8 @@ export function createLeaderClient(storageName = '', onError: (error: unknown) =
     onUpdate: (listener) => listen('update', (dcId: number, bytes: Uint8Array) => listener(dcId, bytes)),
     onKeyEvent: (listener) => listen('key', (e: KeyEvent) => listener(e)),
     rotateNow: (dcId) => route('rotateNow', [dcId]),
+    reconnect: () => route('lifecycle', ['reconnect']),
+    lifecycle: (kind) => route('lifecycle', [kind]),
     logout: (dcId) => route('logout', [dcId]),
     async close() {
       if (closed) return

@@ -21,6 +21,8 @@ export interface FakeEngineLog {
   /** byteLength of the last echo result after it was handed back (0 once transferred). */
   lastEchoByteLength: number | null
   savedParts: { fileId: string; part: number; length: number }[]
+  /** Every lifecycle(kind) the client forwarded, in order. */
+  lifecycle: string[]
 }
 
 /** A marker that travels as an update, so leak scans have something to find. */
@@ -43,7 +45,7 @@ function subscribeTo<L>(set: Set<L>, listener: L): Promise<() => void> {
 export function createFakeEngine(): WorkerApi {
   const log: FakeEngineLog = {
     initialised: false, invokes: [], cancelled: [], listeners: { state: 0, update: 0, keyEvent: 0 },
-    lastEchoByteLength: null, savedParts: [],
+    lastEchoByteLength: null, savedParts: [], lifecycle: [],
   }
   const stateListeners = new Set<StateListener>()
   const updateListeners = new Set<UpdateListener>()
@@ -118,6 +120,9 @@ export function createFakeEngine(): WorkerApi {
       const event: KeyEvent = { dcId, kind: 'rotated', keyId: `temp-${rotations}`, keyKind: 'temp', at: 1_700_000_000 + rotations }
       for (const l of stateListeners) l(snapshot())
       for (const l of keyListeners) l(event)
+    },
+    async lifecycle(kind) {
+      log.lifecycle.push(kind)
     },
     async logout() {},
     async close() {

@@ -47,6 +47,8 @@ export type FaultAction =
   | { type: 'flood-429'; seconds: number }
   | { type: 'dh-gen'; answer: 'retry' | 'fail' }
   | { type: 'push-updates'; everySeconds: number }
+  /** Push updatesTooLong once to every live session on a bound temp key: the client should fetch the difference. */
+  | { type: 'updates-too-long' }
   | { type: 'binding-mode'; mode: BindingMode }
   /**
    * Answer `method` with 303 `${error}_${dc}` (api/errors SEE_OTHER) when it arrives on a DC

@@ -95,8 +95,8 @@ export class MtprotoCore {
     if (!ctx.stop) this.flush(ctx)
   }
 
-  /** Sends updateShort(updateConfig) to every live session on a bound temp key. */
-  pushUpdates(): number {
+  /** Sends `update` (default updateShort(updateConfig)) to every live session on a bound temp key. */
+  pushUpdates(update?: TlObject): number {
     const now = this.deps.clock.now()
     let sent = 0
     for (const [sessionKey, conn] of this.sessionConn) {
@@ -104,8 +104,8 @@ export class MtprotoCore {
       if (conn.closed || session === undefined) continue
       const key = this.deps.keys.get(session.authKeyId, now)
       if (key === undefined || key.kind !== 'temp' || key.boundTo === null) continue
-      const update: TlObject = { _: 'updateShort', update: { _: 'updateConfig' }, date: Math.floor(now) }
-      this.flush({ conn, key, session, out: [{ body: update, content: true, answer: false }], now, stop: false, calls: [] })
+      const body: TlObject = update ?? { _: 'updateShort', update: { _: 'updateConfig' }, date: Math.floor(now) }
+      this.flush({ conn, key, session, out: [{ body, content: true, answer: false }], now, stop: false, calls: [] })
       sent++
     }
     return sent

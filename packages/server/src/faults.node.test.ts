@@ -263,6 +263,15 @@ describe('faults (issue #4 "Fault injection")', () => {
     c.close()
   })
 
+  it('updates-too-long pushes updatesTooLong once to bound sessions (issue #16)', async () => {
+    const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
+    await c.session.api({ _: 'help.getConfig' })
+    await control.fault({ type: 'updates-too-long' })
+    await sleep(150)
+    expect(c.session.events.filter((e) => e._ === 'updatesTooLong')).toHaveLength(1)
+    c.close()
+  })
+
   it('restart drops temp keys (-404) but keeps perm keys, which bind a new temp key', async () => {
     const c = await connectPfs(tcp(server), server.rsaPublicKeyPem)
     await control.fault({ type: 'restart' })

@@ -155,6 +155,7 @@ export function parseFaultAction(value: unknown): FaultAction {
     case 'require-authorization':
       if (typeof v.on !== 'boolean') throw new ControlError('BAD_FAULT', 'on must be a boolean')
       return { type: 'require-authorization', on: v.on }
+    case 'updates-too-long':
     case 'restart':
     case 'clear':
       return { type: v.type }

@@ -281,6 +281,9 @@ export function createServerCore(options: CoreOptions, env: ServerEnv): ServerCo
         faults.state.pushEverySeconds = a.everySeconds
         schedulePushes(a.everySeconds)
         return
+      case 'updates-too-long':
+        core.pushUpdates({ _: 'updatesTooLong' })
+        return
       case 'binding-mode':
         faults.state.bindingMode = a.mode
         return

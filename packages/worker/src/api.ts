@@ -131,12 +131,25 @@ export interface InvokeOptions {
 }
 
 /**
+ * What the page or the worker saw (policy/session/lifecycle): 'online'/'offline' come from the
+ * worker's own scope, 'hidden'/'visible' (visibilitychange), 'freeze'/'resume' (Page
+ * Lifecycle) from the page through the client; 'reconnect' is client.reconnect().
+ */
+import type { LifecycleKind } from './policy/session/lifecycle.ts'
+
+export type { LifecycleKind }
+
+/**
  * 'handshake-started': a temp key handshake began; `detail` says why ('planned' or 'failure').
  * 'flood-wait': a call under the key got FLOOD_WAIT_X (`seconds`); `detail` is the method,
  * with ': above-cap' etc. when the caller gets the error instead. 'reconnect': the key's
  * connection dropped and is reopened; `detail` is the error code.
+ * 'update-gap' (issue #16): updates may have been lost, so call updates.getDifference; on the
+ * DC's main connection only (pools carry no updates), `keyId` the session's temp key,
+ * `detail` 'updates-too-long' (the server sent updatesTooLong) or 'new-session' (the server
+ * started a new session: new_session_created, after a rotation, a -404 recovery or a restart).
  */
-export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out' | 'flood-wait' | 'reconnect'
+export type KeyEventKind = 'handshake-started' | 'created' | 'bound' | 'rotated' | 'dropped' | 'not-found-404' | 'recovered' | 'logged-out' | 'flood-wait' | 'reconnect' | 'update-gap'
 
 export interface KeyEvent {
   dcId: number
@@ -203,6 +216,8 @@ export interface WorkerApi {
   onUpdate(listener: UpdateListener): Promise<Unsubscribe>
   onKeyEvent(listener: KeyEventListener): Promise<Unsubscribe>
   rotateNow(dcId?: number): Promise<void>
+  /** A network or page change, or 'reconnect': every started connection is checked or reopened now. */
+  lifecycle(kind: LifecycleKind): Promise<void>
   logout(dcId?: number): Promise<void>
   close(): Promise<void>
 }

@@ -57,5 +57,9 @@ export function createBrowserEnv(permKeys: PermKeyStorage): EngineEnv {
       const timer = setTimeout(fn, ms)
       return () => clearTimeout(timer)
     },
+    watchNetwork(listener) {
+      for (const kind of ['online', 'offline'] as const) addEventListener(kind, () => listener(kind))
+      if (!navigator.onLine) listener('offline')
+    },
   }
 }

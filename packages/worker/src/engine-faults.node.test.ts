@@ -151,6 +151,45 @@ describe('engine under server faults (issues #5, #6)', () => {
     expect(server.stats().violations.count).toBe(0)
   })
 
+  it('issue #16: updatesTooLong reaches onUpdate raw and is reported as an update gap; so is the new session a -404 recovery starts', async () => {
+    const { api, events } = await start()
+    const updates: Uint8Array[] = []
+    await api.onUpdate((_dcId, bytes) => void updates.push(bytes))
+    await api.connect()
+    const gaps = () => events.filter((e) => e.kind === 'update-gap').map((e) => e.detail)
+    // the first session on the first key is new too
+    expect(gaps()).toEqual(['new-session'])
+    await server.faults.apply({ type: 'updates-too-long' })
+    while (gaps().length < 2) await new Promise((r) => setTimeout(r, 20))
+    expect(gaps()).toEqual(['new-session', 'updates-too-long'])
+    expect(updates.map((u) => [...u])).toEqual([[0x7e, 0xaf, 0x17, 0xe3]])
+    const gap = events.find((e) => e.detail === 'updates-too-long')!
+    expect(gap).toMatchObject({ dcId: 2, keyKind: 'temp', keyId: (await api.states())[0]?.tempKeyId })
+    expect(gap.at).toBeGreaterThan(1_700_000_000)
+    // the server forgets the temp key: -404, a new key, a new session, a gap to fetch
+    await server.faults.apply({ type: 'forget-temp-key' })
+    expect((await api.getConfig()).thisDc).toBe(2)
+    expect(gaps()).toEqual(['new-session', 'updates-too-long', 'new-session'])
+  })
+
+  it('issue #16: reconnect() reopens a dropped connection at once, its backoff reset, and calls go on', async () => {
+    const sockets: { close(): void }[] = []
+    const env = nodeEnv()
+    const { api } = await start({ ...env, openSocket: (url) => (sockets.push(env.openSocket(url)), sockets.at(-1)!) } as EngineEnv)
+    await api.connect()
+    const opened = sockets.length
+    // the link drops, and offline its reconnect (due after a 125–250 ms backoff) is held
+    for (const s of sockets) s.close()
+    await api.lifecycle('offline')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(sockets.length).toBe(opened)
+    await api.lifecycle('reconnect')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(sockets.length).toBe(opened + 1)
+    expect((await api.getConfig()).thisDc).toBe(2)
+    await expect(api.lifecycle('sleep' as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+  })
+
   it('server-initiated messages reach onUpdate listeners as raw boxed TL', async () => {
     const { api } = await start()
     const updates: Uint8Array[] = []
@@ -164,7 +203,7 @@ describe('engine under server faults (issues #5, #6)', () => {
     expect([...(updates[0]?.subarray(0, 4) ?? [])]).toEqual([0xc1, 0xde, 0xd4, 0x78])
   })
 
-  it('pfs §2 revoked perm key (fresh): bind retried while < 60 s, then one probe bind on a fresh temp key proves it dead → dropped, logged-out, no handshake loop', { timeout: 45_000 }, async () => {
+  it('pfs §2 revoked perm key (fresh): bind retried while < 60 s, then one probe bind on a fresh temp key proves it dead → dropped, logged-out, no handshake loop; connect() then makes a new perm key (issue #16)', { timeout: 45_000 }, async () => {
     const storage = memoryPermKeys()
     const { api, events } = await start(nodeEnv(storage))
     const first = await api.connect()
@@ -184,7 +223,14 @@ describe('engine under server faults (issues #5, #6)', () => {
     const handshakes = server.stats().handshakes.temp['2'] ?? 0
     await new Promise((r) => setTimeout(r, 1_500))
     expect(server.stats().handshakes.temp['2'] ?? 0).toBe(handshakes)
-    await expect(api.connect()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    // issue #16: recoverable, the embedder did not log out: connect() makes a new perm key
+    const again = await api.connect()
+    expect(again).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 1 } })
+    expect(again.permKeyId).not.toBe(first.permKeyId)
+    expect(storage.map.has(2)).toBe(true)
+    expect(events.filter((e) => e.kind === 'created' && e.keyKind === 'perm')).toHaveLength(2)
+    expect((await api.getConfig()).thisDc).toBe(2)
+    expect(await api.states()).toHaveLength(1)
   })
 
   it('logout: auth.logOut, then every key is dropped, the stored perm key too', async () => {
@@ -200,6 +246,12 @@ describe('engine under server faults (issues #5, #6)', () => {
     expect(s).toMatchObject({ status: 'logged-out', permKeyId: null, tempKeyId: null, bound: false })
     expect(events.map((e) => e.kind)).toContain('logged-out')
     await expect(api.getConfig()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    // issue #16: the embedder said logout(): neither connect() nor a call makes a new perm key
+    const perms = server.stats().handshakes.perm['2'] ?? 0
+    await expect(api.connect()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    await expect(api.getConfig()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    expect(server.stats().handshakes.perm['2'] ?? 0).toBe(perms)
+    expect(storage.map.has(2)).toBe(false)
   })
 })
 

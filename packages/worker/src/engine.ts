@@ -11,6 +11,7 @@ import type {
   InvokeOptions,
   KeyEvent,
   KeyEventListener,
+  LifecycleKind,
   NearestDcView,
   PoolName,
   StateListener,
@@ -21,6 +22,7 @@ import type {
 } from './api.ts'
 import { DcRouter } from './edge/dc/dc-router.ts'
 import { DcRuntime } from './edge/dc/dc-runtime.ts'
+import { AWAKE, stepLifecycle, type LifecycleEvent } from './policy/session/lifecycle.ts'
 import { resolveOptions, type ResolvedOptions } from './edge/dc/options.ts'
 import type { EngineEnv } from './env.ts'
 import { EngineError } from './errors.ts'
@@ -61,6 +63,21 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   let closed = false
   // One pool for all DCs: they share the DH group, and a rotation or another DC then finds g^b made.
   const dhPairs = new DhPairPool(env)
+  // policy/session/lifecycle for the whole engine: each action goes to every started
+  // connection, and `net` is the gate the DCs read before they open a socket
+  let life = AWAKE
+  const lifecycle = (event: LifecycleEvent): void => {
+    const r = stepLifecycle(life, event, env.clock.now())
+    if (!r) throw new EngineError('BAD_REQUEST', 'unknown lifecycle kind')
+    life = r.state
+    for (const a of r.actions) for (const rt of all) rt.lifecycle(a)
+  }
+  const net = {
+    get online() {
+      return life.online
+    },
+  }
+  hostEnv.watchNetwork?.(lifecycle)
 
   const states = (): DcStateView[] => all.map((dc) => dc.view())
   const hooks = {
@@ -75,13 +92,26 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     update: (dcId: number, bytes: Uint8Array) => {
       for (const l of updateListeners) notify(l, dcId, bytes)
     },
+    slept: () => lifecycle('slept'),
   }
 
-  function dc(dcId?: number): DcRuntime {
+  /** DCs the embedder logged out of: they stay logged out for the engine's life. */
+  const loggedOut = new Set<number>()
+
+  /**
+   * `revive`: a DC logged out because the server proved its perm key dead, not by logout(),
+   * starts over on the next connect() or call and makes a new perm key (issue #16).
+   */
+  function dc(dcId?: number, revive = true): DcRuntime {
     if (closed) throw new EngineError('CLOSED', 'engine closed')
     if (!options) throw new EngineError('NOT_INITIALIZED', 'init() first')
     const id = dcId ?? router.home
     let rt = dcs.get(id)
+    if (revive && rt?.report.status === 'logged-out' && !loggedOut.has(id)) {
+      for (const key of [...pools.keys()]) if (key.startsWith(`${id}:`)) pools.delete(key)
+      all.splice(0, all.length, ...all.filter((r) => r.dcId !== id))
+      rt = undefined
+    }
     if (!rt) {
       const address = options.dcs.find((d) => d.id === id && !d.media)
       if (!address) throw new EngineError('UNKNOWN_DC', `no address for DC ${id}`)
@@ -161,7 +191,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       if (options) throw new EngineError('ALREADY_INITIALIZED', 'init() was already called')
       const resolved = resolveOptions(o)
       rsaKeys = loadRsaKeys(o.rsaPublicKeys)
-      options = { ...resolved, dhPairs }
+      options = { ...resolved, dhPairs, net }
       // the home DC a *_MIGRATE moved to survives a reload (api/datacenter)
       const saved = await env.permKeys.getHome?.().catch(() => undefined)
       router.home = saved !== undefined && knownDc(saved) ? saved : resolved.defaultDcId
@@ -221,8 +251,13 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       const id = dc(dcId).dcId
       await Promise.all(all.filter((rt) => rt.dcId === id).map((rt) => rt.rotate()))
     },
+    async lifecycle(kind: LifecycleKind) {
+      if (closed) throw new EngineError('CLOSED', 'engine closed')
+      lifecycle(kind)
+    },
     async logout(dcId?: number) {
-      const rt = dc(dcId)
+      const rt = dc(dcId, false)
+      loggedOut.add(rt.dcId)
       await rt.logout((options as ResolvedOptions).defaultTimeoutMs)
     },
     async close() {

@@ -55,6 +55,8 @@ export interface EngineEnv {
   clock: EngineClock
   random: (n: number) => Uint8Array
   setTimer(ms: number, fn: () => void): CancelTimer
+  /** Tells the engine when the host goes online or offline (the browser's events); optional. */
+  watchNetwork?(listener: (kind: 'online' | 'offline') => void): void
   /**
    * The host's modular exponentiation for the handshake's DH, where it beats ours (Node's
    * OpenSSL: the simulation runs thousands of handshakes). Browsers leave it out.

@@ -76,6 +76,7 @@ export function bindApi(engine: WorkerApi, hooks: ExposeHooks = {}): Readonly<Ex
     onUpdate: (listener) => subscribeRemote(listener, (l) => engine.onUpdate(l)),
     onKeyEvent: (listener) => subscribeRemote(listener, (l) => engine.onKeyEvent(l)),
     rotateNow: (dcId) => engine.rotateNow(dcId),
+    lifecycle: (kind) => engine.lifecycle(kind),
     logout: (dcId) => engine.logout(dcId),
     close: () => engine.close(),
     openCallPort: (port, tabLock) => {

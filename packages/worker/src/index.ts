@@ -8,6 +8,7 @@ export type {
   InvokeOptions,
   KeyEvent,
   KeyEventKind,
+  LifecycleKind,
   KeyEventListener,
   Last404View,
   NearestDcView,

@@ -107,6 +107,8 @@ export function createTabHost(deps: TabHostDeps): (port: MessagePort) => void {
       onUpdate: listen((l) => engine.onUpdate(l)),
       onKeyEvent: listen((l) => engine.onKeyEvent(l)),
       rotateNow: (dcId) => engine.rotateNow(dcId),
+      // a wake in one tab checks the connections every tab shares: harmless for the others
+      lifecycle: (kind) => engine.lifecycle(kind),
       logout: (dcId) => engine.logout(dcId),
       close: leave,
     }

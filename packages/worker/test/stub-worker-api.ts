@@ -18,6 +18,7 @@ export function stubWorkerApi(overrides: Partial<WorkerApi>): WorkerApi {
     onUpdate: missing('onUpdate'),
     onKeyEvent: missing('onKeyEvent'),
     rotateNow: missing('rotateNow'),
+    lifecycle: missing('lifecycle'),
     logout: missing('logout'),
     close: missing('close'),
     ...overrides,

@@ -179,6 +179,21 @@ export async function runSeed(seed: number, limits: ScenarioLimits = DEFAULT_LIM
       })
     }
 
+    for (const n of scenario.network ?? []) {
+      time.setTimer('sim', n.at, () => {
+        if (n.sleepS !== undefined) {
+          world.sleepClient(n.sleepS * 1000)
+          while (net.blackholeOne());
+          // what a sleep does to the sockets and clocks excuses what those faults excuse, no more
+          for (const kind of ['wall-jump', 'half-open'] as const) inv.faultApplied({ at: n.at, kind, durationMs: 0, size: n.sleepS }, time.now)
+        }
+        if (n.event === 'offline') net.cutAll()
+        net.conditions = { ...net.conditions, refuse: n.event === 'offline' }
+        trace.add(`network ${n.event} ${n.sleepS ?? 0}`)
+        engine.lifecycle(n.event).catch((err: unknown) => trace.add(`lifecycle failed ${codeOf(err)}`))
+      })
+    }
+
     const check = (): void => {
       const health = core.health()
       inv.afterStep(time.now, calls.values(), health.violations, health.expiredKeyPackets, lastExpired)

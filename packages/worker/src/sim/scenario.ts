@@ -81,6 +81,13 @@ export interface Scenario {
    * to 'main', 'download' or 'media' in turn. Off in drawn scenarios.
    */
   pools?: boolean
+  /**
+   * Issue #16: network and page changes at set times. 'offline' refuses new sockets and
+   * cuts the open ones, 'online' lifts that; `sleepS` first puts the client to sleep that
+   * long with its sockets left half-open (World.sleepClient). Each is then reported to the
+   * engine as lifecycle(event). Off in drawn scenarios.
+   */
+  network?: { at: number; event: 'offline' | 'online' | 'resume'; sleepS?: number }[]
 }
 
 export const BIND_ERRORS = ['ENCRYPTED_MESSAGE_INVALID', 'TEMP_AUTH_KEY_EMPTY', 'TEMP_AUTH_KEY_ALREADY_BOUND', 'EXPIRES_AT_INVALID', 'INTERNAL'] as const

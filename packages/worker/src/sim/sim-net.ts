@@ -207,6 +207,11 @@ export class SimNet {
     return this.links.size
   }
 
+  /** Cuts every open connection (the network went away). */
+  cutAll(): void {
+    for (const link of [...this.links]) link.cut()
+  }
+
   /** Cuts one open connection, chosen by the seed; false when there is none. */
   cutOne(): boolean {
     const all = [...this.links].filter((l) => l.isOpen)

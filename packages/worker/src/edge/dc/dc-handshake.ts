@@ -4,6 +4,7 @@
  * The connection comes back open with the key: the caller adopts or closes it.
  */
 import { yieldToEventLoop } from '@pfs-web/crypto'
+import { TransportError } from '@pfs-web/errors'
 import type { EngineEnv } from '../../env.ts'
 import { EngineError } from '../../errors.ts'
 import type { HandshakeMode } from '../../handshake/handshake.ts'
@@ -57,6 +58,9 @@ export class DcHandshakes {
     const pacing = options.tempKeys
     const pause = (): Promise<void> =>
       backgroundUntil !== null && host.now() < backgroundUntil ? host.sleep(pacing.backgroundPauseMs) : yieldToEventLoop()
+    // offline a socket could only fail: the attempt fails at once, and storm control paces
+    // the next until online resets it (policy/session/lifecycle)
+    if (options.net?.online === false) return Promise.reject(new TransportError('OFFLINE', 'offline'))
     return runHandshake({
       env: host.env,
       url: host.url,

@@ -38,6 +38,7 @@ import { TempKeyDriver } from './temp-key-driver.ts'
 import { timerDelay } from './timer-delay.ts'
 import { onLaneDownForTime } from './time-sync.ts'
 import type { LaneRole } from '../../policy/session/keepalive.ts'
+import type { LifecycleAction } from '../../policy/session/lifecycle.ts'
 
 type SwitchTraffic = Extract<TempKeyAction, { type: 'switch-traffic' }>
 
@@ -163,6 +164,9 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   get lastCallAt(): number | null {
     return this.#lastCallAt
   }
+  get online(): boolean {
+    return this.options.net?.online ?? true
+  }
 
   now(): number {
     return this.env.clock.now()
@@ -200,6 +204,11 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   }
 
   // ---- what dispatch and the calls report ---------------------------------------------------
+
+  /** Reported on the main connection only: pool sessions carry no updates (api.ts KeyEventKind 'update-gap'). */
+  updateGap(lane: Lane, reason: string): void {
+    if (!this.link) this.hooks.keyEvent(this.event('update-gap', lane.key, reason))
+  }
 
   /** 401 AUTH_KEY_PERM_EMPTY: pfs §3 treats it like a lost key — new temp key, bind, resend. */
   onNotBound(lane: Lane): void {
@@ -349,7 +358,22 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
    */
   noticeSleep(): void {
     if (this.#stopped) return
-    if (this.#serverClock.noticeSleep()) this.tempKeys.step({ type: 'tick' })
+    if (!this.#serverClock.noticeSleep()) return
+    this.tempKeys.step({ type: 'tick' })
+    this.hooks.slept?.()
+  }
+
+  /** Performs policy/session/lifecycle's action on this connection (edge/dc/lifecycle-driver). */
+  lifecycle(action: LifecycleAction): void {
+    if (this.#stopped) return
+    if (action === 'reconnect') {
+      this.tempKeys.step({ type: 'network-back' })
+      return this.#keeper.reconnect()
+    }
+    // check: a key that expired meanwhile is replaced before the probe, and before any call
+    this.noticeSleep()
+    this.tempKeys.step({ type: 'tick' })
+    this.#keeper.probe()
   }
 
   /** Arms the named timer (replacing it): bounded, rate-limited, none once the DC stopped. */

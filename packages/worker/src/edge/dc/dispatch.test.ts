@@ -35,6 +35,7 @@ function fakeDc(o: { serviceAnswers?: boolean } = {}) {
     service: service as unknown as ServiceRequests,
     lanes: new Map([['k', lane as unknown as Lane]]),
     setError: () => void log.push('error'),
+    updateGap: (_lane, reason) => void log.push(`gap ${reason}`),
     clockEvent: () => false,
     requestRotation: () => void log.push('rotate'),
     now: () => 0,
@@ -48,7 +49,7 @@ describe('dispatch', () => {
   it.each<{ rule: string; obj: TlObject; serviceAnswers?: boolean; want: string[] }>([
     { rule: 'enc §5: an rpc_result for a call goes to the calls', obj: { _: 'rpc_result', req_msg_id: 8n, result: { _: 'boolTrue' } }, want: ['service answer', 'calls result'] },
     { rule: 'an rpc_result the runtime waits for itself (the bind) never reaches the calls', obj: { _: 'rpc_result', req_msg_id: 8n, result: { _: 'boolTrue' } }, serviceAnswers: true, want: ['service answer'] },
-    { rule: 'enc §5: new_session_created → its salt, and calls sent before first_msg_id are resent', obj: { _: 'new_session_created', first_msg_id: 4n, unique_id: 1n, server_salt: 9n }, want: ['salt new-session-created', 'calls new-session-created'] },
+    { rule: 'enc §5: new_session_created → its salt, calls sent before first_msg_id resent, and an update gap reported (issue #16)', obj: { _: 'new_session_created', first_msg_id: 4n, unique_id: 1n, server_salt: 9n }, want: ['salt new-session-created', 'calls new-session-created', 'gap new-session'] },
     { rule: 'enc §6 (48): bad_server_salt → the new salt, then the message is resent', obj: { _: 'bad_server_salt', bad_msg_id: 8n, bad_msg_seqno: 1, error_code: 48, new_server_salt: 9n }, want: ['salt bad-server-salt', 'service resend', 'calls bad-msg', 'calls flush'] },
     { rule: 'enc §6 (32/33): seq_no out of step → a new session, everything resent there', obj: { _: 'bad_msg_notification', bad_msg_id: 8n, bad_msg_seqno: 1, error_code: 32 }, want: ['reset session', 'calls session-lost', 'service resend', 'calls bad-msg', 'calls flush'] },
     { rule: 'future_salts → stored for later', obj: { _: 'future_salts', req_msg_id: 8n, now: T, salts: [{ valid_since: T, valid_until: T + 3600, salt: 3n }] }, want: ['salt future-salts'] },
@@ -61,8 +62,14 @@ describe('dispatch', () => {
 
   it('anything else is a server update for the page, passed on as its bytes', () => {
     const dc = fakeDc()
-    const update: TlObject = { _: 'updatesTooLong' }
+    const update: TlObject = { _: 'updateShort', update: { _: 'updateConfig' }, date: T }
     dc.receive(update)
     expect(dc.log).toEqual([`update dc2 ${serializeObject(update).length} B`])
+  })
+
+  it('issue #16: updatesTooLong is passed on raw, and reported as an update gap', () => {
+    const dc = fakeDc()
+    dc.receive({ _: 'updatesTooLong' })
+    expect(dc.log).toEqual(['update dc2 4 B', 'gap updates-too-long'])
   })
 })

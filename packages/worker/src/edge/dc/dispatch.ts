@@ -24,7 +24,10 @@ export interface DispatchHost extends ClockSyncHost {
   readonly calls: CallDriver
   readonly service: ServiceRequests
   setError(err: unknown): void
+  /** Updates may have been lost on `lane`'s session: the embedder should fetch the difference. */
+  updateGap(lane: Lane, reason: 'updates-too-long' | 'new-session'): void
 }
+
 
 /** What a -404 on a lane's key needs of its DC. */
 export interface NotFoundHost {
@@ -59,6 +62,7 @@ export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {
     case 'new_session_created':
       lane.salt({ type: 'new-session-created', salt: obj.server_salt })
       dc.calls.step({ type: 'new-session-created', sessionId: lane.session.sessionId, firstMsgId: obj.first_msg_id })
+      dc.updateGap(lane, 'new-session')
       return
     case 'bad_server_salt':
       lane.salt({ type: 'bad-server-salt', newSalt: obj.new_server_salt })
@@ -98,5 +102,7 @@ export function dispatch(dc: DispatchHost, lane: Lane, msg: Received): void {
       return
     default:
       dc.hooks.update(dc.dcId, obj._ === 'raw' ? obj.bytes : serializeObject(obj))
+      // too many updates to push: the embedder fetches the difference
+      if (obj._ === 'updatesTooLong') dc.updateGap(lane, 'updates-too-long')
   }
 }

@@ -27,6 +27,7 @@ interface FakeLane {
   stalls: { type: string; owed?: boolean }[]
   open(): Promise<void>
   connectionFailed(): number
+  resetBackoff(): void
   closeConnection(err: Error): void
   initEvent(e: { type: string }): void
   send(items: { body: Uint8Array | ((id: bigint) => Promise<Uint8Array>) }[]): Promise<unknown[]>
@@ -48,6 +49,7 @@ function fakeLane(id: string, o: { openFails?: boolean } = {}): FakeLane {
     acks: [],
     stalls: [],
     connectionFailed: () => ++lane.reconnects,
+    resetBackoff: () => void (lane.reconnects = 0),
     closeConnection: (err) => lane.conn?.close(err),
     async open() {
       lane.opens++
@@ -76,8 +78,9 @@ function setup() {
   const lanes = new Map<string, FakeLane>()
   const log = { errors: [] as unknown[], failed: [] as string[], steps: [] as string[], statuses: 0, flushes: 0, messages: [] as string[], notFound: [] as string[], downs: [] as string[], events: [] as KeyEvent[] }
   let inFlight = false
-  const host: LaneKeeperHost & { stopped: boolean; traffic: FakeLane | null; role: LaneRole; lastCallAt: number | null } = {
+  const host: LaneKeeperHost & { stopped: boolean; traffic: FakeLane | null; role: LaneRole; lastCallAt: number | null; online: boolean } = {
     stopped: false,
+    online: true,
     traffic: null,
     role: 'main',
     lastCallAt: null,
@@ -126,6 +129,51 @@ function setup() {
 }
 
 describe('LaneKeeper', () => {
+  it('issue #16: offline, a dropped lane opens no socket (its due reconnect, a drop, a call); online reopens it at once, backoff reset', async () => {
+    const s = setup()
+    const fake = fakeLane('aa')
+    const lane = s.add(fake)
+    s.host.traffic = fake
+    for (let i = 0; i < 3; i++) s.keeper.onDown(lane, new TransportError('CLOSED', 'x'))
+    s.host.online = false
+    await s.fire('reconnect-aa')
+    s.keeper.onDown(lane, new TransportError('CLOSED', 'x'))
+    expect(s.timers.has('reconnect-aa')).toBe(false)
+    s.keeper.wake()
+    await Promise.resolve()
+    expect(fake.opens).toBe(0)
+    expect(s.keeper.isParked(lane)).toBe(true)
+    s.host.online = true
+    s.keeper.reconnect()
+    await Promise.resolve()
+    expect(fake.opens).toBe(1)
+    expect(fake.reconnects).toBe(0)
+  })
+
+  it('issue #16: reconnect() leaves an idle pool lane parked (it reopens on its next call)', () => {
+    const s = setup()
+    s.host.role = 'pool'
+    const fake = fakeLane('aa')
+    s.keeper.onDown(s.add(fake), new TransportError('CLOSED', 'x'))
+    s.keeper.reconnect()
+    expect(fake.opens).toBe(0)
+    expect(s.keeper.isParked(fake as unknown as Lane)).toBe(true)
+  })
+
+  it('issue #16: a check arms the traffic lane\'s stall watch: it owes a sign of life until a packet comes', () => {
+    const s = setup()
+    const fake = fakeLane('aa')
+    fake.isUp = true
+    const lane = s.add(fake)
+    s.host.traffic = fake
+    expect(s.keeper.owesAnswers(lane)).toBe(false)
+    s.keeper.probe()
+    expect(fake.stalls).toEqual([{ type: 'sent-request' }])
+    expect(s.keeper.owesAnswers(lane)).toBe(true)
+    s.keeper.onMessage(lane, { msgId: 1n, seqno: 0, obj: { _: 'pong', msg_id: 1n, ping_id: 1n } } as unknown as Received)
+    expect(s.keeper.owesAnswers(lane)).toBe(false)
+  })
+
   it('a dropped connection: the error is shown, its requests requeued, and it reopens after a backoff', async () => {
     const s = setup()
     const fake = fakeLane('aa')

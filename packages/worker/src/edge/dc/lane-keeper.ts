@@ -27,6 +27,8 @@ export interface LaneKeeperHost {
   readonly role: LaneRole
   /** Local ms of the last call made on this connection; null before the first. */
   readonly lastCallAt: number | null
+  /** Offline, no socket is reopened (policy/session/lifecycle 'hold'). */
+  readonly online: boolean
   readonly stallConfig: StallConfig
   readonly calls: Pick<CallDriver, 'step' | 'flush' | 'anyInFlightOn'>
   readonly service: Pick<ServiceRequests, 'failLane' | 'pendingOn'>
@@ -59,6 +61,8 @@ export class LaneKeeper implements LaneOwner {
   readonly #reports: LaneReports
   /** Lanes closed while idle that wait for the next call to reopen (policy/session/keepalive). */
   readonly #parked = new Set<Lane>()
+  /** Lanes pinged by a check (policy/session/lifecycle): they owe a sign of life until a packet comes. */
+  readonly #probing = new Set<Lane>()
 
   constructor(
     dc: LaneKeeperHost,
@@ -77,6 +81,7 @@ export class LaneKeeper implements LaneOwner {
   }
 
   onMessage(lane: Lane, msg: Received): void {
+    this.#probing.delete(lane)
     this.#reports.message(lane, msg)
   }
 
@@ -90,7 +95,8 @@ export class LaneKeeper implements LaneOwner {
     const dc = this.#dc
     dc.setError(error)
     if (dc.isStopped || !dc.lanes.has(lane.key.idHex)) return
-    const atOnce = reopensAtOnce(dc.role, this.owesAnswers(lane))
+    this.#probing.delete(lane)
+    const atOnce = reopensAtOnce(dc.role, this.owesAnswers(lane)) && dc.online
     dc.service.failLane(lane, error)
     dc.calls.step({ type: 'session-lost', sessionId: lane.session.sessionId })
     if (!atOnce) {
@@ -111,13 +117,39 @@ export class LaneKeeper implements LaneOwner {
 
   /** A call is coming: a parked lane reopens now. */
   wake(): void {
-    for (const lane of this.#parked) void this.#reopen(lane)
+    // cleared first: a lane that cannot reopen now (offline) parks itself again
+    const parked = [...this.#parked]
     this.#parked.clear()
+    for (const lane of parked) void this.#reopen(lane)
+  }
+
+  /** Online or reconnect(): every dropped lane that would reconnect at all reopens now, its backoff reset. */
+  reconnect(): void {
+    const dc = this.#dc
+    for (const lane of dc.lanes.values()) {
+      if (lane.isUp || (this.#parked.has(lane) && !reopensAtOnce(dc.role, this.owesAnswers(lane)))) continue
+      this.#parked.delete(lane)
+      lane.resetBackoff()
+      void this.#reopen(lane)
+    }
+  }
+
+  /**
+   * A check: the traffic lane owes a sign of life, so the stall watch pings it and a socket
+   * that stays silent (half-open after a sleep) is reopened, with no call needed to find out.
+   */
+  probe(): void {
+    const lane = this.#dc.lane
+    if (!lane?.isUp) return
+    this.#probing.add(lane)
+    lane.stallEvent({ type: 'sent-request' })
   }
 
   async #reopen(lane: Lane): Promise<void> {
     const dc = this.#dc
     if (dc.isStopped || lane.isUp || !dc.lanes.has(lane.key.idHex)) return
+    // offline (policy/session/lifecycle 'hold'): no socket is tried; online reopens it
+    if (!dc.online) return void this.#parked.add(lane)
     try {
       lane.initEvent({ type: 'reopened' })
       await lane.open()
@@ -137,7 +169,7 @@ export class LaneKeeper implements LaneOwner {
   }
 
   owesAnswers(lane: Lane): boolean {
-    return this.#dc.calls.anyInFlightOn(lane.key.idHex) || this.#dc.service.pendingOn(lane)
+    return this.#probing.has(lane) || this.#dc.calls.anyInFlightOn(lane.key.idHex) || this.#dc.service.pendingOn(lane)
   }
 
   msgIdInUse(lane: Lane, msgId: bigint): boolean {

@@ -125,6 +125,11 @@ export class Lane {
     return ++this.#reconnects
   }
 
+  /** The network is back: the next failed reconnect waits the first step again. */
+  resetBackoff(): void {
+    this.#reconnects = 0
+  }
+
   /** Closes the current connection (the lane reopens it through its owner's onDown). */
   closeConnection(err: TransportError): void {
     this.#conn?.close(err)

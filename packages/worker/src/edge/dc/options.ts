@@ -26,6 +26,8 @@ export interface ResolvedOptions {
   floodWaitMaxS: number
   /** DH pairs made ahead for the engine's handshakes, all DCs together (issue #17); set by the engine. */
   dhPairs?: DhPairSource
+  /** Offline (policy/session/lifecycle), no socket is opened; set by the engine. */
+  net?: { readonly online: boolean }
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000

@@ -44,6 +44,11 @@ const twoStrikes: Array<[number, TempKeyEvent]> = [
 
 describe('stepTempKeys', () => {
   it.each<{ rule: string; events: Array<[number, TempKeyEvent]>; want: TempKeyAction[] }>([
+    {
+      rule: 'issue #16: handshakes failed offline → the network back ends their backoff: one starts now',
+      events: [tick(0), [10, { type: 'temp-handshake-failed' }], tick(20), [30, { type: 'temp-handshake-failed' }], tick(40), [50, { type: 'network-back' }]],
+      want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'failure', backgroundUntilMs: null }],
+    },
     { rule: 'pfs §5.2: no temp key → start a temp handshake with a 23–24 h lifetime', events: [tick(0)], want: [{ type: 'start-temp-handshake', expiresInS: LIFE, cause: 'planned', backgroundUntilMs: null }] },
     { rule: 'pfs §5.4 / enc §7: handshake done → bind with expires_at = server start + expires_in', events: [tick(0), [100, { type: 'temp-handshake-done', keyId: 'a' }]], want: [{ type: 'send-bind', keyId: 'a', expiresAt: T + LIFE }] },
     { rule: 'pfs §1.5: bind ok → initConnection, then new calls use the key', events: bound('a', 0), want: [{ type: 'send-init-connection', keyId: 'a' }, { type: 'switch-traffic', keyId: 'a', cause: 'first', replaced: null }] },

@@ -30,6 +30,11 @@ export type TempKeyEvent =
   | { type: 'tick' }
   /** The embedder asks for a bound key (again): a bind that gave up is tried anew. */
   | { type: 'connect' }
+  /**
+   * The network is back (online, reconnect(): policy/session/lifecycle). Handshakes that
+   * failed offline said nothing about the server, so their backoff ends: one starts now.
+   */
+  | { type: 'network-back' }
   | { type: 'rotate-now' }
   /**
    * `serverTime`: server_time from the handshake's server_DH_inner_data. The key's life is
@@ -85,6 +90,8 @@ function apply(state: TempKeyState, event: TempKeyEvent, clock: PolicyClock, ran
       return { state, actions: [] }
     case 'connect':
       return { state: { ...state, bindGaveUp: false }, actions: [] }
+    case 'network-back':
+      return { state: { ...state, storm: { ...state.storm, starts: [], backoffUntil: 0 }, next: next.phase === 'waiting' ? { phase: 'idle' } : next }, actions: [] }
     case 'rotate-now': {
       if (state.current === null) return { state, actions: [] }
       const current = { ...state.current, renewAt: Math.min(state.current.renewAt, clock.serverNow) }
