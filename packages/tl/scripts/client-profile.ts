@@ -14,6 +14,8 @@ export const CLIENT_NEVER_DECODES: ReadonlySet<string> = new Set([
   'help.getConfig', 'help.getNearestDc', 'updates.getState', 'upload.saveFilePart', 'upload.saveBigFilePart', 'upload.getFile',
   'inputClientProxy', 'jsonObjectValue', 'jsonNull', 'jsonBool', 'jsonNumber', 'jsonString', 'jsonArray', 'jsonObject',
   'inputDocumentFileLocation', 'inputFile', 'inputFileBig', 'userEmpty',
+  'storage.fileUnknown', 'storage.filePartial', 'storage.fileJpeg', 'storage.fileGif', 'storage.filePng', 'storage.filePdf',
+  'storage.fileMp3', 'storage.fileMov', 'storage.fileMp4', 'storage.fileWebp', 'fileHash', 'upload.file', 'upload.fileCdnRedirect',
 ])
 
 /**

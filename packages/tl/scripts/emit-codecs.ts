@@ -221,7 +221,9 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     "import type { TlBareTypes, TlConstructors, TlKnown, TlMethods, TlObject, TlTypes } from './types.ts'",
     '',
     'export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([',
-    ...entries.map((e) => `  [${hexId(e.id)}, ${q(e.name)}],`),
+    // a constructor the profile neither decodes nor encodes is nameless here, so it reads as an
+    // unknown one (TlRaw where raw is allowed); methods keep their names for nameOfId
+    ...entries.filter((e) => e.kind === 'method' || profile.decodes(e.name) || profile.encodes(e.name)).map((e) => `  [${hexId(e.id)}, ${q(e.name)}],`),
     '])',
     'export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))',
     '',

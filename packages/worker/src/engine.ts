@@ -4,7 +4,7 @@
  * it; the engine reads no globals. Views and events are plain data; key bytes stay in
  * the KeyStore.
  */
-import { deserializeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
+import { deserializeObject, serializeObject, TlReader, type TlObject } from '@pfs-web/tl/client'
 import type {
   ConfigView,
   DcStateView,
@@ -227,8 +227,12 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     },
     async getFile(fileId: bigint, offset: number, limit: number, dcId?: number, pool: PoolName = 'download', callId?: string) {
       const location = { _: 'inputDocumentFileLocation', id: fileId, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
-      const r = await callObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }, dcId, pool, callId)
-      return expect(r, 'upload.file').bytes
+      const r = new TlReader(await call(serializeObject({ _: 'upload.getFile', location, offset: BigInt(offset), limit }), { dcId, pool, ...(callId !== undefined && { callId }) }))
+      // upload.file#096a18d5 type:storage.FileType mtime:int bytes:bytes; the worker's codecs
+      // leave upload.File to the page's TL (client-profile), so its bytes are read by hand
+      if (r.uint32() !== 0x096a18d5) throw new EngineError('UNEXPECTED_RESULT', 'expected upload.file')
+      r.raw(8)
+      return r.bytes()
     },
     async states() {
       return states()

@@ -19,8 +19,6 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
   [0x75a3f765, 'bind_auth_key_inner'],
   [0x7a19cb76, 'rsa_public_key'],
   [0x79cb045d, 'server_DH_params_fail'],
-  [0x83c95aec, 'p_q_inner_data'],
-  [0x3c6a84d4, 'p_q_inner_data_temp'],
   [0xf35c6d01, 'rpc_result'],
   [0x2144ca19, 'rpc_error'],
   [0x5e2ad36e, 'rpc_answer_unknown'],
@@ -55,14 +53,6 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
   [0x18b7a10d, 'dcOption'],
   [0xcc1a241e, 'config'],
   [0x8e1a1775, 'nearestDc'],
-  [0x75588b3f, 'inputClientProxy'],
-  [0xc0de1bd9, 'jsonObjectValue'],
-  [0x3f6d7b68, 'jsonNull'],
-  [0xc7345e6a, 'jsonBool'],
-  [0x2be0dfa4, 'jsonNumber'],
-  [0xb71e767a, 'jsonString'],
-  [0xf7444763, 'jsonArray'],
-  [0x99c1d49d, 'jsonObject'],
   [0x79f5d419, 'reactionEmpty'],
   [0x1b2286b8, 'reactionEmoji'],
   [0x8935fc73, 'reactionCustomEmoji'],
@@ -70,23 +60,8 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
   [0xb434e2b8, 'auth.exportedAuthorization'],
   [0xc3a2835f, 'auth.loggedOut'],
   [0xbad07584, 'inputDocumentFileLocation'],
-  [0xaa963b05, 'storage.fileUnknown'],
-  [0x40bc6f52, 'storage.filePartial'],
-  [0x007efe0e, 'storage.fileJpeg'],
-  [0xcae1aadf, 'storage.fileGif'],
-  [0x0a4f63c0, 'storage.filePng'],
-  [0xae1e508d, 'storage.filePdf'],
-  [0x528a0677, 'storage.fileMp3'],
-  [0x4b09ebbc, 'storage.fileMov'],
-  [0xb3cea0e4, 'storage.fileMp4'],
-  [0x1081464c, 'storage.fileWebp'],
-  [0xf39b035c, 'fileHash'],
-  [0x096a18d5, 'upload.file'],
-  [0xf52ff27f, 'inputFile'],
-  [0xfa4f0bb5, 'inputFileBig'],
   [0xd3bc4b7a, 'userEmpty'],
   [0x2ea2c0d4, 'auth.authorization'],
-  [0xf18cda44, 'upload.fileCdnRedirect'],
   [0xa229dd06, 'updateConfig'],
   [0xa56c2a3e, 'updates.state'],
   [0xe317af7e, 'updatesTooLong'],
@@ -223,20 +198,7 @@ const DECODERS: ReadonlyMap<number, Decode> = new Map<number, Decode>([
   [0x523da4eb, () => ({ _: 'reactionPaid' })],
   [0xb434e2b8, d_auth_exportedAuthorization],
   [0xc3a2835f, d_auth_loggedOut],
-  [0xaa963b05, () => ({ _: 'storage.fileUnknown' })],
-  [0x40bc6f52, () => ({ _: 'storage.filePartial' })],
-  [0x007efe0e, () => ({ _: 'storage.fileJpeg' })],
-  [0xcae1aadf, () => ({ _: 'storage.fileGif' })],
-  [0x0a4f63c0, () => ({ _: 'storage.filePng' })],
-  [0xae1e508d, () => ({ _: 'storage.filePdf' })],
-  [0x528a0677, () => ({ _: 'storage.fileMp3' })],
-  [0x4b09ebbc, () => ({ _: 'storage.fileMov' })],
-  [0xb3cea0e4, () => ({ _: 'storage.fileMp4' })],
-  [0x1081464c, () => ({ _: 'storage.fileWebp' })],
-  [0xf39b035c, d_fileHash],
-  [0x096a18d5, d_upload_file],
   [0x2ea2c0d4, d_auth_authorization],
-  [0xf18cda44, d_upload_fileCdnRedirect],
   [0xa229dd06, () => ({ _: 'updateConfig' })],
   [0xa56c2a3e, d_updates_state],
   [0xe317af7e, () => ({ _: 'updatesTooLong' })],
@@ -404,26 +366,6 @@ function tb_storage_FileType(r: TlReader, d: number): TlTypes['storage.FileType'
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0xaa963b05:
-      return { _: 'storage.fileUnknown' }
-    case 0x40bc6f52:
-      return { _: 'storage.filePartial' }
-    case 0x007efe0e:
-      return { _: 'storage.fileJpeg' }
-    case 0xcae1aadf:
-      return { _: 'storage.fileGif' }
-    case 0x0a4f63c0:
-      return { _: 'storage.filePng' }
-    case 0xae1e508d:
-      return { _: 'storage.filePdf' }
-    case 0x528a0677:
-      return { _: 'storage.fileMp3' }
-    case 0x4b09ebbc:
-      return { _: 'storage.fileMov' }
-    case 0xb3cea0e4:
-      return { _: 'storage.fileMp4' }
-    case 0x1081464c:
-      return { _: 'storage.fileWebp' }
     default:
       throw wrongId(id, 'storage.FileType')
   }
@@ -462,8 +404,6 @@ function tb_FileHash(r: TlReader, d: number): TlTypes['FileHash'] {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0xf39b035c:
-      return d_fileHash(r, d)
     default:
       throw wrongId(id, 'FileHash')
   }
