@@ -223,7 +223,10 @@ describe('engine under server faults (issues #5, #6)', () => {
     const handshakes = server.stats().handshakes.temp['2'] ?? 0
     await new Promise((r) => setTimeout(r, 1_500))
     expect(server.stats().handshakes.temp['2'] ?? 0).toBe(handshakes)
-    // issue #16: recoverable, the embedder did not log out: connect() makes a new perm key
+    // issue #16: a call does not start a new (signed-out) session by itself; it is refused
+    await expect(api.getConfig()).rejects.toMatchObject({ code: 'LOGGED_OUT' })
+    expect(events.filter((e) => e.kind === 'created' && e.keyKind === 'perm')).toHaveLength(1)
+    // recoverable, the embedder did not log out: connect() makes a new perm key
     const again = await api.connect()
     expect(again).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1, temp: 1 } })
     expect(again.permKeyId).not.toBe(first.permKeyId)

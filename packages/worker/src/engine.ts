@@ -99,10 +99,11 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   const loggedOut = new Set<number>()
 
   /**
-   * `revive`: a DC logged out because the server proved its perm key dead, not by logout(),
-   * starts over on the next connect() or call and makes a new perm key (issue #16).
+   * `revive` (connect() only): a DC logged out because the server proved its perm key dead,
+   * not by logout(), starts over and makes a new perm key (issue #16). A call does not: a new
+   * perm key is a new, signed-out session, which the embedder starts by asking to connect.
    */
-  function dc(dcId?: number, revive = true): DcRuntime {
+  function dc(dcId?: number, revive = false): DcRuntime {
     if (closed) throw new EngineError('CLOSED', 'engine closed')
     if (!options) throw new EngineError('NOT_INITIALIZED', 'init() first')
     const id = dcId ?? router.home
@@ -197,7 +198,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       router.home = saved !== undefined && knownDc(saved) ? saved : resolved.defaultDcId
     },
     async connect(dcId?: number) {
-      const rt = dc(dcId)
+      const rt = dc(dcId, true)
       await rt.connect()
       return rt.view()
     },
@@ -260,7 +261,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       lifecycle(kind)
     },
     async logout(dcId?: number) {
-      const rt = dc(dcId, false)
+      const rt = dc(dcId)
       loggedOut.add(rt.dcId)
       await rt.logout((options as ResolvedOptions).defaultTimeoutMs)
     },

@@ -219,8 +219,8 @@ describe('revoked perm key: proven dead, logged out, no handshake loop (pfs §2)
       expect(s.failed).toBeGreaterThan(0)
       expect([...failedCodes]).toEqual(['LOGGED_OUT'])
       expect(loggedOut).toMatchObject({ keyKind: 'perm', keyId: before.permKeyId })
-      // issue #16: the embedder did not log out, so the stream's next call or connect() made
-      // one new perm key (no handshake loop), and the DC works again under it
+      // issue #16: the embedder did not log out, so connect() makes one new perm key (no
+      // handshake loop; the stream's calls made none), and the DC works again under it
       expect(after?.permKeyId ?? null).not.toBe(before.permKeyId)
       const again = await lc.client.connect(DC)
       expect(again).toMatchObject({ status: 'ready', bound: true, handshakes: { perm: 1 } })
