@@ -178,10 +178,15 @@ describe('Handshake maths shares the thread (issue #6: a rotation never makes a 
     await s.hs.onMessage(body(sample.resPQ_body), 1000)
     const afterPq = counts.total
     const setParams = sent(await s.hs.onMessage(body(sample.server_DH_params_ok_body), 2000))
+    const afterGb = counts.total
     expect(afterPq).toBeGreaterThan(0)
-    // g^b and g_a^b: ~350 windows each for a 2048-bit exponent
-    expect(counts.total - afterPq).toBeGreaterThan(600)
     expect(toHex(serializeObject(setParams))).toBe(sample.set_client_DH_params_body)
+    const done = await s.hs.onMessage(body(sample.dh_gen_ok_body), 3000)
+    if (!('done' in done)) throw new Error('expected dh_gen_ok to finish')
+    expect(toHex(done.done.authKey)).toBe(sample.auth_key)
+    // g^b before set_client_DH_params, g_a^b after it: ~350 windows each for a 2048-bit exponent
+    expect(afterGb - afterPq).toBeGreaterThan(300)
+    expect(counts.total - afterGb).toBeGreaterThan(300)
   })
 
   it('a wipe() while the DH maths yields aborts the step, and b and new_nonce are zero', async () => {

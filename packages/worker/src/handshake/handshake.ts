@@ -21,6 +21,7 @@ import {
   rsaPadEncrypt,
   sha1,
   tmpAesKeyIv,
+  yieldToEventLoop,
   type CooperativeOptions,
 } from '@pfs-web/crypto'
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
@@ -80,7 +81,8 @@ export class Handshake {
   #dh: { g: number; dhPrime: Uint8Array; gA: Uint8Array } | null = null
   #serverTime = 0
   #serverTimeAt = 0
-  #pendingKey: Uint8Array | null = null
+  /** g_a^b, computed while set_client_DH_params is on the wire; null once handed over. */
+  #pendingKey: Promise<Uint8Array> | null = null
   #auxHash: Uint8Array = new Uint8Array(0)
   #retries = 0
   #wiped = false
@@ -132,9 +134,17 @@ export class Handshake {
     forgetAesKey(this.#tmpKey)
     this.#tmpKey.fill(0)
     this.#tmpIv.fill(0)
-    this.#pendingKey?.fill(0)
-    this.#pendingKey = null
+    this.#dropPendingKey()
     this.#speculation?.drop()
+  }
+
+  /** Zeroes the pending auth key, now or once its maths ends (that maths stops at its next pause). */
+  #dropPendingKey(): void {
+    void this.#pendingKey?.then(
+      (key) => key.fill(0),
+      () => undefined,
+    )
+    this.#pendingKey = null
   }
 
   async #onResPq(msg: TlObject): Promise<TlObject> {
@@ -191,28 +201,50 @@ export class Handshake {
   /**
    * Step 7 (also after dh_gen_retry): new b, g_b, auth_key; the same tmp key/iv. A pair
    * made ahead was drawn and range-checked as dhGenerate does; it is the pool's no more.
+   *
+   * set_client_DH_params carries only g_b, and auth_key = g_a^b is first needed to check
+   * dh_gen_*'s new_nonce_hash (auth-key.md step 7 computes it "thereupon"), so the message
+   * goes out first and the modexp runs while it is on the wire: a round trip hides it
+   * instead of it delaying every connect by one modexp (issue #17). It starts a macrotask
+   * later so the send is not held by its first slice, and stops at its next pause once the
+   * handshake is wiped; b is zeroed when it ends, whichever way.
    */
   async #clientDhParams(retryId: bigint): Promise<TlObject> {
     const dh = this.#dh
     if (!dh) throw new HandshakeError('BAD_STATE', 'no DH parameters')
     const { b, gB } = await this.#dhPair(dh.g, dh.dhPrime)
+    this.#dropPendingKey()
     try {
-      this.#pendingKey?.fill(0)
-      this.#pendingKey = null
-      this.#pendingKey = await dhSharedAsync(dh.gA, b, dh.dhPrime, this.#options.cooperative)
-    } finally {
+      const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.#nonce, server_nonce: this.#serverNonce, retry_id: retryId, g_b: gB })
+      const hash = await sha1(data)
+      const padLen = (16 - ((20 + data.length) % 16)) % 16
+      const withHash = concatBytes(hash, data, this.#options.random(padLen))
+      const encrypted = await aesIgeEncrypt(this.#tmpKey, this.#tmpIv, withHash)
+      withHash.fill(0)
+      this.#checkNotWiped()
+      this.#pendingKey = this.#sharedKey(dh, b)
+      this.step = 'dh-gen-response'
+      return { _: 'set_client_DH_params', nonce: this.#nonce, server_nonce: this.#serverNonce, encrypted_data: encrypted }
+    } catch (err) {
       b.fill(0)
+      throw err
     }
-    this.#checkNotWiped()
-    this.#auxHash = authKeyAuxHash(this.#pendingKey)
-    const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.#nonce, server_nonce: this.#serverNonce, retry_id: retryId, g_b: gB })
-    const hash = await sha1(data)
-    const padLen = (16 - ((20 + data.length) % 16)) % 16
-    const withHash = concatBytes(hash, data, this.#options.random(padLen))
-    const encrypted = await aesIgeEncrypt(this.#tmpKey, this.#tmpIv, withHash)
-    withHash.fill(0)
-    this.step = 'dh-gen-response'
-    return { _: 'set_client_DH_params', nonce: this.#nonce, server_nonce: this.#serverNonce, encrypted_data: encrypted }
+  }
+
+  /** g_a^b from a macrotask on, in cooperative slices; b is zeroed when it ends, whichever way. */
+  #sharedKey(dh: { gA: Uint8Array; dhPrime: Uint8Array }, b: Uint8Array): Promise<Uint8Array> {
+    const cooperative = this.#options.cooperative ?? {}
+    const pause = cooperative.yieldNow ?? yieldToEventLoop
+    const yieldNow = async (): Promise<void> => {
+      await pause()
+      this.#checkNotWiped()
+    }
+    const key = yieldNow()
+      .then(() => dhSharedAsync(dh.gA, b, dh.dhPrime, { ...cooperative, yieldNow }))
+      .finally(() => b.fill(0))
+    // its failure is reported when dh_gen_* needs the key; until then it must not be unhandled
+    key.catch(() => undefined)
+    return key
   }
 
   /** A pair made ahead, else the one speculated for this group, else a new one. */
@@ -235,8 +267,10 @@ export class Handshake {
     else if (msg._ === 'dh_gen_fail') [n, got] = [3, msg.new_nonce_hash3]
     else throw new HandshakeError('UNEXPECTED_MESSAGE', `expected dh_gen_*, got ${msg._}`)
     this.#checkNonces(msg.nonce, msg.server_nonce)
-    const key = this.#pendingKey
-    if (!key) throw new HandshakeError('BAD_STATE', 'no auth key')
+    if (!this.#pendingKey) throw new HandshakeError('BAD_STATE', 'no auth key')
+    const key = await this.#pendingKey
+    this.#checkNotWiped()
+    this.#auxHash = authKeyAuxHash(key)
     const want = newNonceHash(this.#newNonce, n, this.#auxHash)
     if (!constantTimeEqual(want, got)) throw new HandshakeError('BAD_NEW_NONCE_HASH', `new_nonce_hash${n} mismatch`)
     if (n === 3) throw new HandshakeError('DH_GEN_FAIL', 'server answered dh_gen_fail')
