@@ -1,6 +1,6 @@
 /**
  * Long maths written once as a generator that pauses at safe points (after each modexp
- * window, each Pollard–Brent batch). `runSync` drives it straight through; `runCooperative`
+ * window, each chunk of SQUFOF steps). `runSync` drives it straight through; `runCooperative`
  * drives it in slices of about `sliceMs` and yields to the event loop between slices, so
  * a worker that also serves calls answers them while a handshake computes (issue #6).
  * Both drive the same code, so their results are identical by construction.

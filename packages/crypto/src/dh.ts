@@ -37,9 +37,8 @@ const VERIFIED_CACHE_SIZE = 8
 export function checkDhParams(params: DhParams, random: (n: number) => Uint8Array = randomBytes): void {
   const p = bytesToBigInt(params.dhPrime)
   if (bitLength(p) !== DH_BITS) throw new SecurityError('BAD_DH_PRIME', `dh_prime must be ${DH_BITS} bits`)
+  // With g in 2..7 and p of 2048 bits, this also gives 1 < g < p − 1.
   checkG(params.g, p)
-  const g = BigInt(params.g)
-  if (!(g > 1n && g < p - 1n)) throw new SecurityError('BAD_G', 'g must satisfy 1 < g < p − 1')
   if (!isInDhRange(bytesToBigInt(params.gA), p)) {
     throw new SecurityError('G_A_OUT_OF_RANGE', 'g_a must satisfy 2^1984 < g_a < p − 2^1984')
   }
@@ -114,31 +113,19 @@ export function isInDhRange(x: bigint, p: bigint): boolean {
  * Step 6.8: g must generate the subgroup of prime order (p−1)/2, i.e. be a quadratic
  * residue mod p; by quadratic reciprocity that reduces to these residues of p.
  */
+const G_RULES: Record<number, [modulus: bigint, residues: bigint[]]> = {
+  2: [8n, [7n]],
+  3: [3n, [2n]],
+  4: [1n, [0n]],
+  5: [5n, [1n, 4n]],
+  6: [24n, [19n, 23n]],
+  7: [7n, [3n, 5n, 6n]],
+}
+
 function checkG(g: number, p: bigint): void {
-  let ok: boolean
-  switch (g) {
-    case 2:
-      ok = p % 8n === 7n
-      break
-    case 3:
-      ok = p % 3n === 2n
-      break
-    case 4:
-      ok = true
-      break
-    case 5:
-      ok = [1n, 4n].includes(p % 5n)
-      break
-    case 6:
-      ok = [19n, 23n].includes(p % 24n)
-      break
-    case 7:
-      ok = [3n, 5n, 6n].includes(p % 7n)
-      break
-    default:
-      throw new SecurityError('BAD_G', `g = ${g} is not one of 2..7`)
-  }
-  if (!ok) throw new SecurityError('BAD_G', `g = ${g} does not suit this dh_prime`)
+  const rule = G_RULES[g]
+  if (!rule) throw new SecurityError('BAD_G', `g = ${g} is not one of 2..7`)
+  if (!rule[1].includes(p % rule[0])) throw new SecurityError('BAD_G', `g = ${g} does not suit this dh_prime`)
 }
 
 function isSafePrime(p: bigint, random: (n: number) => Uint8Array): boolean {

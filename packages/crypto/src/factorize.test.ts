@@ -50,8 +50,27 @@ describe('factorizePq', () => {
     }
   })
 
+  // SQUFOF's doubles hold the largest pq and any split; small factors still come out.
+  it.each([
+    { rule: 'two primes just below 2^32', p: 4294967279n, q: 4294967291n },
+    { rule: 'an even pq', p: 2n, q: 4294967291n },
+    { rule: 'a factor of 3 (a multiplier)', p: 3n, q: 4294967291n },
+    { rule: 'a factor of 11 (a multiplier) and a 60-bit prime', p: 11n, q: 1152921504606846883n },
+    { rule: 'unbalanced: 17-bit × 47-bit', p: 65537n, q: 140737488355213n },
+    { rule: 'the first five multipliers fail', p: 1608813559n, q: 1764658891n },
+  ])('splits $rule', ({ p, q }) => {
+    const out = factorizePq(pqOf(p * q))
+    expect([bytesToBigInt(out.p), bytesToBigInt(out.q)]).toEqual([p, q])
+  })
+
   it.each([
     { rule: 'prime pq', pq: pqOf(1780931429n) },
+    { rule: 'the largest 64-bit prime', pq: pqOf((1n << 64n) - 59n) },
+    { rule: 'square of a prime near 2^32', pq: pqOf(4294967291n * 4294967291n) },
+    { rule: 'cube of a prime', pq: pqOf(2097143n ** 3n) },
+    { rule: 'p² · q', pq: pqOf(2097143n ** 2n * 2097169n) },
+    { rule: 'three ~21-bit primes', pq: pqOf(2097143n * 2097169n * 2097211n) },
+    { rule: '8 bytes of 0xff', pq: new Uint8Array(8).fill(0xff) },
     { rule: 'square of a prime', pq: pqOf(1780931429n * 1780931429n) },
     { rule: 'three prime factors', pq: pqOf(1009n * 1013n * 1019n) },
     { rule: 'one', pq: pqOf(1n) },

@@ -2,8 +2,9 @@
  * The stored-perm-key connect alone, for profiling (issue #17): the server in a child
  * process, RUNS connects of a new engine holding a stored perm key (a page's first connect:
  * temp handshake, bind, first help.getConfig). Prints the CPU split by function (self time,
- * top entries) over the measured runs, after one warm-up; with PROFILE=file.cpuprofile it
- * also writes the profile. Run: RUNS=10 tsx packages/worker/bench/profile-connect.ts
+ * top entries) over the measured runs, after one warm-up, then the busy (non-idle) main
+ * thread split into 2048-bit modexp, pq factorisation, other crypto and the rest; with
+ * PROFILE=file.cpuprofile it also writes the profile. Run: RUNS=10 tsx packages/worker/bench/profile-connect.ts
  */
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
@@ -52,6 +53,7 @@ try {
   if (process.env.PROFILE) writeFileSync(process.env.PROFILE, JSON.stringify(profile))
   const nodes = profile.nodes as ProfileNode[]
   const byFn = new Map<string, number>()
+  const split = new Map<string, number>()
   let total = 0
   for (const n of nodes) {
     const hits = n.hitCount ?? 0
@@ -60,12 +62,30 @@ try {
     const where = f.url === '' ? '' : ` ${f.url.replace(/^.*\/packages\//, '')}:${f.lineNumber + 1}`
     const key = `${f.functionName || '(anonymous)'}${where}`
     byFn.set(key, (byFn.get(key) ?? 0) + hits)
+    const part = partOf(f.functionName, f.url)
+    split.set(part, (split.get(part) ?? 0) + hits)
     total += hits
   }
   const cpuMs = (used.user + used.system) / 1000 / RUNS
   console.log(`${RUNS} stored connects: ${cpuMs.toFixed(1)} ms CPU each (this process)`)
   const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 25)
   for (const [fn, hits] of top) console.log(`${((100 * hits) / total).toFixed(1).padStart(5)} %  ${fn}`)
+  const busy = total - (split.get('idle') ?? 0)
+  console.log('busy main thread, by part:')
+  for (const [part, hits] of [...split].filter(([p]) => p !== 'idle').sort((a, b) => b[1] - a[1])) {
+    console.log(`${((100 * hits) / busy).toFixed(1).padStart(5)} %  ${part}`)
+  }
 } finally {
   await server.close()
+}
+
+/** Which part of a stored connect a sampled function belongs to (by self time). */
+function partOf(fn: string, url: string): string {
+  if (fn === '(idle)') return 'idle'
+  // Small modexps (Miller–Rabin on p and q, RSA with e = 65537) share the function; they
+  // are well under 1 % of it.
+  if (fn === 'modPowSteps') return 'modexp (g^b, g_a^b)'
+  if (/crypto\/src\/(factorize|squfof|primality)\.ts/.test(url)) return 'pq factorisation'
+  if (url.includes('crypto/src/')) return 'other crypto'
+  return 'rest (engine, TL, ws, node, GC)'
 }
