@@ -1,7 +1,7 @@
 /**
  * One rival's small-call loop alone, for profiling (issue #17): the server in a child
  * process, one client (pfs-web, or RIVAL=mtcute), help.getNearestDc at 1 and at 32 in
- * flight. Prints calls/s, WebSocket frames per call each way and client
+ * flight (IN_FLIGHT=1 for one case). Prints calls/s, WebSocket frames per call each way and client
  * CPU ms per call; with PROFILE=file.cpuprofile, a CPU profile of the measured rounds only
  * (after connect and warm-up). Run: PROFILE=/tmp/calls.cpuprofile tsx packages/worker/bench/profile-calls.ts
  */
@@ -12,6 +12,8 @@ import { drive, mtcuteRival, pfsWebRival, startServerProcess } from './rivals.ts
 
 const CALLS = Number(process.env.CALLS ?? 2000)
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
+/** IN_FLIGHT=1 profiles one case alone (default both, 1 and 32). */
+const IN_FLIGHT = (process.env.IN_FLIGHT ?? '1,32').split(',').map(Number)
 
 const server = await startServerProcess()
 try {
@@ -41,7 +43,7 @@ try {
     await inspector.post('Profiler.start')
   }
   for (let r = 0; r < ROUNDS; r++) {
-    for (const inFlight of [1, 32]) {
+    for (const inFlight of IN_FLIGHT) {
       const [s0, r0] = [sends, received]
       const { perS, cpuMs } = await drive(client.call, CALLS, inFlight)
       const perCall = (n: number): string => (n / CALLS).toFixed(2)

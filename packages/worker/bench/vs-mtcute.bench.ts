@@ -7,7 +7,8 @@
  * - round trips to the first bound answer under the server's `latency` fault, without and
  *   with socket set-up charged (a proxy that delays every connection by one RTT).
  * Every pfs-web figure is also given as a ratio to mtcute's figure from the same run.
- * Writes bench/results/vs-mtcute.json. Run: pnpm bench:vs-mtcute (RUNS=, CALLS=, RTT_MS=).
+ * Writes bench/results/vs-mtcute.json. Run: pnpm bench:vs-mtcute (RUNS=, RTT_RUNS=, ROUNDS=,
+ * CALLS=, RTT_MS=; PHASES=calls runs the small calls alone, in seconds).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -19,6 +20,8 @@ const RTT_RUNS = Number(process.env.RTT_RUNS ?? 3)
 const CALL_ROUNDS = Number(process.env.ROUNDS ?? 3)
 const CALLS = Number(process.env.CALLS ?? 2000)
 const RTT_MS = Number(process.env.RTT_MS ?? 50)
+/** Which phases run: a comma list of connect, calls, rtt (default all). */
+const PHASES = new Set((process.env.PHASES ?? 'connect,calls,rtt').split(','))
 
 type Samples = Record<Rival['name'], number[]>
 interface Case {
@@ -112,7 +115,8 @@ async function rttCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]>
 async function callCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]> {
   const clients = new Map<Rival['name'], Awaited<ReturnType<Rival['client']>>>()
   for (const r of rivals) {
-    const client = await r.client(server.wsPort, true)
+    // the connect phase leaves a stored perm key; without it, the client makes one
+    const client = await r.client(server.wsPort, PHASES.has('connect'))
     await within(30_000, `${r.name} connect`, client.firstAnswer())
     await within(60_000, `${r.name} warm-up`, drive(client.call, 500, 32))
     clients.set(r.name, client)
@@ -144,14 +148,15 @@ async function main(): Promise<void> {
   let cases: Case[]
   try {
     const rivals = [pfsWebRival(server), await mtcuteRival(server)]
-    const phase = async (name: string, run: () => Promise<Case[]>): Promise<Case[]> => {
+    const phase = async (key: string, name: string, run: () => Promise<Case[]>): Promise<Case[]> => {
+      if (!PHASES.has(key)) return []
       console.error(`${name}…`)
       return run()
     }
     cases = [
-      ...(await phase('connect on loopback', () => connectCases(server, rivals))),
-      ...(await phase('small calls', () => callCases(server, rivals))),
-      ...(await phase(`round trips at ${RTT_MS} ms`, () => rttCases(server, rivals))),
+      ...(await phase('connect', 'connect on loopback', () => connectCases(server, rivals))),
+      ...(await phase('calls', 'small calls', () => callCases(server, rivals))),
+      ...(await phase('rtt', `round trips at ${RTT_MS} ms`, () => rttCases(server, rivals))),
     ]
   } finally {
     await server.close()
@@ -177,7 +182,7 @@ async function main(): Promise<void> {
       'mtcute 0.30.3 over obfuscated intermediate WebSocket with usePfs; figures are medians, ratios are pfs-web / mtcute; ' +
       `RTT rows: server latency fault ${RTT_MS} ms, elapsed / RTT, "socket set-up charged" = every TCP connection delayed one RTT by a proxy; ` +
       'CPU = process.cpuUsage of the bench process (clients only) / calls',
-    runs: { connect: CONNECT_RUNS, rtt: RTT_RUNS, callRounds: CALL_ROUNDS, callsPerRound: CALLS },
+    runs: { phases: [...PHASES], connect: CONNECT_RUNS, rtt: RTT_RUNS, callRounds: CALL_ROUNDS, callsPerRound: CALLS },
     rows,
     samples: Object.fromEntries(cases.map((c) => [c.case, c.samples])),
     seconds: +((performance.now() - started) / 1000).toFixed(1),

@@ -377,8 +377,8 @@ export class DcRuntime implements LaneKeeperHost, CallHost {
   }
 
   /** Arms the named timer (replacing it): bounded, rate-limited, none once the DC stopped. */
-  later(name: string, ms: number, fn: () => void): void {
-    this.#timers.later(name, ms, fn)
+  later(name: string, ms: number, fn: () => void, keepEarlier?: boolean): void {
+    this.#timers.later(name, ms, fn, keepEarlier)
   }
 
   /** Waits `ms`; rejects CLOSED at once when the DC stops, so no timer outlives close(). */

@@ -62,4 +62,40 @@ describe('DcTimers', () => {
     advance(20)
     expect(fired).toEqual(['b'])
   })
+
+  it('keepEarlier leaves a timer armed no later in place, running the newest fn; one due sooner replaces it', () => {
+    const { env, pending, advance } = fakeEnv()
+    const t = new DcTimers(env, () => undefined)
+    const fired: string[] = []
+    t.later('stall', 100, () => fired.push('first'), true)
+    const [handle] = pending.keys()
+    advance(10)
+    // due at 10 + 200: the timer due at 100 stays and runs the newest fn
+    t.later('stall', 200, () => fired.push('second'), true)
+    expect([...pending.keys()]).toEqual([handle])
+    advance(90)
+    expect(fired).toEqual(['second'])
+    t.later('ack', 100, () => fired.push('third'), true)
+    // due 50 from now, before the armed 100: re-armed
+    t.later('ack', 50, () => fired.push('fourth'), true)
+    expect(pending.size).toBe(1)
+    advance(49)
+    expect(fired).toEqual(['second'])
+    advance(1)
+    expect(fired).toEqual(['second', 'fourth'])
+    advance(1_000)
+    expect(fired).toEqual(['second', 'fourth'])
+  })
+
+  it('without keepEarlier a later deadline still replaces an earlier timer', () => {
+    const { env, advance } = fakeEnv()
+    const t = new DcTimers(env, () => undefined)
+    const fired: number[] = []
+    t.later('reconnect', 100, () => fired.push(100))
+    t.later('reconnect', 300, () => fired.push(300))
+    advance(200)
+    expect(fired).toEqual([])
+    advance(100)
+    expect(fired).toEqual([300])
+  })
 })

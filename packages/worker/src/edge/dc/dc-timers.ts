@@ -9,7 +9,8 @@ import { EngineError } from '../../errors.ts'
 import { MIN_REARM_MS, rearmDelay } from './timer-delay.ts'
 
 export class DcTimers {
-  readonly #armed = new Map<string, () => void>()
+  /** Each armed timer's cancel, the local ms it fires at, and what it runs (a keepEarlier re-arm swaps it). */
+  readonly #armed = new Map<string, [cancel: () => void, at: number, fn: () => void]>()
   /** When each named timer last fired, kept while it still limits a re-arm. */
   readonly #firedAt = new Map<string, number>()
   readonly #stopping = new AbortController()
@@ -31,23 +32,38 @@ export class DcTimers {
     return this.#stopping.signal
   }
 
-  /** Arms the named timer, replacing it; none once stopped. */
-  later(name: string, ms: number, fn: () => void): void {
+  /**
+   * Arms the named timer, replacing it; none once stopped. With `keepEarlier`, a timer of
+   * that name armed to fire no later stays, to run `fn` instead: for checks that look at
+   * their state when they fire and arm again if early (the ack flush, the stall watch),
+   * which re-armed for every call at a clearTimeout and a setTimeout each (issue #17).
+   */
+  later(name: string, ms: number, fn: () => void, keepEarlier = false): void {
+    const now = this.#env.clock.now()
+    const kept = this.#armed.get(name)
+    if (keepEarlier && kept && kept[1] <= now + ms) {
+      kept[2] = fn
+      return
+    }
     this.cancel(name)
     if (this.#stopping.signal.aborted) return
-    const now = this.#env.clock.now()
     for (const [n, at] of this.#firedAt) if (now - at >= MIN_REARM_MS) this.#firedAt.delete(n)
-    const cancel = this.#env.setTimer(rearmDelay(ms, this.#firedAt.get(name) ?? null, now), () => {
-      this.#armed.delete(name)
-      this.#firedAt.set(name, this.#env.clock.now())
-      this.#beforeFire()
-      if (!this.#stopping.signal.aborted) fn()
-    })
-    this.#armed.set(name, cancel)
+    const delay = rearmDelay(ms, this.#firedAt.get(name) ?? null, now)
+    const armed: [() => void, number, () => void] = [
+      this.#env.setTimer(delay, () => {
+        this.#armed.delete(name)
+        this.#firedAt.set(name, this.#env.clock.now())
+        this.#beforeFire()
+        if (!this.#stopping.signal.aborted) armed[2]()
+      }),
+      now + delay,
+      fn,
+    ]
+    this.#armed.set(name, armed)
   }
 
   cancel(name: string): void {
-    this.#armed.get(name)?.()
+    this.#armed.get(name)?.[0]()
     this.#armed.delete(name)
   }
 
@@ -71,7 +87,7 @@ export class DcTimers {
   /** Cancels every timer, ends every sleep, and arms nothing from now on. */
   stop(): void {
     this.#stopping.abort()
-    for (const cancel of this.#armed.values()) cancel()
+    for (const [cancel] of this.#armed.values()) cancel()
     this.#armed.clear()
   }
 }

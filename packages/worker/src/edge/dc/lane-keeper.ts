@@ -35,7 +35,8 @@ export interface LaneKeeperHost {
   now(): number
   serverNowS(): number
   rand(): number
-  later(name: string, ms: number, fn: () => void): void
+  /** `keepEarlier`: see dc/dc-timers later(). */
+  later(name: string, ms: number, fn: () => void, keepEarlier?: boolean): void
   setError(err: unknown): void
   refreshStatus(): void
   readonly env: Pick<EngineEnv, 'random'>
@@ -165,7 +166,7 @@ export class LaneKeeper implements LaneOwner {
   }
 
   scheduleAckFlush(lane: Lane, atMs: number): void {
-    this.#dc.later(`ack-${lane.key.idHex}`, Math.max(0, atMs - this.#dc.now()), () => lane.ackEvent({ type: 'tick' }))
+    this.#dc.later(`ack-${lane.key.idHex}`, Math.max(0, atMs - this.#dc.now()), () => lane.ackEvent({ type: 'tick' }), true)
   }
 
   owesAnswers(lane: Lane): boolean {
@@ -192,6 +193,6 @@ export class LaneKeeper implements LaneOwner {
   scheduleStallCheck(lane: Lane, atMs: number): void {
     this.#dc.later(`stall-${lane.key.idHex}`, Math.max(0, atMs - this.#dc.now()), () => {
       if (this.#dc.lanes.get(lane.key.idHex) === lane) lane.stallEvent({ type: 'tick', owed: this.owesAnswers(lane) })
-    })
+    }, true)
   }
 }

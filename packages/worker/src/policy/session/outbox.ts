@@ -172,7 +172,7 @@ export class Outbox {
     if (call === undefined) throw new RangeError(`call ${event.callId} is not registered`)
     if (call.state.kind !== 'queued') throw new RangeError(`call ${event.callId} is already in flight`)
     if (event.containerId !== null && event.containerId <= event.msgId) {
-      throw new RangeError('a container msg_id must be greater than the ids inside it (encryption.md §5)')
+      throw new RangeError('container msg_id not above its messages (encryption.md §5)')
     }
     call.state = { kind: 'sent', keyId: event.keyId, sessionId: event.sessionId, msgId: event.msgId, containerId: event.containerId }
     this.#countInFlight(event.keyId, 1)
