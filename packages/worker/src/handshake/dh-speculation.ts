@@ -37,7 +37,7 @@ export class DhSpeculation {
       return out
     }
     this.#pair = Promise.resolve()
-      .then(() => dhGenerateAsync(group.g, group.dhPrime, draw, { ...cooperative, yieldNow }))
+      .then(() => dhGenerateAsync(group.g, group.dhPrime, draw, { ...cooperative, yieldNow, powers: group.powers }))
       .catch(() => null)
   }
 
