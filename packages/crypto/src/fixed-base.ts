@@ -7,9 +7,8 @@
  */
 import type { Steps } from './cooperative.ts'
 
-/** Digit width: 6 bits measured fastest (fewest multiplies) of 4..8 for 2048-bit exponents. */
+/** Digit width (63n below is 2^6 − 1): 6 bits measured fastest of 4..8 for 2048-bit exponents. */
 const K = 6
-const MASK = (1n << BigInt(K)) - 1n
 /** Powers kept: enough digits for any exponent below 2^2052. */
 export const FIXED_BASE_POWERS = Math.ceil(2048 / K)
 
@@ -32,26 +31,12 @@ export function* fixedBasePowersSteps(g: number, p: bigint): Steps<FixedBasePowe
   return { g, p, table }
 }
 
-/**
- * The powers when `table` could be g's in p: the right count, g first, each below p and
- * the last link right (reduced mod p, unlike the first ones: a cheap guard against powers
- * of another group or width).
- */
-export function checkFixedBasePowers(p: bigint, table: bigint[]): FixedBasePowers | null {
-  const t0 = table[0] ?? 0n
-  let t = table[FIXED_BASE_POWERS - 2] ?? 0n
-  for (let s = 0; s < K; s++) t = (t * t) % p
-  return table.length === FIXED_BASE_POWERS && t0 > 1n && t0 < 8n && t === table[FIXED_BASE_POWERS - 1] && table.every((x) => x < p)
-    ? { g: Number(t0), p, table }
-    : null
-}
-
 /** g^e mod p for 0 ≤ e < 2^2052, pausing after each digit value (a few multiplies). */
 export function* fixedBasePowSteps(powers: FixedBasePowers, e: bigint): Steps<bigint> {
   const { p, table } = powers
   // byDigit[w]: the powers whose digit of e is w
   const byDigit: bigint[][] = Array.from({ length: 1 << K }, () => [])
-  table.forEach((t, i) => byDigit[Number((e >> BigInt(K * i)) & MASK)]?.push(t))
+  table.forEach((t, i) => byDigit[Number((e >> BigInt(K * i)) & 63n)]?.push(t))
   // ∏ T[i]^d[i] = ∏_{w ≥ 1} B_w, where B_w is the product of the T[i] with d[i] ≥ w
   let a = 1n
   let b = 1n
