@@ -1,11 +1,11 @@
 import { bigIntToBytes, bitLength, bytesToBigInt } from './bigint.ts'
 import { wipe } from './bytes.ts'
-import { KNOWN_DH_PRIME } from './dh-prime.ts'
 import { SecurityError } from './errors.ts'
 import { runCooperative, runSync, type CooperativeOptions, type ModPow, type Steps } from './cooperative.ts'
 import { modPowSteps } from './modpow.ts'
 import { fixedBasePowSteps, type FixedBasePowers } from './fixed-base.ts'
 import { randomBytes } from './hash.ts'
+import { sha256Sync } from './sha-sync.ts'
 import { isProbablePrime } from './primality.ts'
 
 export interface DhParams {
@@ -21,6 +21,14 @@ const RANGE_MARGIN = 1n << BigInt(DH_BITS - 64)
 // security_guidelines allow 15 Miller–Rabin rounds; each number is tested separately.
 const MR_ROUNDS = 15
 const MAX_DRAWS = 64
+
+/**
+ * SHA-256 of the well-known prime's 256 bytes (dh-prime.ts): equal bytes skip the
+ * primality tests. A hash rather than the prime itself keeps 512 hex digits out of the
+ * worker bundle (issue #14's budget); SHA-256's collision resistance makes the two
+ * checks equivalent.
+ */
+const KNOWN_DH_PRIME_SHA256 = 0x02f85e7687fc6f33ba678226a963b3c8a191b47c890cf30debe17c1d623b5af1n
 
 // Primes that passed the full safe-prime test; a server sends the same one every time.
 const verifiedPrimes = new Set<bigint>()
@@ -96,10 +104,16 @@ function* dhGenerateSteps(
   const fixed = powers?.g === g && powers.p === p ? powers : undefined
   for (let i = 0; i < MAX_DRAWS; i++) {
     const b = random(DH_BYTES)
-    const e = bytesToBigInt(b)
-    const gB = hostModPow ? hostModPow(BigInt(g), e, p) : fixed ? yield* fixedBasePowSteps(fixed, e) : yield* modPowSteps(BigInt(g), e, p)
-    if (isInDhRange(gB, p)) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
-    wipe(b)
+    let kept = false
+    // finally: a rejected draw, and a b whose maths was stopped mid-way (runCooperative)
+    try {
+      const e = bytesToBigInt(b)
+      const gB = hostModPow ? hostModPow(BigInt(g), e, p) : fixed ? yield* fixedBasePowSteps(fixed, e) : yield* modPowSteps(BigInt(g), e, p)
+      kept = isInDhRange(gB, p)
+      if (kept) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
+    } finally {
+      if (!kept) wipe(b)
+    }
   }
   throw new SecurityError('G_B_OUT_OF_RANGE', `no g_b in range after ${MAX_DRAWS} draws`)
 }
@@ -137,7 +151,7 @@ function checkG(g: number, p: bigint): void {
 }
 
 function isSafePrime(p: bigint, random: (n: number) => Uint8Array): boolean {
-  if (p === KNOWN_DH_PRIME || verifiedPrimes.has(p)) return true
+  if (verifiedPrimes.has(p) || bytesToBigInt(sha256Sync(bigIntToBytes(p, DH_BYTES))) === KNOWN_DH_PRIME_SHA256) return true
   const ok = isProbablePrime((p - 1n) / 2n, MR_ROUNDS, random) && isProbablePrime(p, MR_ROUNDS, random)
   if (ok) {
     if (verifiedPrimes.size >= VERIFIED_CACHE_SIZE) verifiedPrimes.clear()
