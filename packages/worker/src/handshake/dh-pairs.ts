@@ -14,15 +14,7 @@
  * (a reload) restores them, so even its first connect's g^b is cheap. A host with its
  * own modPow (the simulation's OpenSSL) needs no powers: that modPow is faster.
  */
-import {
-  bigIntToBytes,
-  bytesToBigInt,
-  dhGenerateAsync,
-  fixedBasePowersSteps,
-  KNOWN_DH_PRIME,
-  runCooperative,
-  type FixedBasePowers,
-} from '@pfs-web/crypto'
+import { bytesToBigInt, dhGenerateAsync, fixedBasePowersSteps, runCooperative, type FixedBasePowers } from '@pfs-web/crypto'
 import type { EngineEnv } from '../env.ts'
 import { powersFromBytes, powersToBytes } from './dh-powers.ts'
 
@@ -30,12 +22,7 @@ import { powersFromBytes, powersToBytes } from './dh-powers.ts'
 export interface DhGroup {
   g: number
   dhPrime: Uint8Array
-  /** Fixed-base powers of g when the pool has them: g^b then costs ~1/5 of a modexp. */
-  powers?: FixedBasePowers | undefined
 }
-
-/** Telegram's servers send the well-known prime with g = 3 (auth-key.md step 6). */
-const WELL_KNOWN_GROUP: DhGroup = { g: 3, dhPrime: bigIntToBytes(KNOWN_DH_PRIME, 256) }
 
 export interface DhPair {
   /** 256 bytes; the taker owns it and must zero it after use. */
@@ -51,11 +38,10 @@ export interface DhPairSource {
    */
   take(g: number, dhPrime: Uint8Array): DhPair | null
   /**
-   * The group a handshake starting now will most likely be offered, when no pair is ready
-   * for it (the handshake then computes one while its first round trips are in flight);
-   * null when one is ready or the source is closed.
+   * This group's fixed-base powers of g when known (built here or stored by an earlier
+   * page): a g^b computed inline then costs ~1/5 of a modexp.
    */
-  likelyGroup?(): DhGroup | null
+  powers?(g: number, dhPrime: Uint8Array): FixedBasePowers | undefined
 }
 
 export interface DhPairLimits {
@@ -120,18 +106,7 @@ export class DhPairPool implements DhPairSource {
     return pair
   }
 
-  /** The group used last, or the well-known one before any handshake got this far. */
-  likelyGroup(): DhGroup | null {
-    if (this.#closed) return null
-    let last: Group | undefined
-    for (const group of this.#groups.values()) last = group
-    const powers = this.#powers
-    // before any handshake: the group of the stored powers, met on an earlier page
-    const { g, dhPrime } = last ?? (powers ? { g: powers.g, dhPrime: bigIntToBytes(powers.p, 256) } : WELL_KNOWN_GROUP)
-    return last?.pairs.length ? null : { g, dhPrime, powers: this.#powersFor({ g, dhPrime }) }
-  }
-
-  #powersFor({ g, dhPrime }: DhGroup): FixedBasePowers | undefined {
+  powers(g: number, dhPrime: Uint8Array): FixedBasePowers | undefined {
     const powers = this.#powers
     return powers?.g === g && powers.p === bytesToBigInt(dhPrime) ? powers : undefined
   }
@@ -176,7 +151,7 @@ export class DhPairPool implements DhPairSource {
     try {
       await wait(idleDelayMs)
       const cooperative = { now: () => env.clock.now(), sliceMs, yieldNow: () => wait(pauseMs) }
-      let powers = this.#powersFor(group)
+      let powers = this.powers(group.g, group.dhPrime)
       if (!powers && !env.modPow) {
         this.#powers = powers = await runCooperative(fixedBasePowersSteps(group.g, bytesToBigInt(group.dhPrime)), cooperative)
         // best effort: without them the next page computes g^b in full, as before

@@ -1,11 +1,19 @@
-import { bigIntToBytes, bytesToBigInt, FIXED_BASE_POWERS, fixedBasePowersSteps, KNOWN_DH_PRIME, modPow, runCooperative } from '@pfs-web/crypto'
+import {
+  bigIntToBytes,
+  bytesToBigInt,
+  dhGenerateAsync,
+  FIXED_BASE_POWERS,
+  fixedBasePowersSteps,
+  KNOWN_DH_PRIME,
+  modPow,
+  runCooperative,
+} from '@pfs-web/crypto'
 import { describe, expect, it } from 'vitest'
 import { createMemoryPermKeyStorage } from '../edge/storage/memory-perm-key-storage.ts'
 import type { PermKeyStorage } from '../env.ts'
 import { fakeEnv } from '../test-support/virtual-env.ts'
 import { DhPairPool, type DhPairLimits } from './dh-pairs.ts'
 import { powersFromBytes, powersToBytes } from './dh-powers.ts'
-import { DhSpeculation } from './dh-speculation.ts'
 
 const P = KNOWN_DH_PRIME
 const PRIME = bigIntToBytes(P, 256)
@@ -48,17 +56,18 @@ describe('DH fixed-base powers: built in idle time, stored, restored (issue #17)
     expect(pair && bytesToBigInt(pair.gB)).toBe(pair && modPow(3n, bytesToBigInt(pair.b), P))
   })
 
-  it('a new engine restores them before its first handshake: likelyGroup offers them and the speculation uses them', async () => {
+  it('a new engine restores them before its first handshake, which computes its g^b from them', async () => {
     const storage = createMemoryPermKeyStorage()
     await storage.setDhPowers?.(marked)
     const pool = new DhPairPool(fakeEnv(storage).env, LIMITS)
+    expect(pool.powers(3, PRIME)).toBeUndefined()
     await pool.restore()
-    const group = pool.likelyGroup()
-    expect(group?.g).toBe(3)
-    expect(group?.dhPrime).toEqual(PRIME)
-    const spec = new DhSpeculation(group!, fakeEnv().env.random, { sliceMs: 1e9 })
-    const pair = await spec.take(3, PRIME)
-    expect(bytesToBigInt(pair!.gB)).toBe(withMarked(pair!.b))
+    // only for the group they were built for
+    expect(pool.powers(3, bigIntToBytes(OTHER, 256))).toBeUndefined()
+    expect(pool.powers(2, PRIME)).toBeUndefined()
+    const powers = pool.powers(3, PRIME)
+    const pair = await dhGenerateAsync(3, PRIME, fakeEnv().env.random, { sliceMs: 1e9, powers })
+    expect(bytesToBigInt(pair.gB)).toBe(withMarked(pair.b))
   })
 
   it('the pool makes its pairs with restored powers and does not build or store them again', async () => {
@@ -85,7 +94,7 @@ describe('DH fixed-base powers: built in idle time, stored, restored (issue #17)
     const f = fakeEnv({ ...storage, getDhPowers: async () => stored, setDhPowers: async (bytes) => void (stored = bytes) })
     const pool = new DhPairPool(f.env, LIMITS)
     await pool.restore()
-    expect(pool.likelyGroup()?.powers).toBeUndefined()
+    expect(pool.powers(3, PRIME)).toBeUndefined()
     pool.take(3, PRIME)
     await f.runAll()
     const pair = pool.take(3, PRIME)
