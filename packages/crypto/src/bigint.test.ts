@@ -9,6 +9,18 @@ describe('bytesToBigInt / bigIntToBytes', () => {
     expect(bytesToBigInt(new Uint8Array(0))).toBe(0n)
   })
 
+  it('reads every length 1..40 (a partial head, then whole 8-byte words) and a view into a larger buffer', () => {
+    const random = seededRandom(11)
+    for (let n = 1; n <= 40; n++) {
+      const bytes = random(n)
+      const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+      expect(bytesToBigInt(bytes)).toBe(BigInt('0x' + hex))
+      const framed = new Uint8Array(n + 5)
+      framed.set(bytes, 3)
+      expect(bytesToBigInt(framed.subarray(3, 3 + n))).toBe(BigInt('0x' + hex))
+    }
+  })
+
   it('writes minimal bytes without length, 0 as one zero byte', () => {
     expect([...bigIntToBytes(0x5a300d4bn)]).toEqual([0x5a, 0x30, 0x0d, 0x4b])
     expect([...bigIntToBytes(0x100n)]).toEqual([1, 0])

@@ -2,9 +2,14 @@ import { CryptoError } from './errors.ts'
 
 /** Big-endian unsigned bytes → bigint; an empty array is 0. */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let hex = ''
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0')
-  return hex === '' ? 0n : BigInt('0x' + hex)
+  // 64 bits at a time: ~2× faster than through a hex string for 256 bytes, which a reload
+  // converts 343 of when it restores the DH powers (handshake/dh-powers.ts)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+  const head = bytes.length % 8
+  let x = 0n
+  for (let i = 0; i < head; i++) x = (x << 8n) | BigInt(view.getUint8(i))
+  for (let i = head; i < bytes.length; i += 8) x = (x << 64n) | view.getBigUint64(i)
+  return x
 }
 
 /**

@@ -42,7 +42,12 @@ export async function runCooperative<T>(steps: Steps<T>, options: CooperativeOpt
     const r = steps.next()
     if (r.done) return r.value
     if (now() >= sliceEnd) {
-      await yieldNow()
+      await yieldNow().catch((err: unknown) => {
+        // a pause that throws stops the maths: throwing into it first runs its finally
+        // blocks, which wipe what it drew (dh.ts)
+        steps.throw(err)
+        throw err
+      })
       sliceEnd = now() + sliceMs
     }
   }

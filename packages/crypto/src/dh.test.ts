@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bigIntToBytes, bytesToBigInt } from './bigint.ts'
-import { checkDhParams, dhGenerate, dhShared } from './dh.ts'
+import { checkDhParams, dhGenerate, dhGenerateAsync, dhShared } from './dh.ts'
 import { KNOWN_DH_PRIME } from './dh-prime.ts'
 import vectors from '../test/vectors/auth-key-dh.json'
 import sample from '../test/vectors/auth-key-sample.json'
@@ -118,6 +118,24 @@ describe('dhGenerate / dhShared (official sample A7, A8)', () => {
   it('dhShared refuses a g_a outside the range; dhGenerate gives up on a broken random', () => {
     expect(codeOf(() => dhShared(bigIntToBytes(MARGIN, 256), hex(vectors.b), PRIME))).toBe('G_A_OUT_OF_RANGE')
     expect(codeOf(() => dhGenerate(3, PRIME, (n) => new Uint8Array(n)))).toBe('G_B_OUT_OF_RANGE')
+  })
+
+  it('dhGenerateAsync stopped by a failing pause rejects with that error and zeroes the b it drew', async () => {
+    const drawn: Uint8Array[] = []
+    const random = (n: number): Uint8Array => {
+      const b = seededRandom(7)(n)
+      drawn.push(b)
+      return b
+    }
+    const stop = new Error('handshake wiped')
+    let pauses = 0
+    const yieldNow = async (): Promise<void> => {
+      if (++pauses === 3) throw stop
+    }
+    await expect(dhGenerateAsync(3, PRIME, random, { sliceMs: 0, yieldNow })).rejects.toBe(stop)
+    expect(pauses).toBe(3)
+    expect(drawn).toHaveLength(1)
+    expect(drawn[0]?.every((x) => x === 0)).toBe(true)
   })
 
   it('both sides agree on random exponents (seeded)', () => {

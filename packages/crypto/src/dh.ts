@@ -1,10 +1,11 @@
 import { bigIntToBytes, bitLength, bytesToBigInt } from './bigint.ts'
 import { wipe } from './bytes.ts'
-import { KNOWN_DH_PRIME } from './dh-prime.ts'
 import { SecurityError } from './errors.ts'
 import { runCooperative, runSync, type CooperativeOptions, type ModPow, type Steps } from './cooperative.ts'
 import { modPowSteps } from './modpow.ts'
+import { fixedBasePowSteps, type FixedBasePowers } from './fixed-base.ts'
 import { randomBytes } from './hash.ts'
+import { sha256Sync } from './sha-sync.ts'
 import { isProbablePrime } from './primality.ts'
 
 export interface DhParams {
@@ -20,6 +21,14 @@ const RANGE_MARGIN = 1n << BigInt(DH_BITS - 64)
 // security_guidelines allow 15 Miller–Rabin rounds; each number is tested separately.
 const MR_ROUNDS = 15
 const MAX_DRAWS = 64
+
+/**
+ * SHA-256 of the well-known prime's 256 bytes (dh-prime.ts): equal bytes skip the
+ * primality tests. A hash rather than the prime itself keeps 512 hex digits out of the
+ * worker bundle (issue #14's budget); SHA-256's collision resistance makes the two
+ * checks equivalent.
+ */
+const KNOWN_DH_PRIME_SHA256 = 0x02f85e7687fc6f33ba678226a963b3c8a191b47c890cf30debe17c1d623b5af1n
 
 // Primes that passed the full safe-prime test; a server sends the same one every time.
 const verifiedPrimes = new Set<bigint>()
@@ -60,14 +69,18 @@ export function dhGenerate(
   return runSync(dhGenerateSteps(g, dhPrime, random))
 }
 
-/** dhGenerate yielding to the event loop between slices (see cooperative.ts); same result. */
+/**
+ * dhGenerate yielding to the event loop between slices (see cooperative.ts); same result.
+ * `powers` of this group's g make g^b ~5× cheaper (fixed-base.ts), unless the host's
+ * modPow is given: it is the faster one where it exists.
+ */
 export function dhGenerateAsync(
   g: number,
   dhPrime: Uint8Array,
   random: (n: number) => Uint8Array,
-  options?: CooperativeOptions,
+  options?: CooperativeOptions & { powers?: FixedBasePowers | undefined },
 ): Promise<{ b: Uint8Array; gB: Uint8Array }> {
-  return runCooperative(dhGenerateSteps(g, dhPrime, random, options?.modPow), options)
+  return runCooperative(dhGenerateSteps(g, dhPrime, random, options?.modPow, options?.powers), options)
 }
 
 /** auth_key = g_a^b mod p as exactly 256 big-endian bytes (auth-key.md step 7). */
@@ -85,13 +98,22 @@ function* dhGenerateSteps(
   dhPrime: Uint8Array,
   random: (n: number) => Uint8Array,
   hostModPow?: ModPow,
+  powers?: FixedBasePowers,
 ): Steps<{ b: Uint8Array; gB: Uint8Array }> {
   const p = bytesToBigInt(dhPrime)
+  const fixed = powers?.g === g && powers.p === p ? powers : undefined
   for (let i = 0; i < MAX_DRAWS; i++) {
     const b = random(DH_BYTES)
-    const gB = hostModPow ? hostModPow(BigInt(g), bytesToBigInt(b), p) : yield* modPowSteps(BigInt(g), bytesToBigInt(b), p)
-    if (isInDhRange(gB, p)) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
-    wipe(b)
+    let kept = false
+    // finally: a rejected draw, and a b whose maths was stopped mid-way (runCooperative)
+    try {
+      const e = bytesToBigInt(b)
+      const gB = hostModPow ? hostModPow(BigInt(g), e, p) : fixed ? yield* fixedBasePowSteps(fixed, e) : yield* modPowSteps(BigInt(g), e, p)
+      kept = isInDhRange(gB, p)
+      if (kept) return { b, gB: bigIntToBytes(gB, DH_BYTES) }
+    } finally {
+      if (!kept) wipe(b)
+    }
   }
   throw new SecurityError('G_B_OUT_OF_RANGE', `no g_b in range after ${MAX_DRAWS} draws`)
 }
@@ -129,7 +151,7 @@ function checkG(g: number, p: bigint): void {
 }
 
 function isSafePrime(p: bigint, random: (n: number) => Uint8Array): boolean {
-  if (p === KNOWN_DH_PRIME || verifiedPrimes.has(p)) return true
+  if (verifiedPrimes.has(p) || bytesToBigInt(sha256Sync(bigIntToBytes(p, DH_BYTES))) === KNOWN_DH_PRIME_SHA256) return true
   const ok = isProbablePrime((p - 1n) / 2n, MR_ROUNDS, random) && isProbablePrime(p, MR_ROUNDS, random)
   if (ok) {
     if (verifiedPrimes.size >= VERIFIED_CACHE_SIZE) verifiedPrimes.clear()

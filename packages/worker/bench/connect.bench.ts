@@ -2,8 +2,8 @@
  * Connect cost against the conformance server on loopback, the server in a child process
  * so that process.cpuUsage() here counts the client alone:
  *  - fresh: a new engine, no perm key (perm + temp handshakes in parallel);
- *  - stored: a new engine with a stored perm key (temp handshake only) — a page's first
- *    connect, which has seen no DH group yet;
+ *  - stored: a new engine with a stored perm key and the DH powers the fresh engine stored
+ *    in its idle time (temp handshake only) — a reload's first connect;
  *  - rotation: rotateNow() on that engine after it has sat idle for IDLE_MS, i.e. a temp
  *    handshake for a DH group the worker has seen (issue #17: its g^b may be made ahead).
  * Wall ms is connect() → first bound help.getConfig (rotation: rotateNow() → switched);
@@ -12,15 +12,14 @@
  * engine spent while it sat idle before the rotation (work moved off the critical path).
  * Writes bench/results/worker-connect.json. Run: npx tsx packages/worker/bench/connect.bench.ts
  */
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { bytesToBigInt, modPow } from '@pfs-web/crypto'
-import type { WorkerOptions } from '../src/api.ts'
 import { createEngine } from '../src/engine.ts'
+import { engineOptions } from '../src/test-support/engine-options.ts'
 import { memoryPermKeys, nodeEnv } from '../src/test-support/node-env.ts'
+import { startServerProcess, untilStored } from './rivals.ts'
 
 const RUNS = Number(process.env.RUNS ?? 15)
 const IDLE_MS = 1500
@@ -39,34 +38,9 @@ interface Sample {
   cpuMs: number
 }
 
-/** Starts `pnpm server` on free ports in a child process; resolves its WS url and RSA key. */
-async function startChildServer(dataDir: string): Promise<{ url: string; pem: string; stop: () => void }> {
-  const cli = join(import.meta.dirname, '../../server/src/cli.ts')
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--ws-port', '0', '--tcp-port', '0', '--control-port', '0', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  let url = ''
-  const pem: string[] = []
-  for await (const line of createInterface({ input: child.stdout })) {
-    const ws = /^ws\s+(ws:\/\/\S+)/.exec(line)
-    if (ws) url = ws[1] as string
-    if (line.startsWith('-----BEGIN') || pem.length > 0) pem.push(line)
-    if (line === 'pfs-server ready') break
-  }
-  if (url === '' || pem.length === 0) throw new Error('server did not start')
-  return { url, pem: pem.slice(0, -1).join('\n') + '\n', stop: () => void child.kill('SIGTERM') }
-}
-
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pfs-bench-'))
-  const server = await startChildServer(dataDir)
-  const options: WorkerOptions = {
-    dcs: [{ id: 2, url: server.url }],
-    defaultDcId: 2,
-    rsaPublicKeys: [server.pem],
-    app: { apiId: 1, deviceModel: 'bench', systemVersion: 'node', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
-    layer: 227,
-  }
+  const server = await startServerProcess()
+  const options = engineOptions(server)
   const connect = async (storage: ReturnType<typeof memoryPermKeys>) => {
     const engine = createEngine(nodeEnv(storage))
     await engine.init(options)
@@ -85,8 +59,11 @@ async function main(): Promise<void> {
   const storage = memoryPermKeys()
   for (let i = 0; i < RUNS; i++) {
     storage.map.clear()
+    delete storage.powers
     const a = await connect(storage)
     fresh.push(a.sample)
+    // untimed: the page stays open, and the engine stores the DH group's fixed-base powers
+    await untilStored('DH powers', () => storage.powers)
     await a.engine.close()
     const b = await connect(storage)
     stored.push(b.sample)
@@ -99,8 +76,7 @@ async function main(): Promise<void> {
     rotation.push({ wallMs: performance.now() - t0, cpuMs: cpuMs(cpu) })
     await b.engine.close()
   }
-  server.stop()
-  rmSync(dataDir, { recursive: true, force: true })
+  await server.close()
 
   // The anchor: our 2048-bit modexp (a DH-sized exponent), CPU median over 9 after warm-up.
   const p = (1n << 2047n) | bytesToBigInt(crypto.getRandomValues(new Uint8Array(256))) | 1n
@@ -131,7 +107,8 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     method:
-      'client in this process, server in a child: connect() → first bound help.getConfig; rotation: rotateNow() after ' +
+      'client in this process, server in a child: connect() → first bound help.getConfig; fresh clears all storage and then ' +
+      'stays open, untimed, until the DH powers are stored (a stored connect is a reload); rotation: rotateNow() after ' +
       `${IDLE_MS} ms idle; cpu = process.cpuUsage() over the same span; anchor = one 2048-bit modPow`,
     anchorModexpCpuMs: +modexpMs.toFixed(2),
     rows: [

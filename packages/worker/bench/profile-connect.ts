@@ -1,17 +1,17 @@
 /**
  * The stored-perm-key connect alone, for profiling (issue #17): the server in a child
- * process, RUNS connects of a new engine holding a stored perm key (a page's first connect:
- * temp handshake, bind, first help.getConfig). Prints the CPU split by function (self time,
+ * process, RUNS connects of a new engine holding a stored perm key and the DH powers an
+ * earlier page stored (a reload's first connect: temp handshake, bind, first help.getConfig). Prints the CPU split by function (self time,
  * top entries) over the measured runs, after one warm-up, then the busy (non-idle) main
  * thread split into 2048-bit modexp, pq factorisation, other crypto and the rest; with
  * PROFILE=file.cpuprofile it also writes the profile. Run: RUNS=10 tsx packages/worker/bench/profile-connect.ts
  */
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
-import type { WorkerOptions } from '../src/api.ts'
 import { createEngine } from '../src/engine.ts'
+import { engineOptions } from '../src/test-support/engine-options.ts'
 import { memoryPermKeys, nodeEnv } from '../src/test-support/node-env.ts'
-import { startServerProcess } from './rivals.ts'
+import { startServerProcess, untilStored } from './rivals.ts'
 
 const RUNS = Number(process.env.RUNS ?? 10)
 
@@ -23,22 +23,19 @@ interface ProfileNode {
 
 const server = await startServerProcess()
 try {
-  const options: WorkerOptions = {
-    dcs: [{ id: 2, url: `ws://${server.host}:${server.wsPort}/apiws` }],
-    defaultDcId: 2,
-    rsaPublicKeys: [server.rsaPublicKeyPem],
-    app: { apiId: 1, deviceModel: 'bench', systemVersion: 'node', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
-    layer: 227,
-  }
+  const options = engineOptions(server)
   const storage = memoryPermKeys()
-  const connect = async (): Promise<void> => {
+  const connect = async (idle = false): Promise<void> => {
     const engine = createEngine(nodeEnv(storage))
     await engine.init(options)
     await engine.connect()
     await engine.getConfig()
+    if (idle) await untilStored('DH powers', () => storage.powers)
     await engine.close()
   }
-  await connect() // makes the perm key, warms the JIT
+  // makes the perm key, warms the JIT, then idles as a page does: the engine stores the DH
+  // group's fixed-base powers, which the measured connects (reloads) read
+  await connect(true)
   await connect()
   const inspector = new Session()
   inspector.connect()
@@ -84,7 +81,7 @@ function partOf(fn: string, url: string): string {
   if (fn === '(idle)') return 'idle'
   // Small modexps (Miller–Rabin on p and q, RSA with e = 65537) share the function; they
   // are well under 1 % of it.
-  if (fn === 'modPowSteps') return 'modexp (g^b, g_a^b)'
+  if (fn === 'modPowSteps' || fn === 'fixedBasePowSteps') return 'modexp (g^b, g_a^b)'
   if (/crypto\/src\/(factorize|squfof|primality)\.ts/.test(url)) return 'pq factorisation'
   if (url.includes('crypto/src/')) return 'other crypto'
   return 'rest (engine, TL, ws, node, GC)'

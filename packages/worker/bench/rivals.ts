@@ -13,8 +13,8 @@ import { IntermediatePacketCodec, MemoryStorage, ObfuscatedPacketCodec, Telegram
 import { addPublicKey, NodeCryptoProvider } from '@mtcute/node/utils.js'
 import type { FaultAction, ServerStats } from '@pfs-web/control-client'
 import WebSocket from 'ws'
-import type { WorkerOptions } from '../src/api.ts'
 import { createEngine } from '../src/engine.ts'
+import { engineOptions } from '../src/test-support/engine-options.ts'
 import { memoryPermKeys, nodeEnv } from '../src/test-support/node-env.ts'
 
 export interface ServerProcess {
@@ -77,6 +77,18 @@ export async function startServerProcess(): Promise<ServerProcess> {
     await server.close()
   }
   throw new Error('16 server keys in a row had a fingerprint mtcute cannot look up')
+}
+
+/**
+ * Polls until `what()` is defined: pfs-web stores its DH group's fixed-base powers in the
+ * idle time after a first connect (issue #17), which a bench gives it, untimed, before
+ * a start that models a reload. Throws after 10 s.
+ */
+export async function untilStored(name: string, what: () => unknown): Promise<void> {
+  for (let t = 0; what() === undefined; t++) {
+    if (t === 200) throw new Error(`${name}: nothing stored after 10 s idle`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 export interface DelayProxy {
@@ -145,6 +157,12 @@ export interface BenchClient {
   firstAnswer(): Promise<void>
   /** One help.getNearestDc. */
   call(): Promise<void>
+  /**
+   * The idle time a page has after its first connect, untimed: a client that stores
+   * something for its next start then (pfs-web: the DH group's fixed-base powers) has
+   * stored it when this resolves.
+   */
+  idle?(): Promise<void>
   close(): Promise<void>
 }
 
@@ -161,17 +179,12 @@ export function pfsWebRival(server: ServerProcess): Rival {
   return {
     name: 'pfs-web',
     async client(port, stored) {
-      if (!stored) storage.map.clear()
-      else if (!storage.map.has(DC)) throw new Error('pfs-web: no perm key stored yet')
-      const options: WorkerOptions = {
-        dcs: [{ id: DC, url: `ws://${server.host}:${port}/apiws` }],
-        defaultDcId: DC,
-        rsaPublicKeys: [server.rsaPublicKeyPem],
-        app: { apiId: 1, deviceModel: 'bench', systemVersion: 'node', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
-        layer: 227,
-      }
+      if (!stored) {
+        storage.map.clear()
+        delete storage.powers
+      } else if (!storage.map.has(DC)) throw new Error('pfs-web: no perm key stored yet')
       const engine = createEngine(nodeEnv(storage))
-      await engine.init(options)
+      await engine.init(engineOptions({ ...server, wsPort: port }))
       const call = async (): Promise<void> => {
         if ((await engine.getNearestDc()).thisDc !== DC) throw new Error('pfs-web: wrong nearestDc')
       }
@@ -181,6 +194,7 @@ export function pfsWebRival(server: ServerProcess): Rival {
           await call()
         },
         call,
+        idle: () => untilStored('pfs-web: DH powers', () => storage.powers),
         close: () => engine.close(),
       }
     },

@@ -195,6 +195,8 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       options = { ...resolved, dhPairs, net }
       // the home DC a *_MIGRATE moved to survives a reload (api/datacenter)
       const saved = await env.permKeys.getHome?.().catch(() => undefined)
+      // before any connect, so a reload's first g^b uses the stored powers
+      await dhPairs.restore()
       router.home = saved !== undefined && knownDc(saved) ? saved : resolved.defaultDcId
     },
     async connect(dcId?: number) {

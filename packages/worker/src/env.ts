@@ -38,6 +38,13 @@ export interface PermKeyStorage {
    */
   getHome?(): Promise<number | undefined>
   setHome?(dcId: number): Promise<void>
+  /**
+   * A DH group's fixed-base powers of g (handshake/dh-powers.ts): public data, one entry,
+   * the latest replacing it, so a reload's first connect computes g^b ~5× cheaper. The
+   * engine checks what it reads; storage that leaves these out computes g^b in full.
+   */
+  getDhPowers?(): Promise<unknown>
+  setDhPowers?(bytes: Uint8Array): Promise<void>
 }
 
 export interface EngineClock {

@@ -59,6 +59,19 @@ export function permKeyStorageContract(name: string, make: () => PermKeyStorage)
       await expect(s.setHome?.(0)).rejects.toMatchObject({ code: 'BAD_DC_ID' })
     })
 
+    it('keeps the DH powers apart from the perm keys, replaced by the latest, a copy (issue #17)', async () => {
+      const s = make()
+      expect(typeof s.setDhPowers).toBe('function')
+      await expect(s.getDhPowers?.()).resolves.toBeUndefined()
+      await s.set(1, fakePermKey(1))
+      const powers = new Uint8Array(87840).fill(7)
+      await s.setDhPowers?.(new Uint8Array(87840).fill(3))
+      await s.setDhPowers?.(powers)
+      powers.fill(0)
+      expect(await s.getDhPowers?.()).toEqual(new Uint8Array(87840).fill(7))
+      expect(await s.get(1)).toEqual(fakePermKey(1))
+    })
+
     it.each([
       { rule: 'a perm key is 256 bytes', dcId: 1, key: new Uint8Array(255), code: 'BAD_KEY_LENGTH' },
       { rule: 'a dcId is a positive integer', dcId: 0, key: fakePermKey(0), code: 'BAD_DC_ID' },

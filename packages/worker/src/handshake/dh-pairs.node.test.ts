@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { authKeyIdBigInt } from '@pfs-web/crypto'
 import { startServer, type RunningServer } from '@pfs-web/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createMemoryPermKeyStorage } from '../edge/storage/memory-perm-key-storage.ts'
 import { nodeEnv } from '../test-support/node-env.ts'
 import { DhPairPool, type DhPair, type DhPairSource } from './dh-pairs.ts'
 import type { HandshakeResult } from './handshake.ts'
@@ -28,18 +29,23 @@ interface Take {
   pair: DhPair | null
 }
 
-/** The pool as the handshake sees it, recording each take() and its answer. */
-function recording(pool: DhPairPool): DhPairSource & { takes: Take[] } {
-  const takes: Take[] = []
-  return {
-    takes,
-    take(g, dhPrime) {
+/** The pool as the handshake sees it, recording each take() and its answer, and each powers() it gave. */
+function recording(pool: DhPairPool): DhPairSource & { takes: Take[]; powersGiven: number } {
+  const source = {
+    takes: [] as Take[],
+    powersGiven: 0,
+    take(g: number, dhPrime: Uint8Array) {
       const pair = pool.take(g, dhPrime)
-      takes.push({ g, dhPrime, pair })
+      source.takes.push({ g, dhPrime, pair })
       return pair
     },
-    likelyGroup: () => pool.likelyGroup(),
+    powers(g: number, dhPrime: Uint8Array) {
+      const powers = pool.powers(g, dhPrime)
+      if (powers) source.powersGiven++
+      return powers
+    },
   }
+  return source
 }
 
 let msgId = BigInt(Math.floor(Date.now() / 1000)) << 32n
@@ -59,26 +65,50 @@ const serverHolds = (r: HandshakeResult): boolean =>
   server.stats().keys.some((k) => BigInt.asUintN(64, BigInt(k.id)) === authKeyIdBigInt(r.authKey))
 
 describe('handshakes with DH pairs made ahead, against the conformance server (issue #17)', () => {
-  it('a first handshake (pool empty) uses the b it drew for the well-known group while its first round trips were in flight, once', async () => {
+  it('a first handshake (pool empty, no powers) draws one b after server_DH_params_ok, computes g^b inline and zeroes b', async () => {
     const pool = new DhPairPool(env, { groups: 2, pairsPerGroup: 1, idleDelayMs: 60_000, sliceMs: 0.5, pauseMs: 1 })
     const source = recording(pool)
-    const draws: { b: Uint8Array; beforeDhStep: boolean }[] = []
+    const draws: { b: Uint8Array; afterDhStep: boolean }[] = []
     const random = (n: number): Uint8Array => {
       const out = env.random(n)
-      if (n === 256) draws.push({ b: out, beforeDhStep: source.takes.length === 0 })
+      if (n === 256) draws.push({ b: out, afterDhStep: source.takes.length === 1 })
       return out
     }
     try {
       const first = await tempHandshake(source, random)
       expect(source.takes.map((t) => t.pair)).toEqual([null])
+      expect(source.powersGiven).toBe(0)
       expect(serverHolds(first)).toBe(true)
-      // one b, drawn before server_DH_params_ok was handled, and zero now
-      expect(draws.map((d) => d.beforeDhStep)).toEqual([true])
+      expect(draws.map((d) => d.afterDhStep)).toEqual([true])
       expect(draws[0]?.b.every((x) => x === 0)).toBe(true)
     } finally {
       pool.close()
     }
   }, 30_000)
+
+  it('a reload: a pool that restored stored powers gives them to the first handshake, whose key the server holds', async () => {
+    const storage = createMemoryPermKeyStorage()
+    const builder = new DhPairPool({ ...env, permKeys: storage }, { groups: 2, pairsPerGroup: 1, idleDelayMs: 10, sliceMs: 0.5, pauseMs: 1 })
+    const first = recording(builder)
+    try {
+      await tempHandshake(first)
+      const { g, dhPrime } = first.takes[0] as Take
+      await expect.poll(() => builder.ready(g, dhPrime), { timeout: 20_000, interval: 20 }).toBe(1)
+    } finally {
+      builder.close()
+    }
+    const pool = new DhPairPool({ ...env, permKeys: storage }, { groups: 2, pairsPerGroup: 1, idleDelayMs: 60_000, sliceMs: 0.5, pauseMs: 1 })
+    await pool.restore()
+    const source = recording(pool)
+    try {
+      const result = await tempHandshake(source)
+      expect(source.takes.map((t) => t.pair)).toEqual([null])
+      expect(source.powersGiven).toBe(1)
+      expect(serverHolds(result)).toBe(true)
+    } finally {
+      pool.close()
+    }
+  }, 40_000)
 
   it('a group seen first gets no pair from the pool; the next handshake uses the pair made meanwhile, once, and zeroes its b', async () => {
     const pool = new DhPairPool(env, { groups: 2, pairsPerGroup: 1, idleDelayMs: 10, sliceMs: 0.5, pauseMs: 1 })

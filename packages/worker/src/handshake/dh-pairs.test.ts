@@ -1,45 +1,7 @@
 import { bigIntToBytes, bytesToBigInt, KNOWN_DH_PRIME, modPow } from '@pfs-web/crypto'
 import { describe, expect, it } from 'vitest'
+import { fakeEnv } from '../test-support/virtual-env.ts'
 import { DhPairPool, type DhPairLimits } from './dh-pairs.ts'
-
-/** A virtual-time env: timers fire only when the test says, and every random buffer is kept. */
-function fakeEnv() {
-  let now = 0
-  let seq = 0
-  const timers = new Map<number, { at: number; fn: () => void }>()
-  const drawn: Uint8Array[] = []
-  let seed = 1
-  const random = (n: number): Uint8Array => {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) out[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24
-    drawn.push(out)
-    return out
-  }
-  return {
-    drawn,
-    pending: () => timers.size,
-    env: {
-      clock: { now: () => now, wallNow: () => 1_700_000_000_000 + now },
-      random,
-      setTimer(ms: number, fn: () => void) {
-        const id = ++seq
-        timers.set(id, { at: now + ms, fn })
-        return () => void timers.delete(id)
-      },
-    },
-    /** Fires due timers in time order (and those they set) until none is left; lets the maths finish. */
-    async runAll(): Promise<void> {
-      for (;;) {
-        await new Promise((r) => setTimeout(r, 0))
-        const next = [...timers.entries()].sort((a, b) => a[1].at - b[1].at)[0]
-        if (!next) return
-        timers.delete(next[0])
-        now = Math.max(now, next[1].at)
-        next[1].fn()
-      }
-    },
-  }
-}
 
 // Any 2048-bit odd modulus serves: the pool computes g^b mod p and does not test p.
 const P1 = bytesToBigInt(new Uint8Array(256).fill(0xc5)) | 1n
@@ -143,19 +105,5 @@ describe('DhPairPool (issue #17: client DH made ahead, used once)', () => {
     expect(pool.take(3, bytes(P1))).toBeNull()
     await f.runAll()
     expect(f.drawn.filter((d) => d.length === 256)).toHaveLength(made.length)
-  })
-
-  it('likelyGroup: the well-known group before any handshake, then the group used last until a pair is ready for it', async () => {
-    const f = fakeEnv()
-    const pool = new DhPairPool(f.env, LIMITS)
-    expect(pool.likelyGroup()).toEqual({ g: 3, dhPrime: bytes(KNOWN_DH_PRIME) })
-    pool.take(3, bytes(P1))
-    pool.take(7, bytes(P2))
-    expect(pool.likelyGroup()).toEqual({ g: 7, dhPrime: bytes(P2) })
-    await f.runAll()
-    // a pair is ready for it: a new handshake takes that one and speculates nothing
-    expect(pool.likelyGroup()).toBeNull()
-    pool.close()
-    expect(pool.likelyGroup()).toBeNull()
   })
 })

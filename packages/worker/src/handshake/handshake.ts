@@ -28,7 +28,6 @@ import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web
 import { HandshakeError } from '../errors.ts'
 import { clockPlausibility } from '../policy/session/msg-id.ts'
 import type { DhPair, DhPairSource } from './dh-pairs.ts'
-import { DhSpeculation } from './dh-speculation.ts'
 import type { RsaKey } from './rsa-keys.ts'
 
 export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }
@@ -48,9 +47,8 @@ export interface HandshakeOptions {
    */
   cooperative?: CooperativeOptions
   /**
-   * Client DH pairs made ahead for groups seen before (issue #17). When none is ready, b
-   * and g_b are computed for the source's likely group while req_pq and req_DH_params are
-   * in flight; without a source, or for another group, inline.
+   * Client DH pairs made ahead for groups seen before (issue #17). When none is ready,
+   * b and g_b are computed inline, from the source's fixed-base powers when it has them.
    */
   dhPairs?: DhPairSource | undefined
 }
@@ -86,7 +84,6 @@ export class Handshake {
   #auxHash: Uint8Array = new Uint8Array(0)
   #retries = 0
   #wiped = false
-  #speculation: DhSpeculation | null = null
 
   readonly #options: HandshakeOptions
 
@@ -99,8 +96,6 @@ export class Handshake {
     if (this.step !== 'start') throw new HandshakeError('BAD_STATE', `start() in step ${this.step}`)
     this.#nonce = this.#options.random(16)
     this.step = 'res-pq'
-    const group = this.#options.dhPairs?.likelyGroup?.()
-    if (group) this.#speculation = new DhSpeculation(group, this.#options.random, this.#options.cooperative)
     return { _: 'req_pq_multi', nonce: this.#nonce }
   }
 
@@ -135,7 +130,6 @@ export class Handshake {
     this.#tmpKey.fill(0)
     this.#tmpIv.fill(0)
     this.#dropPendingKey()
-    this.#speculation?.drop()
   }
 
   /** Zeroes the pending auth key, now or once its maths ends (that maths stops at its next pause). */
@@ -233,30 +227,34 @@ export class Handshake {
 
   /** g_a^b from a macrotask on, in cooperative slices; b is zeroed when it ends, whichever way. */
   #sharedKey(dh: { gA: Uint8Array; dhPrime: Uint8Array }, b: Uint8Array): Promise<Uint8Array> {
-    const cooperative = this.#options.cooperative ?? {}
-    const pause = cooperative.yieldNow ?? yieldToEventLoop
-    const yieldNow = async (): Promise<void> => {
-      await pause()
-      this.#checkNotWiped()
-    }
-    const key = yieldNow()
-      .then(() => dhSharedAsync(dh.gA, b, dh.dhPrime, { ...cooperative, yieldNow }))
+    const cooperative = this.#cooperative()
+    const key = cooperative
+      .yieldNow()
+      .then(() => dhSharedAsync(dh.gA, b, dh.dhPrime, cooperative))
       .finally(() => b.fill(0))
     // its failure is reported when dh_gen_* needs the key; until then it must not be unhandled
     key.catch(() => undefined)
     return key
   }
 
-  /** A pair made ahead, else the one speculated for this group, else a new one. */
-  async #dhPair(g: number, dhPrime: Uint8Array): Promise<DhPair> {
-    const speculation = this.#speculation
-    this.#speculation = null
-    const made = this.#options.dhPairs?.take(g, dhPrime) ?? null
-    if (made !== null) speculation?.drop()
-    const pair = made ?? (await speculation?.take(g, dhPrime)) ?? null
-    if (this.#wiped) pair?.b.fill(0)
-    this.#checkNotWiped()
-    return pair ?? dhGenerateAsync(g, dhPrime, this.#options.random, this.#options.cooperative)
+  /** A pair made ahead, else a new one, from the source's fixed-base powers when it has them. */
+  #dhPair(g: number, dhPrime: Uint8Array): DhPair | Promise<DhPair> {
+    const source = this.#options.dhPairs
+    const powers = source?.powers?.(g, dhPrime)
+    return source?.take(g, dhPrime) ?? dhGenerateAsync(g, dhPrime, this.#options.random, { ...this.#cooperative(), powers })
+  }
+
+  /** The handshake's slices, whose pauses end the maths once the handshake is wiped. */
+  #cooperative(): CooperativeOptions & { yieldNow: () => Promise<void> } {
+    const cooperative = this.#options.cooperative ?? {}
+    const pause = cooperative.yieldNow ?? yieldToEventLoop
+    return {
+      ...cooperative,
+      yieldNow: async () => {
+        await pause()
+        this.#checkNotWiped()
+      },
+    }
   }
 
   async #onDhGen(msg: TlObject): Promise<HandshakeOutput> {

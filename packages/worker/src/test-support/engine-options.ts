@@ -10,14 +10,14 @@ export const OFFLINE_OPTIONS: WorkerOptions = {
   layer: 1,
 }
 
-/** WorkerOptions for one engine on DC 2 of a conformance server started by the test. Test-only. */
-export function engineOptions(server: RunningServer, defaultTimeoutMs: number): WorkerOptions {
+/** WorkerOptions for one engine on DC 2 of a conformance server (started by a test or a bench). Test-only. */
+export function engineOptions(server: Pick<RunningServer, 'host' | 'wsPort' | 'rsaPublicKeyPem'>, defaultTimeoutMs?: number): WorkerOptions {
   return {
     dcs: [{ id: 2, url: `ws://${server.host}:${server.wsPort}/apiws` }],
     defaultDcId: 2,
     rsaPublicKeys: [server.rsaPublicKeyPem],
     app: { apiId: 1, deviceModel: 'node', systemVersion: 'test', appVersion: '0.1', systemLangCode: 'en', langPack: '', langCode: 'en' },
     layer: 227,
-    defaultTimeoutMs,
+    ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   }
 }

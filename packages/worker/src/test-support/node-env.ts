@@ -28,14 +28,17 @@ export function openNodeSocket(url: string): SocketLike {
   return socket
 }
 
-export function memoryPermKeys(): PermKeyStorage & { map: Map<number, Uint8Array> } {
+export function memoryPermKeys(): PermKeyStorage & { map: Map<number, Uint8Array>; powers?: Uint8Array } {
   const map = new Map<number, Uint8Array>()
-  return {
+  const keys: PermKeyStorage & { map: Map<number, Uint8Array>; powers?: Uint8Array } = {
     map,
+    getDhPowers: async () => keys.powers?.slice(),
+    setDhPowers: async (bytes) => void (keys.powers = bytes.slice()),
     get: async (dc) => map.get(dc)?.slice(),
     set: async (dc, key) => void map.set(dc, key.slice()),
     delete: async (dc) => void map.delete(dc),
   }
+  return keys
 }
 
 export function nodeEnv(permKeys: PermKeyStorage = memoryPermKeys(), openSocket = openNodeSocket): EngineEnv {

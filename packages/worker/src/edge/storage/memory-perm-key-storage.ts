@@ -8,7 +8,12 @@ import { checkDcId, checkPermKey } from './perm-key-checks.ts'
 export function createMemoryPermKeyStorage(): PermKeyStorage {
   const keys = new Map<number, Uint8Array>()
   let home: number | undefined
+  let powers: Uint8Array | undefined
   return {
+    getDhPowers: async () => powers?.slice(),
+    async setDhPowers(bytes) {
+      powers = bytes.slice()
+    },
     getHome: async () => home,
     async setHome(dcId) {
       checkDcId(dcId)

@@ -1,6 +1,6 @@
 /**
- * Perm keys in IndexedDB through idb-keyval, one entry per DC (pfs §1.1), and the home DC's
- * number. No other key is ever written here: temp keys live in worker RAM and die with it. The store is created
+ * Perm keys in IndexedDB through idb-keyval, one entry per DC (pfs §1.1), the home DC's
+ * number and the DH group's public fixed-base powers. No other key is ever written here: temp keys live in worker RAM and die with it. The store is created
  * per database name and passed to each call (no hidden default store); idb-keyval opens the
  * database on first use and forgets it when the browser closes it.
  */
@@ -16,6 +16,8 @@ export const PERM_KEY_STORE_NAME = 'perm-keys'
 export const DEFAULT_STORAGE_NAME = 'pfs-web'
 /** The home DC's entry: a string key, so it never meets a perm key's numeric DC id. */
 const HOME_KEY = 'home-dc'
+/** The DH group's fixed-base powers (public data; the engine checks them on load). */
+const DH_POWERS_KEY = 'dh-powers'
 
 /**
  * `dbName` may be a function: the worker learns the name from init(options.storageName),
@@ -40,6 +42,8 @@ export function createIdbPermKeyStorage(dbName: string | (() => string)): PermKe
       checkDcId(dcId)
       await set(HOME_KEY, dcId, store())
     },
+    getDhPowers: () => get(DH_POWERS_KEY, store()),
+    setDhPowers: (bytes) => set(DH_POWERS_KEY, bytes, store()),
     exclusive: <T>(dcId: number, fn: () => Promise<T>): Promise<T> => {
       // Web Locks are shared by every tab and worker of the origin; without them (very old
       // browsers) two tabs may still race, as before.
