@@ -60,8 +60,9 @@ export class Lane {
   #stall: StallState = QUIET
   #opening: Promise<void> | null = null
   #closed = false
-  #sendChain: Promise<unknown> = Promise.resolve()
-  #recvChain: Promise<unknown> = Promise.resolve()
+  /** Sends and received packets each keep their order; only a large packet's crypto makes one wait (mt-session). */
+  readonly #outbound = inOrder()
+  readonly #inbound = inOrder()
 
   readonly #env: EngineEnv
   readonly #keys: KeyStore
@@ -203,11 +204,11 @@ export class Lane {
   /**
    * Numbers, batches and sends `items` in one packet (a container when more than one, with
    * pending acks piggy-backed). Sends are serialized so msg_ids reach the wire in order.
+   * `onNumbered` learns the msg_ids before the packet leaves, so an answer, however soon
+   * it comes, finds them recorded; a small packet leaves before send() returns.
    */
-  send(items: Outgoing[]): Promise<Sent[]> {
-    const run = this.#sendChain.then(() => this.#sendNow(items))
-    this.#sendChain = run.catch(() => undefined)
-    return run
+  send(items: Outgoing[], onNumbered?: (sent: Sent[]) => void): Promise<Sent[]> {
+    return this.#outbound(() => this.#sendNow(items, onNumbered))
   }
 
   /** invokeWithLayer(initConnection(...)) must prefix the next API call (pfs §1.5). */
@@ -260,7 +261,7 @@ export class Lane {
     }
   }
 
-  async #sendNow(items: Outgoing[]): Promise<Sent[]> {
+  #sendNow(items: Outgoing[], onNumbered?: (sent: Sent[]) => void): Sent[] | Promise<Sent[]> {
     const conn = this.#conn
     if (!conn?.isOpen) throw new TransportError('CLOSED', 'lane connection is down')
     // One session for the whole packet, even if a bad_msg 32/33 resets it meanwhile.
@@ -276,31 +277,47 @@ export class Lane {
     this.#acks = state
     const all: Outgoing[] = [...items]
     for (const a of actions) if (a.type === 'send-acks') all.push({ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) })
-    const { packets, sent } = await numberAndPack(all, items.length, session, now, (id) => this.#owner.msgIdInUse(this, id))
-    for (const p of packets) conn.send(await this.#keys.usePrepared(this.key, (k) => session.seal(k, salt, p)))
+    const { packets, sent } = numberAndPack(all, items.length, session, now, (id) => this.#owner.msgIdInUse(this, id))
+    onNumbered?.(sent)
+    const sealed = packets.map((p) => this.#keys.usePrepared(this.key, (k) => session.seal(k, salt, p)))
+    if (sealed.some((p) => p instanceof Promise)) {
+      return Promise.all(sealed).then((ps) => {
+        for (const p of ps) conn.send(p)
+        return sent
+      })
+    }
+    for (const p of sealed as Uint8Array[]) conn.send(p)
     return sent
   }
 
   #onPacket(conn: Connection, packet: Uint8Array): void {
-    this.#recvChain = this.#recvChain.then(async () => {
+    void this.#inbound(() => {
       if (this.#conn !== conn) return
-      try {
-        // the packet is the session's it was opened for, even if a message in it (bad_msg
-        // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
-        const session = this.#sessionNow
-        const msg = await this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
+      // the packet is the session's it was opened for, even if a message in it (bad_msg
+      // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
+      const session = this.#sessionNow
+      const use = (msg: InMessage): void => {
         // an authentic packet, not a socket that merely opened, ends a run of failed
         // reconnects: a server answering every packet with -429 must see the backoff grow
         this.#reconnects = 0
         this.#unpack(msg, session)
         this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
-      } catch (err) {
+      }
+      const bad = (err: unknown): void => {
         // encryption.md §4: use nothing from a bad packet, close, reconnect.
         const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
         if (this.#conn !== conn) return
         this.#conn = null
         conn.close(new TransportError('BAD_PACKET', e.message))
         this.#owner.onDown(this, e)
+      }
+      try {
+        const msg = this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
+        // a bad packet closes the connection before the next one in the same chunk is read
+        if (msg instanceof Promise) return msg.then(use).catch(bad)
+        use(msg)
+      } catch (err) {
+        bad(err)
       }
     })
   }
@@ -311,6 +328,31 @@ export class Lane {
       if (session === this.#sessionNow) this.ackEvent({ type: 'received', msgId: m.msgId, contentRelated: (m.seqno & 1) === 1 })
       this.#owner.onMessage(this, m)
     }
+  }
+}
+
+/**
+ * Runs steps in call order: a step runs at once unless an earlier one is still pending
+ * (it returned a promise), then after it. Each call's result or error comes as a promise.
+ */
+function inOrder(): <T>(step: () => T | Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> | null = null
+  return (step) => {
+    let r
+    try {
+      r = tail ? tail.then(step) : step()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (!(r instanceof Promise)) return Promise.resolve(r)
+    const t: Promise<unknown> = r.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      if (tail === t) tail = null
+    })
+    tail = t
+    return r
   }
 }
 

@@ -3,7 +3,7 @@
  * msg_id/seq_no, the received-id window, and sealing/opening of packets. Policy lives in
  * the pure session/ modules; this class only holds their state for one session.
  */
-import { decryptMessage, encryptMessage, type PreparedAuthKey } from '@pfs-web/crypto'
+import { decryptMessage, decryptMessageSync, encryptMessage, encryptMessageSync, type DecryptedMessage, type PreparedAuthKey } from '@pfs-web/crypto'
 import { PacketError } from '../../errors.ts'
 import { nextFreeMsgId } from '../../policy/session/msg-id.ts'
 import { ReceivedIds } from '../../policy/session/received-ids.ts'
@@ -22,7 +22,16 @@ export interface InMessage {
   body: Uint8Array
 }
 
+export type Opened = InMessage & { sessionId: bigint }
+
 const HEADER = 32
+/**
+ * Below this many plaintext bytes a packet is sealed and opened synchronously: crypto's
+ * async forms run the very same JS/WebAssembly code there (its HASH_WEBCRYPTO_MIN_BYTES), and
+ * the promise hops cost more than the crypto at 1 call in flight (issue #17). Larger ones
+ * (file parts) keep WebCrypto's hashing and IGE.
+ */
+const SYNC_CRYPTO_BYTES = 2048
 /** How many of our own recent msg_ids a session remembers (answers and notices name them). */
 const SENT_MEMORY = 2048
 
@@ -74,8 +83,11 @@ export class MtSession {
     return this.#sent.has(msgId)
   }
 
-  /** salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned. */
-  async seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Promise<Uint8Array> {
+  /**
+   * salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned:
+   * the packet at once when small (SYNC_CRYPTO_BYTES), else a promise of it.
+   */
+  seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Uint8Array | Promise<Uint8Array> {
     const unpadded = HEADER + msg.body.length
     const extra = (this.#random(1)[0] ?? 0) % 16
     const padding = 12 + extra + ((16 - ((unpadded + 12 + extra) % 16)) % 16)
@@ -88,19 +100,24 @@ export class MtSession {
     view.setUint32(28, msg.body.length, true)
     plain.set(msg.body, HEADER)
     plain.set(this.#random(padding), unpadded)
+    if (plain.length >= SYNC_CRYPTO_BYTES) return encryptMessage(key, plain, true).then((m) => m.packet).finally(() => plain.fill(0))
     try {
-      return (await encryptMessage(key, plain, true)).packet
+      return encryptMessageSync(key, plain, true).packet
     } finally {
       plain.fill(0)
     }
   }
 
   /**
-   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5). The session id
-   * and msg_id parity are checked by the caller through `received`, per message.
+   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5): at once when
+   * small (SYNC_CRYPTO_BYTES), else a promise. The session id is checked here; msg_id
+   * parity by the caller through `received`, per message.
    */
-  async open(key: PreparedAuthKey, packet: Uint8Array): Promise<InMessage & { sessionId: bigint }> {
-    const { plaintext } = await decryptMessage(key, packet, false)
+  open(key: PreparedAuthKey, packet: Uint8Array): Opened | Promise<Opened> {
+    return packet.length < SYNC_CRYPTO_BYTES ? this.#read(decryptMessageSync(key, packet, false)) : decryptMessage(key, packet, false).then((d) => this.#read(d))
+  }
+
+  #read({ plaintext }: DecryptedMessage): Opened {
     const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.length)
     const sessionId = view.getBigInt64(8, true)
     if (sessionId !== this.sessionId) throw new PacketError('SESSION_MISMATCH', 'packet for another session')
