@@ -11,7 +11,7 @@ import { onFloodWait } from '../../policy/session/flood-wait.ts'
 import { Outbox, type CallId, type OutboxAction, type OutboxEvent } from '../../policy/session/outbox.ts'
 import { pack, stepFlush, type FlushEvent, type FlushState } from '../../policy/session/batch.ts'
 import { gate, type BindPhase } from '../../policy/pfs/gate.ts'
-import type { Lane, Outgoing, Sent } from './lane.ts'
+import type { Lane, Outgoing } from './lane.ts'
 import type { KeyEvent } from '../../api.ts'
 import type { DcHooks } from './dc-hooks.ts'
 import type { KeyHandle } from '../../keys/key-store.ts'
@@ -197,17 +197,16 @@ export class CallDriver {
         // a call cancelled or answered while an earlier packet was sealed stays behind
         const live = ids.filter((id) => this.#records.has(id) && this.#outbox.stateOf(id)?.kind === 'queued')
         if (live.length === 0) continue
-        // the msg_ids are recorded before the packet leaves: its answer may come at once
-        const sent = (sent: Sent[]): void => {
-          for (const [i, s] of sent.entries()) {
-            const callId = live[i] as CallId
-            if (!this.#records.has(callId)) continue
-            this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
-          }
-          lane.stallEvent({ type: 'sent-request' })
-        }
         try {
-          await lane.send(live.map((id): Outgoing => ({ kind: 'rpc-query', body: bodies.get(id) as Uint8Array })), sent)
+          // the msg_ids are recorded before the packet leaves: its answer may come at once
+          await lane.send(live.map((id): Outgoing => ({ kind: 'rpc-query', body: bodies.get(id) as Uint8Array })), (sent) => {
+            for (const [i, s] of sent.entries()) {
+              const callId = live[i] as CallId
+              if (!this.#records.has(callId)) continue
+              this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
+            }
+            lane.stallEvent({ type: 'sent-request' })
+          })
         } catch {
           // The lane went down: calls it did not number stay queued, and those it did are
           // requeued by the session loss, to go out when traffic resumes.

@@ -296,30 +296,32 @@ export class Lane {
       // the packet is the session's it was opened for, even if a message in it (bad_msg
       // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
       const session = this.#sessionNow
-      const use = (msg: InMessage): void => {
-        // an authentic packet, not a socket that merely opened, ends a run of failed
-        // reconnects: a server answering every packet with -429 must see the backoff grow
-        this.#reconnects = 0
-        this.#unpack(msg, session)
-        this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
-      }
-      const bad = (err: unknown): void => {
-        // encryption.md §4: use nothing from a bad packet, close, reconnect.
-        const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
-        if (this.#conn !== conn) return
-        this.#conn = null
-        conn.close(new TransportError('BAD_PACKET', e.message))
-        this.#owner.onDown(this, e)
-      }
       try {
         const msg = this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
         // a bad packet closes the connection before the next one in the same chunk is read
-        if (msg instanceof Promise) return msg.then(use).catch(bad)
-        use(msg)
+        if (msg instanceof Promise) return msg.then((m) => this.#use(m, session)).catch((err: unknown) => this.#bad(conn, err))
+        this.#use(msg, session)
       } catch (err) {
-        bad(err)
+        this.#bad(conn, err)
       }
     })
+  }
+
+  #use(msg: InMessage, session: MtSession): void {
+    // an authentic packet, not a socket that merely opened, ends a run of failed
+    // reconnects: a server answering every packet with -429 must see the backoff grow
+    this.#reconnects = 0
+    this.#unpack(msg, session)
+    this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
+  }
+
+  /** encryption.md §4: use nothing from a bad packet, close, reconnect. */
+  #bad(conn: Connection, err: unknown): void {
+    const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
+    if (this.#conn !== conn) return
+    this.#conn = null
+    conn.close(new TransportError('BAD_PACKET', e.message))
+    this.#owner.onDown(this, e)
   }
 
   #unpack(top: InMessage, session: MtSession): void {
