@@ -38,14 +38,9 @@ export function numberAndPack(
     numbered.body = typeof item.body === 'function' ? item.body(numbered.msgId) : item.body
     messages.push(numbered)
   }
-  if (!sharesContainer(messages.map((m) => m.body.length))) {
-    const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: null, sessionId: session.sessionId }))
-    return { packets: messages, sent }
-  }
-  const container = containerBytes(messages)
-  const outer = session.number('msg-container', container, serverNowS, taken)
-  const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: outer.msgId, sessionId: session.sessionId }))
-  return { packets: [outer], sent }
+  const outer = sharesContainer(messages.map((m) => m.body.length)) ? session.number('msg-container', containerBytes(messages), serverNowS, taken) : null
+  const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: outer?.msgId ?? null, sessionId: session.sessionId }))
+  return { packets: outer ? [outer] : messages, sent }
 }
 
 const MSG_CONTAINER = constructorId('msg_container')

@@ -60,9 +60,9 @@ export class Lane {
   #stall: StallState = QUIET
   #opening: Promise<void> | null = null
   #closed = false
-  /** Sends and received packets each keep their order; only a large packet's crypto makes one wait (mt-session). */
+  /** Sends keep their order; only a large packet's crypto makes one wait (mt-session). */
   readonly #outbound = inOrder()
-  readonly #inbound = inOrder()
+  #recvChain: Promise<unknown> = Promise.resolve()
 
   readonly #env: EngineEnv
   readonly #keys: KeyStore
@@ -232,7 +232,7 @@ export class Lane {
     for (const a of actions) {
       if (a.type === 'schedule') this.#owner.scheduleAckFlush(this, a.atMs)
       else if (a.mode === 'stand-alone' && this.isUp) {
-        this.send([{ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) }]).catch(() => undefined)
+        this.send([acksOf(a.ids)]).catch(() => undefined)
       }
     }
   }
@@ -276,7 +276,7 @@ export class Lane {
     const { state, actions } = stepAcks(this.#acks, { type: 'outgoing' }, this.#env.clock.now())
     this.#acks = state
     const all: Outgoing[] = [...items]
-    for (const a of actions) if (a.type === 'send-acks') all.push({ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) })
+    for (const a of actions) if (a.type === 'send-acks') all.push(acksOf(a.ids))
     const { packets, sent } = numberAndPack(all, items.length, session, now, (id) => this.#owner.msgIdInUse(this, id))
     onNumbered?.(sent)
     const sealed = packets.map((p) => this.#keys.usePrepared(this.key, (k) => session.seal(k, salt, p)))
@@ -291,37 +291,27 @@ export class Lane {
   }
 
   #onPacket(conn: Connection, packet: Uint8Array): void {
-    void this.#inbound(() => {
+    this.#recvChain = this.#recvChain.then(async () => {
       if (this.#conn !== conn) return
-      // the packet is the session's it was opened for, even if a message in it (bad_msg
-      // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
-      const session = this.#sessionNow
       try {
-        const msg = this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
-        // a bad packet closes the connection before the next one in the same chunk is read
-        if (msg instanceof Promise) return msg.then((m) => this.#use(m, session)).catch((err: unknown) => this.#bad(conn, err))
-        this.#use(msg, session)
+        // the packet is the session's it was opened for, even if a message in it (bad_msg
+        // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
+        const session = this.#sessionNow
+        const msg = await this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
+        // an authentic packet, not a socket that merely opened, ends a run of failed
+        // reconnects: a server answering every packet with -429 must see the backoff grow
+        this.#reconnects = 0
+        this.#unpack(msg, session)
+        this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
       } catch (err) {
-        this.#bad(conn, err)
+        // encryption.md §4: use nothing from a bad packet, close, reconnect.
+        const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
+        if (this.#conn !== conn) return
+        this.#conn = null
+        conn.close(new TransportError('BAD_PACKET', e.message))
+        this.#owner.onDown(this, e)
       }
     })
-  }
-
-  #use(msg: InMessage, session: MtSession): void {
-    // an authentic packet, not a socket that merely opened, ends a run of failed
-    // reconnects: a server answering every packet with -429 must see the backoff grow
-    this.#reconnects = 0
-    this.#unpack(msg, session)
-    this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
-  }
-
-  /** encryption.md §4: use nothing from a bad packet, close, reconnect. */
-  #bad(conn: Connection, err: unknown): void {
-    const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
-    if (this.#conn !== conn) return
-    this.#conn = null
-    conn.close(new TransportError('BAD_PACKET', e.message))
-    this.#owner.onDown(this, e)
   }
 
   #unpack(top: InMessage, session: MtSession): void {
@@ -339,23 +329,20 @@ export class Lane {
  */
 function inOrder(): <T>(step: () => T | Promise<T>) => Promise<T> {
   let tail: Promise<unknown> | null = null
-  return (step) => {
-    let r
-    try {
-      r = tail ? tail.then(step) : step()
-    } catch (err) {
-      return Promise.reject(err)
+  return async (step) => {
+    const r = tail ? tail.then(step) : step()
+    if (r instanceof Promise) {
+      const t: Promise<unknown> = (tail = r.then(
+        () => tail === t && (tail = null),
+        () => tail === t && (tail = null),
+      ))
     }
-    if (!(r instanceof Promise)) return Promise.resolve(r)
-    const t: Promise<unknown> = r.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      if (tail === t) tail = null
-    })
-    tail = t
     return r
   }
+}
+
+function acksOf(ids: bigint[]): Outgoing {
+  return { kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: ids }) }
 }
 
 function codeOf(err: unknown): string {

@@ -3,7 +3,7 @@
  * msg_id/seq_no, the received-id window, and sealing/opening of packets. Policy lives in
  * the pure session/ modules; this class only holds their state for one session.
  */
-import { decryptMessage, decryptMessageSync, encryptMessage, encryptMessageSync, type DecryptedMessage, type PreparedAuthKey } from '@pfs-web/crypto'
+import { decryptMessage, encryptMessageNow, type PreparedAuthKey } from '@pfs-web/crypto'
 import { PacketError } from '../../errors.ts'
 import { nextFreeMsgId } from '../../policy/session/msg-id.ts'
 import { ReceivedIds } from '../../policy/session/received-ids.ts'
@@ -22,16 +22,7 @@ export interface InMessage {
   body: Uint8Array
 }
 
-export type Opened = InMessage & { sessionId: bigint }
-
 const HEADER = 32
-/**
- * Below this many plaintext bytes a packet is sealed and opened synchronously: crypto's
- * async forms run the very same JS/WebAssembly code there (its HASH_WEBCRYPTO_MIN_BYTES), and
- * the promise hops cost more than the crypto at 1 call in flight (issue #17). Larger ones
- * (file parts) keep WebCrypto's hashing and IGE.
- */
-const SYNC_CRYPTO_BYTES = 2048
 /** How many of our own recent msg_ids a session remembers (answers and notices name them). */
 const SENT_MEMORY = 2048
 
@@ -85,7 +76,8 @@ export class MtSession {
 
   /**
    * salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned:
-   * the packet at once when small (SYNC_CRYPTO_BYTES), else a promise of it.
+   * the packet at once when small, else a promise of it (crypto encryptMessageNow: large
+   * ones, file parts, keep WebCrypto; a small call's packet costs no promise hop, issue #17).
    */
   seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Uint8Array | Promise<Uint8Array> {
     const unpadded = HEADER + msg.body.length
@@ -100,24 +92,21 @@ export class MtSession {
     view.setUint32(28, msg.body.length, true)
     plain.set(msg.body, HEADER)
     plain.set(this.#random(padding), unpadded)
-    if (plain.length >= SYNC_CRYPTO_BYTES) return encryptMessage(key, plain, true).then((m) => m.packet).finally(() => plain.fill(0))
+    let sealed
     try {
-      return encryptMessageSync(key, plain, true).packet
+      sealed = encryptMessageNow(key, plain, true)
     } finally {
-      plain.fill(0)
+      if (!(sealed instanceof Promise)) plain.fill(0)
     }
+    return sealed instanceof Promise ? sealed.then((m) => m.packet).finally(() => plain.fill(0)) : sealed.packet
   }
 
   /**
-   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5): at once when
-   * small (SYNC_CRYPTO_BYTES), else a promise. The session id is checked here; msg_id
-   * parity by the caller through `received`, per message.
+   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5). The session id
+   * and msg_id parity are checked by the caller through `received`, per message.
    */
-  open(key: PreparedAuthKey, packet: Uint8Array): Opened | Promise<Opened> {
-    return packet.length < SYNC_CRYPTO_BYTES ? this.#read(decryptMessageSync(key, packet, false)) : decryptMessage(key, packet, false).then((d) => this.#read(d))
-  }
-
-  #read({ plaintext }: DecryptedMessage): Opened {
+  async open(key: PreparedAuthKey, packet: Uint8Array): Promise<InMessage & { sessionId: bigint }> {
+    const { plaintext } = await decryptMessage(key, packet, false)
     const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.length)
     const sessionId = view.getBigInt64(8, true)
     if (sessionId !== this.sessionId) throw new PacketError('SESSION_MISMATCH', 'packet for another session')
