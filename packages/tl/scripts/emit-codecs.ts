@@ -227,7 +227,8 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     '])',
     'export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))',
     '',
-    ...keptRaw(entries.filter((e) => profile.keepsRaw(e.name))),
+    // one NAME_BY_ID lacks reads as unknown, raw anyway
+    ...keptRaw(entries.filter((e) => profile.keepsRaw(e.name) && (e.kind === 'method' || profile.decodes(e.name) || profile.encodes(e.name)))),
     STATIC,
     '',
     // Tables rather than switches: one entry per constructor is a third of a case's bytes
@@ -296,7 +297,8 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
 function keptRaw(kept: TlEntryMeta[]): string[] {
   return [
     '/** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */',
-    `const KEPT_RAW: ReadonlySet<number> = new Set([${kept.map((e) => hexId(e.id)).join(', ')}])`,
+    // by name: NAME_BY_ID spells each already, where an id repeated would not compress
+    `const KEPT_RAW: ReadonlySet<number | undefined> = new Set([${kept.map((e) => q(e.name)).join(', ')}].map((n) => ID_BY_NAME.get(n)))`,
     '',
   ]
 }

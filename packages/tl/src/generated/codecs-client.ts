@@ -97,7 +97,7 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
 
 /** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */
-const KEPT_RAW: ReadonlySet<number> = new Set([0xcc1a241e, 0x8e1a1775, 0xb434e2b8, 0xc3a2835f, 0x096a18d5, 0x2ea2c0d4, 0xf18cda44, 0xa56c2a3e])
+const KEPT_RAW: ReadonlySet<number | undefined> = new Set(['config', 'nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'auth.authorization', 'updates.state'].map((n) => ID_BY_NAME.get(n)))
 
 function tooDeep(): TlError {
   return new TlError('TOO_DEEP', `objects nested deeper than ${MAX_DEPTH}`)

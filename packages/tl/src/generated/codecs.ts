@@ -122,7 +122,7 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
 
 /** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */
-const KEPT_RAW: ReadonlySet<number> = new Set([])
+const KEPT_RAW: ReadonlySet<number | undefined> = new Set([].map((n) => ID_BY_NAME.get(n)))
 
 function tooDeep(): TlError {
   return new TlError('TOO_DEEP', `objects nested deeper than ${MAX_DEPTH}`)
