@@ -70,7 +70,7 @@ export class DcRouter {
           if (!onHome && needsUser(method)) await this.#authorize(dc, deadline - h.now())
           if (this.#live.get(id)) throw new EngineError('CANCELLED')
           const bytes = await h.send(request, method, dc, opts.pool, deadline - h.now(), id)
-          if (onHome && forgetsImports(nameOf(bytes), onHome)) this.#auth.clear()
+          if (forgetsImports(nameOf(bytes), onHome)) this.#auth.clear()
           return bytes
         } catch (err) {
           // the engine rejects with PfsErrors only; an RpcError is the one with code 303
