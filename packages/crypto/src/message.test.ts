@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../test/seeded-random.ts'
 import vectors from '../test/vectors/auth-key-sample.json'
 import {
-  decryptMessage, decryptMessageSync, encryptMessage, encryptMessageSync, HASH_WEBCRYPTO_MIN_BYTES, MESSAGE_IGE_WEBCRYPTO_MIN_BYTES,
+  decryptMessage, decryptMessageSync, encryptMessage, encryptMessageNow, encryptMessageSync, HASH_WEBCRYPTO_MIN_BYTES,
+  MESSAGE_IGE_WEBCRYPTO_MIN_BYTES,
 } from './message.ts'
 import { prepareAuthKey } from './prepared-auth-key.ts'
 import { hex, toHex } from './test-support/hex.ts'
@@ -45,6 +46,15 @@ describe('MTProto 2.0 message encryption', () => {
       const dec = await decryptMessage(authKey, enc.packet, true)
       expect(dec.plaintext).toEqual(p.subarray(0, n - 16))
       expect(decryptMessageSync(authKey, enc.packet, true)).toEqual(dec)
+    }
+  })
+
+  it('issue #17: encryptMessageNow seals at once below the WebCrypto threshold, by promise from it, the same bytes either way', async () => {
+    for (const n of [HASH_WEBCRYPTO_MIN_BYTES - 16, HASH_WEBCRYPTO_MIN_BYTES]) {
+      const p = plaintext(n - 32 - 16, 16)
+      const enc = encryptMessageNow(authKey, p, true)
+      expect(enc instanceof Promise).toBe(n >= HASH_WEBCRYPTO_MIN_BYTES)
+      expect((await enc).packet).toEqual(encryptMessageSync(authKey, p, true).packet)
     }
   })
 

@@ -108,14 +108,22 @@ function checkSeal(authKey: AuthKeyInput, plaintext: Uint8Array): ResolvedAuthKe
 
 /**
  * Encrypts a complete plaintext (header, message_data and 12..1024 bytes of padding, a
- * multiple of 16). `fromClient` picks x = 0 (client→server) or 8 (server→client).
+ * multiple of 16). `fromClient` picks x = 0 (client→server) or 8 (server→client). The
+ * result comes at once when no WebCrypto step is needed (HASH_WEBCRYPTO_MIN_BYTES), else
+ * as a promise: a small call's packet costs no promise hop (issue #17).
  */
-export async function encryptMessage(authKey: AuthKeyInput, plaintext: Uint8Array, fromClient: boolean): Promise<EncryptedMessage> {
+export function encryptMessageNow(authKey: AuthKeyInput, plaintext: Uint8Array, fromClient: boolean): EncryptedMessage | Promise<EncryptedMessage> {
   const ak = checkSeal(authKey, plaintext)
   const x = kdfOffset(fromClient)
   const n = plaintext.length
-  const large = n < HASH_WEBCRYPTO_MIN_BYTES ? msgKeyLargeSync(ak.bytes, plaintext, x) : await msgKeyLargeWebCrypto(ak.bytes, plaintext, x)
-  return n < MESSAGE_IGE_WEBCRYPTO_MIN_BYTES ? sealSync(ak, plaintext, x, large) : sealWebCrypto(ak, plaintext, x, large)
+  // the IGE threshold is the higher one: a message hashed in JS is encrypted in JS too
+  if (n < HASH_WEBCRYPTO_MIN_BYTES) return sealSync(ak, plaintext, x, msgKeyLargeSync(ak.bytes, plaintext, x))
+  return msgKeyLargeWebCrypto(ak.bytes, plaintext, x).then((large) => (n < MESSAGE_IGE_WEBCRYPTO_MIN_BYTES ? sealSync(ak, plaintext, x, large) : sealWebCrypto(ak, plaintext, x, large)))
+}
+
+/** encryptMessageNow, always as a promise. */
+export async function encryptMessage(authKey: AuthKeyInput, plaintext: Uint8Array, fromClient: boolean): Promise<EncryptedMessage> {
+  return encryptMessageNow(authKey, plaintext, fromClient)
 }
 
 /** encryptMessage entirely in JS: the fastest form for small messages, usable at any size. */

@@ -227,7 +227,8 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     '])',
     'export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))',
     '',
-    ...keptRaw(entries.filter((e) => profile.keepsRaw(e.name))),
+    // one NAME_BY_ID lacks reads as unknown, raw anyway
+    ...keptRaw(entries.filter((e) => profile.keepsRaw(e.name) && (e.kind === 'method' || profile.decodes(e.name) || profile.encodes(e.name)))),
     STATIC,
     '',
     // Tables rather than switches: one entry per constructor is a third of a case's bytes
@@ -246,19 +247,20 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
     '',
     'type Encode = (w: TlWriter, o: never, d: number) => void',
     'const noFields: Encode = () => undefined',
-    '/** The encodable constructors by name: the id to write, then the writer of the fields. */',
-    'const ENCODERS: ReadonlyMap<string, readonly [number, Encode]> = new Map<string, readonly [number, Encode]>([',
-    ...entries.filter((e) => profile.encodes(e.name)).map((e) => `  [${q(e.name)}, [${hexId(e.id)}, ${encoderRef(e, c)}]],`),
+    // the id to write comes from ID_BY_NAME: repeating it here cost the worker bundle 100 bytes gz
+    '/** The encodable constructors by name: the writer of the fields after the id. */',
+    'const ENCODERS: ReadonlyMap<string, Encode> = new Map<string, Encode>([',
+    ...entries.filter((e) => profile.encodes(e.name)).map((e) => `  [${q(e.name)}, ${encoderRef(e, c)}],`),
     '])',
     '',
     '/** Encodes one boxed value; TlRaw is written verbatim. */',
     'export function encodeAny(w: TlWriter, o: TlObject, d: number): void {',
     '  if (d > MAX_DEPTH) throw tooDeep()',
     "  if (o._ === 'raw') return writeRaw(w, o)",
-    '  const entry = ENCODERS.get(o._)',
-    "  if (entry === undefined) throw wrongName(o, 'Object')",
-    '  w.uint32(entry[0])',
-    '  entry[1](w, o as never, d)',
+    '  const encode = ENCODERS.get(o._)',
+    "  if (encode === undefined) throw wrongName(o, 'Object')",
+    '  w.uint32(ID_BY_NAME.get(o._) as number)',
+    '  encode(w, o as never, d)',
     '}',
     '',
   ]
@@ -295,7 +297,8 @@ export function emitCodecs(entries: TlEntryMeta[], bare: Set<string>, profile: C
 function keptRaw(kept: TlEntryMeta[]): string[] {
   return [
     '/** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */',
-    `const KEPT_RAW: ReadonlySet<number> = new Set([${kept.map((e) => hexId(e.id)).join(', ')}])`,
+    // by name: NAME_BY_ID spells each already, where an id repeated would not compress
+    `const KEPT_RAW: ReadonlySet<number | undefined> = new Set([${kept.map((e) => q(e.name)).join(', ')}].map((n) => ID_BY_NAME.get(n)))`,
     '',
   ]
 }

@@ -151,8 +151,12 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
     return rt
   }
 
-  /** One hop: the call on that DC's connection (DcRouter follows *_MIGRATE_X around it). */
-  async function callOn(request: Uint8Array, method: string, dcId: number, pool: PoolName | undefined, timeoutMs: number, callId?: string): Promise<Uint8Array> {
+  /**
+   * One hop: the call on that DC's connection (DcRouter follows *_MIGRATE_X around it). Not
+   * async: the outbox's promise is handed on as it is, one promise and its ticks fewer per
+   * call (#17); an unknown or logged-out DC throws at once, inside DcRouter's try.
+   */
+  function callOn(request: Uint8Array, method: string, dcId: number, pool: PoolName | undefined, timeoutMs: number, callId?: string): Promise<Uint8Array> {
     const rt = live(dcId, pool)
     // The call waits in the outbox while the DC connects; its deadline bounds the wait.
     // After a terminal bind failure only an explicit connect() tries again (pfs §1.3 gate).

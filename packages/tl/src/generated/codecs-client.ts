@@ -97,7 +97,7 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
 
 /** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */
-const KEPT_RAW: ReadonlySet<number> = new Set([0xcc1a241e, 0x8e1a1775, 0xb434e2b8, 0xc3a2835f, 0x096a18d5, 0x2ea2c0d4, 0xf18cda44, 0xa56c2a3e])
+const KEPT_RAW: ReadonlySet<number | undefined> = new Set(['config', 'nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'auth.authorization', 'updates.state'].map((n) => ID_BY_NAME.get(n)))
 
 function tooDeep(): TlError {
   return new TlError('TOO_DEEP', `objects nested deeper than ${MAX_DEPTH}`)
@@ -213,52 +213,52 @@ function decodeKnown(r: TlReader, id: number, d: number): TlKnown {
 
 type Encode = (w: TlWriter, o: never, d: number) => void
 const noFields: Encode = () => undefined
-/** The encodable constructors by name: the id to write, then the writer of the fields. */
-const ENCODERS: ReadonlyMap<string, readonly [number, Encode]> = new Map<string, readonly [number, Encode]>([
-  ['p_q_inner_data_dc', [0xa9f55f95, e_p_q_inner_data_dc]],
-  ['p_q_inner_data_temp_dc', [0x56fddf88, e_p_q_inner_data_temp_dc]],
-  ['client_DH_inner_data', [0x6643b654, e_client_DH_inner_data]],
-  ['bind_auth_key_inner', [0x75a3f765, e_bind_auth_key_inner]],
-  ['rsa_public_key', [0x7a19cb76, eb_rsa_public_key]],
-  ['msg_container', [0x73f1f8dc, e_msg_container]],
-  ['message', [0x5bb8e511, eb_message]],
-  ['gzip_packed', [0x3072cfa1, e_gzip_packed]],
-  ['msgs_ack', [0x62d6b459, e_msgs_ack]],
-  ['boolFalse', [0xbc799737, noFields]],
-  ['boolTrue', [0x997275b5, noFields]],
-  ['true', [0x3fedd339, noFields]],
-  ['error', [0xc4b9f9bb, e_error]],
-  ['inputDocumentFileLocation', [0xbad07584, e_inputDocumentFileLocation]],
-  ['userEmpty', [0xd3bc4b7a, e_userEmpty]],
-  ['updateConfig', [0xa229dd06, noFields]],
-  ['updatesTooLong', [0xe317af7e, noFields]],
-  ['updateShort', [0x78d4dec1, e_updateShort]],
-  ['req_pq_multi', [0xbe7e8ef1, e_req_pq_multi]],
-  ['req_DH_params', [0xd712e4be, e_req_DH_params]],
-  ['set_client_DH_params', [0xf5045f1f, e_set_client_DH_params]],
-  ['get_future_salts', [0xb921bd04, e_get_future_salts]],
-  ['ping', [0x7abe77ec, e_ping]],
-  ['ping_delay_disconnect', [0xf3427b8c, e_ping_delay_disconnect]],
-  ['initConnection', [0xc1cd5ea9, e_initConnection]],
-  ['invokeWithLayer', [0xda9b0d0d, e_invokeWithLayer]],
-  ['auth.bindTempAuthKey', [0xcdd42a05, e_auth_bindTempAuthKey]],
-  ['auth.exportAuthorization', [0xe5bfffcd, e_auth_exportAuthorization]],
-  ['auth.importAuthorization', [0xa57a7dad, e_auth_importAuthorization]],
-  ['auth.logOut', [0x3e72ba19, noFields]],
-  ['help.getConfig', [0xc4f9186b, noFields]],
-  ['help.getNearestDc', [0x1fb33026, noFields]],
-  ['upload.saveFilePart', [0xb304a621, e_upload_saveFilePart]],
-  ['upload.getFile', [0xbe5335be, e_upload_getFile]],
+/** The encodable constructors by name: the writer of the fields after the id. */
+const ENCODERS: ReadonlyMap<string, Encode> = new Map<string, Encode>([
+  ['p_q_inner_data_dc', e_p_q_inner_data_dc],
+  ['p_q_inner_data_temp_dc', e_p_q_inner_data_temp_dc],
+  ['client_DH_inner_data', e_client_DH_inner_data],
+  ['bind_auth_key_inner', e_bind_auth_key_inner],
+  ['rsa_public_key', eb_rsa_public_key],
+  ['msg_container', e_msg_container],
+  ['message', eb_message],
+  ['gzip_packed', e_gzip_packed],
+  ['msgs_ack', e_msgs_ack],
+  ['boolFalse', noFields],
+  ['boolTrue', noFields],
+  ['true', noFields],
+  ['error', e_error],
+  ['inputDocumentFileLocation', e_inputDocumentFileLocation],
+  ['userEmpty', e_userEmpty],
+  ['updateConfig', noFields],
+  ['updatesTooLong', noFields],
+  ['updateShort', e_updateShort],
+  ['req_pq_multi', e_req_pq_multi],
+  ['req_DH_params', e_req_DH_params],
+  ['set_client_DH_params', e_set_client_DH_params],
+  ['get_future_salts', e_get_future_salts],
+  ['ping', e_ping],
+  ['ping_delay_disconnect', e_ping_delay_disconnect],
+  ['initConnection', e_initConnection],
+  ['invokeWithLayer', e_invokeWithLayer],
+  ['auth.bindTempAuthKey', e_auth_bindTempAuthKey],
+  ['auth.exportAuthorization', e_auth_exportAuthorization],
+  ['auth.importAuthorization', e_auth_importAuthorization],
+  ['auth.logOut', noFields],
+  ['help.getConfig', noFields],
+  ['help.getNearestDc', noFields],
+  ['upload.saveFilePart', e_upload_saveFilePart],
+  ['upload.getFile', e_upload_getFile],
 ])
 
 /** Encodes one boxed value; TlRaw is written verbatim. */
 export function encodeAny(w: TlWriter, o: TlObject, d: number): void {
   if (d > MAX_DEPTH) throw tooDeep()
   if (o._ === 'raw') return writeRaw(w, o)
-  const entry = ENCODERS.get(o._)
-  if (entry === undefined) throw wrongName(o, 'Object')
-  w.uint32(entry[0])
-  entry[1](w, o as never, d)
+  const encode = ENCODERS.get(o._)
+  if (encode === undefined) throw wrongName(o, 'Object')
+  w.uint32(ID_BY_NAME.get(o._) as number)
+  encode(w, o as never, d)
 }
 
 function tb_Message(r: TlReader, d: number): TlTypes['Message'] {

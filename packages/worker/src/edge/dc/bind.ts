@@ -19,9 +19,9 @@ export interface BindParams {
 }
 
 /** Returns the body builder for Lane.send: msg_id M → boxed auth.bindTempAuthKey. */
-export function bindRequest(p: BindParams): (msgId: bigint) => Promise<Uint8Array> {
+export function bindRequest(p: BindParams): (msgId: bigint) => Uint8Array {
   const nonce = randomLong(p.random)
-  return async (msgId) => {
+  return (msgId) => {
     const inner = serializeObject({
       _: 'bind_auth_key_inner',
       nonce,

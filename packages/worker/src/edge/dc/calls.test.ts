@@ -33,13 +33,18 @@ function fakeLane() {
     stallEvent(e: { type: string }): void {
       lane.stallEvents.push({ type: e.type, inFlight: lane.inFlight() })
     },
-    async send(items: Outgoing[]): Promise<Sent[]> {
+    /** Runs as the packet leaves, after its msg_ids were reported: a peer answering at once. */
+    onWire: (): void => undefined,
+    async send(items: Outgoing[], onNumbered?: (sent: Sent[]) => void): Promise<Sent[]> {
       packets.push(items.length)
-      return items.map((it) => {
+      const numbered = items.map((it) => {
         const msgId = (next += 4n)
         sent.push({ body: it.body as Uint8Array, msgId })
         return { msgId, containerId: null, sessionId: 7n }
       })
+      onNumbered?.(numbered)
+      lane.onWire()
+      return numbered
     },
   }
   return { lane: lane as unknown as Lane, state: lane, sent, packets }
@@ -111,6 +116,19 @@ describe('CallDriver', () => {
     void h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)
     await settle()
     expect(h.packets).toEqual([32, 1])
+  })
+
+  it('issue #17: an answer that comes while its packet is still being sent reaches the call', async () => {
+    const h = harness()
+    const answer = serializeObject({ _: 'nearestDc', country: 'X', this_dc: 2, nearest_dc: 2 })
+    let answered: Promise<boolean> | null = null
+    h.state.onWire = () => {
+      answered = h.calls.onResult(h.lane, h.sent[0]!.msgId, { _: 'raw', id: 0x8e1a1775, bytes: answer })
+    }
+    const p = h.calls.invoke(GET_CONFIG, 'help.getConfig', 5000)
+    await settle()
+    expect(await answered).toBe(true)
+    expect(await p).toBe(answer)
   })
 
   it('pfs §1.5: the first call after a bind carries initConnection, later ones do not', async () => {

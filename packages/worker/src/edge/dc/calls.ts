@@ -192,24 +192,25 @@ export class CallDriver {
         ready.push({ id, body: rec.wrapped ? this.#host.wrapInit(rec.request) : rec.request })
       }
       if (ready.length === 0 || !lane) return
-      const bodies = new Map(ready.map((r) => [r.id, r.body]))
-      for (const ids of pack(ready.map((r) => ({ id: r.id, bytes: r.body.length })))) {
+      for (const packet of pack(ready.map((r) => ({ id: r, bytes: r.body.length })))) {
         // a call cancelled or answered while an earlier packet was sealed stays behind
-        const live = ids.filter((id) => this.#records.has(id) && this.#outbox.stateOf(id)?.kind === 'queued')
+        const live = packet.filter((r) => this.#records.has(r.id) && this.#outbox.stateOf(r.id)?.kind === 'queued')
         if (live.length === 0) continue
-        let sent
         try {
-          sent = await lane.send(live.map((id): Outgoing => ({ kind: 'rpc-query', body: bodies.get(id) as Uint8Array })))
+          // the msg_ids are recorded before the packet leaves: its answer may come at once
+          await lane.send(live.map((r): Outgoing => ({ kind: 'rpc-query', body: r.body })), (sent) => {
+            for (const [i, s] of sent.entries()) {
+              const callId = (live[i] as { id: CallId }).id
+              if (!this.#records.has(callId)) continue
+              this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
+            }
+            lane.stallEvent({ type: 'sent-request' })
+          })
         } catch {
-          // The lane went down: the calls stay queued and go out when traffic resumes.
+          // The lane went down: calls it did not number stay queued, and those it did are
+          // requeued by the session loss, to go out when traffic resumes.
           return
         }
-        for (const [i, s] of sent.entries()) {
-          const callId = live[i] as CallId
-          if (!this.#records.has(callId)) continue
-          this.step({ type: 'sent', callId, msgId: s.msgId, containerId: s.containerId, keyId: lane.key.idHex, sessionId: s.sessionId })
-        }
-        lane.stallEvent({ type: 'sent-request' })
       }
     } while (this.#flushAgain)
   }

@@ -11,7 +11,7 @@ import { EngineError } from '../../errors.ts'
 import { fileLocationKey, forgetsImports, needsImport, needsUser, onCallFailure, rememberLocation } from '../../policy/session/migration.ts'
 
 export interface RouterHost {
-  /** One hop: the call on DC `dcId`'s `pool` connection, no migration; `method` names it. */
+  /** One hop: the call on DC `dcId`'s `pool` connection, no migration; `method` names it. May throw at once. */
   send(request: Uint8Array, method: string, dcId: number, pool: PoolName | undefined, timeoutMs: number, callId?: string): Promise<Uint8Array>
   /** Hex id of the DC's perm key, loaded or made. */
   permKeyId(dcId: number): Promise<string>

@@ -10,18 +10,18 @@ const ping = (n: number): Outgoing => ({ kind: 'ping', body: serializeObject({ _
 const none = () => false
 
 describe('numberAndPack', () => {
-  it('a lone message goes alone, not in a container', async () => {
+  it('a lone message goes alone, not in a container', () => {
     const s = new MtSession(random)
-    const { packets, sent } = await numberAndPack([ping(1)], 1, s, NOW, none)
+    const { packets, sent } = numberAndPack([ping(1)], 1, s, NOW, none)
     expect(packets).toHaveLength(1)
     expect(decodeObject(new TlReader(packets[0]!.body))._).toBe('ping')
     expect(sent).toEqual([{ msgId: packets[0]!.msgId, containerId: null, sessionId: s.sessionId }])
   })
 
-  it('several go in one container, in order, each with its own msg_id; riders are not reported', async () => {
+  it('several go in one container, in order, each with its own msg_id; riders are not reported', () => {
     const s = new MtSession(random)
     const ack: Outgoing = { kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: [5n] }) }
-    const { packets, sent } = await numberAndPack([ping(1), ping(2), ack], 2, s, NOW, none)
+    const { packets, sent } = numberAndPack([ping(1), ping(2), ack], 2, s, NOW, none)
     expect(packets).toHaveLength(1)
     const c = decodeObject(new TlReader(packets[0]!.body))
     if (c._ !== 'msg_container') throw new Error(`got ${c._}`)
@@ -44,18 +44,18 @@ describe('numberAndPack', () => {
     expect(containerBytes(messages)).toEqual(viaCodec)
   })
 
-  it('encryption.md §7: a body builder is given the msg_id of the message that carries it', async () => {
+  it('encryption.md §7: a body builder is given the msg_id of the message that carries it', () => {
     const s = new MtSession(random)
     let given = 0n
-    const bind: Outgoing = { kind: 'rpc-query', body: async (id) => ((given = id), serializeObject({ _: 'ping', ping_id: 1n })) }
-    const { sent } = await numberAndPack([bind], 1, s, NOW, none)
+    const bind: Outgoing = { kind: 'rpc-query', body: (id) => ((given = id), serializeObject({ _: 'ping', ping_id: 1n })) }
+    const { sent } = numberAndPack([bind], 1, s, NOW, none)
     expect(given).toBe(sent[0]!.msgId)
   })
 
-  it('a message over the container byte budget (session/batch) goes alone: no container', async () => {
+  it('a message over the container byte budget (session/batch) goes alone: no container', () => {
     const s = new MtSession(random)
     const big: Outgoing = { kind: 'rpc-query', body: serializeObject({ _: 'upload.saveFilePart', file_id: 1n, file_part: 0, bytes: new Uint8Array(70_000) }) }
-    const { packets, sent } = await numberAndPack([big, ping(1)], 2, s, NOW, none)
+    const { packets, sent } = numberAndPack([big, ping(1)], 2, s, NOW, none)
     expect(packets).toHaveLength(2)
     expect(sent.every((x) => x.containerId === null)).toBe(true)
   })

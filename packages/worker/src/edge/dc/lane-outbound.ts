@@ -11,7 +11,7 @@ import type { MtSession, OutMessage } from './mt-session.ts'
 export interface Outgoing {
   kind: MessageKind
   /** The boxed body, or a builder for bodies that must embed their own msg_id (the bind). */
-  body: Uint8Array | ((msgId: bigint) => Promise<Uint8Array>)
+  body: Uint8Array | ((msgId: bigint) => Uint8Array)
 }
 
 export interface Sent {
@@ -25,27 +25,22 @@ export interface Sent {
  * packets to seal, in order, and what was sent for the first `reported` items (the rest
  * are riders such as acks).
  */
-export async function numberAndPack(
+export function numberAndPack(
   items: readonly Outgoing[],
   reported: number,
   session: MtSession,
   serverNowS: number,
   taken: (id: bigint) => boolean,
-): Promise<{ packets: OutMessage[]; sent: Sent[] }> {
+): { packets: OutMessage[]; sent: Sent[] } {
   const messages: OutMessage[] = []
   for (const item of items) {
     const numbered = session.number(item.kind, new Uint8Array(0), serverNowS, taken)
-    numbered.body = typeof item.body === 'function' ? await item.body(numbered.msgId) : item.body
+    numbered.body = typeof item.body === 'function' ? item.body(numbered.msgId) : item.body
     messages.push(numbered)
   }
-  if (!sharesContainer(messages.map((m) => m.body.length))) {
-    const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: null, sessionId: session.sessionId }))
-    return { packets: messages, sent }
-  }
-  const container = containerBytes(messages)
-  const outer = session.number('msg-container', container, serverNowS, taken)
-  const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: outer.msgId, sessionId: session.sessionId }))
-  return { packets: [outer], sent }
+  const outer = sharesContainer(messages.map((m) => m.body.length)) ? session.number('msg-container', containerBytes(messages), serverNowS, taken) : null
+  const sent = messages.slice(0, reported).map((m) => ({ msgId: m.msgId, containerId: outer?.msgId ?? null, sessionId: session.sessionId }))
+  return { packets: outer ? [outer] : messages, sent }
 }
 
 const MSG_CONTAINER = constructorId('msg_container')

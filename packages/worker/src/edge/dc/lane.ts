@@ -60,7 +60,8 @@ export class Lane {
   #stall: StallState = QUIET
   #opening: Promise<void> | null = null
   #closed = false
-  #sendChain: Promise<unknown> = Promise.resolve()
+  /** Sends keep their order; only a large packet's crypto makes one wait (mt-session). */
+  readonly #outbound = inOrder()
   #recvChain: Promise<unknown> = Promise.resolve()
 
   readonly #env: EngineEnv
@@ -203,11 +204,11 @@ export class Lane {
   /**
    * Numbers, batches and sends `items` in one packet (a container when more than one, with
    * pending acks piggy-backed). Sends are serialized so msg_ids reach the wire in order.
+   * `onNumbered` learns the msg_ids before the packet leaves, so an answer, however soon
+   * it comes, finds them recorded; a small packet leaves before send() returns.
    */
-  send(items: Outgoing[]): Promise<Sent[]> {
-    const run = this.#sendChain.then(() => this.#sendNow(items))
-    this.#sendChain = run.catch(() => undefined)
-    return run
+  send(items: Outgoing[], onNumbered?: (sent: Sent[]) => void): Promise<Sent[]> {
+    return this.#outbound(() => this.#sendNow(items, onNumbered))
   }
 
   /** invokeWithLayer(initConnection(...)) must prefix the next API call (pfs §1.5). */
@@ -231,7 +232,7 @@ export class Lane {
     for (const a of actions) {
       if (a.type === 'schedule') this.#owner.scheduleAckFlush(this, a.atMs)
       else if (a.mode === 'stand-alone' && this.isUp) {
-        this.send([{ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) }]).catch(() => undefined)
+        this.send([acksOf(a.ids)]).catch(() => undefined)
       }
     }
   }
@@ -260,7 +261,7 @@ export class Lane {
     }
   }
 
-  async #sendNow(items: Outgoing[]): Promise<Sent[]> {
+  #sendNow(items: Outgoing[], onNumbered?: (sent: Sent[]) => void): Sent[] | Promise<Sent[]> {
     const conn = this.#conn
     if (!conn?.isOpen) throw new TransportError('CLOSED', 'lane connection is down')
     // One session for the whole packet, even if a bad_msg 32/33 resets it meanwhile.
@@ -275,9 +276,17 @@ export class Lane {
     const { state, actions } = stepAcks(this.#acks, { type: 'outgoing' }, this.#env.clock.now())
     this.#acks = state
     const all: Outgoing[] = [...items]
-    for (const a of actions) if (a.type === 'send-acks') all.push({ kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: a.ids }) })
-    const { packets, sent } = await numberAndPack(all, items.length, session, now, (id) => this.#owner.msgIdInUse(this, id))
-    for (const p of packets) conn.send(await this.#keys.usePrepared(this.key, (k) => session.seal(k, salt, p)))
+    for (const a of actions) if (a.type === 'send-acks') all.push(acksOf(a.ids))
+    const { packets, sent } = numberAndPack(all, items.length, session, now, (id) => this.#owner.msgIdInUse(this, id))
+    onNumbered?.(sent)
+    const sealed = packets.map((p) => this.#keys.usePrepared(this.key, (k) => session.seal(k, salt, p)))
+    if (sealed.some((p) => p instanceof Promise)) {
+      return Promise.all(sealed).then((ps) => {
+        for (const p of ps) conn.send(p)
+        return sent
+      })
+    }
+    for (const p of sealed as Uint8Array[]) conn.send(p)
     return sent
   }
 
@@ -312,6 +321,28 @@ export class Lane {
       this.#owner.onMessage(this, m)
     }
   }
+}
+
+/**
+ * Runs steps in call order: a step runs at once unless an earlier one is still pending
+ * (it returned a promise), then after it. Each call's result or error comes as a promise.
+ */
+function inOrder(): <T>(step: () => T | Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> | null = null
+  return async (step) => {
+    const r = tail ? tail.then(step) : step()
+    if (r instanceof Promise) {
+      const t: Promise<unknown> = (tail = r.then(
+        () => tail === t && (tail = null),
+        () => tail === t && (tail = null),
+      ))
+    }
+    return r
+  }
+}
+
+function acksOf(ids: bigint[]): Outgoing {
+  return { kind: 'msgs-ack', body: serializeObject({ _: 'msgs_ack', msg_ids: ids }) }
 }
 
 function codeOf(err: unknown): string {

@@ -3,7 +3,7 @@
  * msg_id/seq_no, the received-id window, and sealing/opening of packets. Policy lives in
  * the pure session/ modules; this class only holds their state for one session.
  */
-import { decryptMessage, encryptMessage, type PreparedAuthKey } from '@pfs-web/crypto'
+import { decryptMessage, encryptMessageNow, type PreparedAuthKey } from '@pfs-web/crypto'
 import { PacketError } from '../../errors.ts'
 import { nextFreeMsgId } from '../../policy/session/msg-id.ts'
 import { ReceivedIds } from '../../policy/session/received-ids.ts'
@@ -74,8 +74,12 @@ export class MtSession {
     return this.#sent.has(msgId)
   }
 
-  /** salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned. */
-  async seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Promise<Uint8Array> {
+  /**
+   * salt | session_id | msg_id | seq_no | length | body | 12..1024 random bytes, 16-aligned:
+   * the packet at once when small, else a promise of it (crypto encryptMessageNow: large
+   * ones, file parts, keep WebCrypto; a small call's packet costs no promise hop, issue #17).
+   */
+  seal(key: PreparedAuthKey, salt: bigint, msg: OutMessage): Uint8Array | Promise<Uint8Array> {
     const unpadded = HEADER + msg.body.length
     const extra = (this.#random(1)[0] ?? 0) % 16
     const padding = 12 + extra + ((16 - ((unpadded + 12 + extra) % 16)) % 16)
@@ -88,11 +92,13 @@ export class MtSession {
     view.setUint32(28, msg.body.length, true)
     plain.set(msg.body, HEADER)
     plain.set(this.#random(padding), unpadded)
+    let sealed
     try {
-      return (await encryptMessage(key, plain, true)).packet
+      sealed = encryptMessageNow(key, plain, true)
     } finally {
-      plain.fill(0)
+      if (!(sealed instanceof Promise)) plain.fill(0)
     }
+    return sealed instanceof Promise ? sealed.then((m) => m.packet).finally(() => plain.fill(0)) : sealed.packet
   }
 
   /**

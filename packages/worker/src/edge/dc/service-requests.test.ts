@@ -35,7 +35,7 @@ function setup(o: { sendFails?: boolean } = {}) {
   return { service, lane, sent, stalls, timers, flush }
 }
 
-const body = async () => new Uint8Array(4)
+const body = () => new Uint8Array(4)
 
 describe('ServiceRequests', () => {
   it('an rpc_result for its msg_id answers it; another msg_id is not ours', async () => {

@@ -25,7 +25,7 @@ export class ServiceRequests {
   }
 
   /** Sends `body` (built for its msg_id) and resolves with the rpc_result's result. */
-  request(lane: Lane, body: (msgId: bigint) => Promise<Uint8Array>, timeoutMs: number): Promise<TlObject> {
+  request(lane: Lane, body: (msgId: bigint) => Uint8Array, timeoutMs: number): Promise<TlObject> {
     return new Promise<TlObject>((resolve, reject) => {
       let msgId: bigint | null = null
       const settle = (r: TlObject | Error): void => {

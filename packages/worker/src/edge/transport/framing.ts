@@ -64,13 +64,18 @@ export function trimPadding(p: Uint8Array): Uint8Array {
 export class FrameDecoder {
   private buf: Uint8Array = new Uint8Array(0)
 
-  /** Appends bytes and returns every complete frame's event; throws TransportError on a corrupt stream. */
+  /**
+   * Appends bytes and returns every complete frame's event; throws TransportError on a
+   * corrupt stream. It takes `chunk` over: packets may be views of it, so the caller must
+   * not write to it afterwards (the connection hands over each deobfuscated chunk, fresh).
+   */
   push(chunk: Uint8Array): FrameEvent[] {
-    this.buf = this.buf.length === 0 ? chunk.slice() : concat(this.buf, chunk)
+    const buf = this.buf.length === 0 ? chunk : concat(this.buf, chunk)
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length)
     const events: FrameEvent[] = []
     let off = 0
-    while (this.buf.length - off >= 4) {
-      const word = new DataView(this.buf.buffer, this.buf.byteOffset + off, 4).getUint32(0, true)
+    while (buf.length - off >= 4) {
+      const word = view.getUint32(off, true)
       if (word & 0x80000000) {
         // Intermediate-form quick ack: a bare token with the top bit set, no length prefix.
         events.push({ kind: 'quick-ack', token: word })
@@ -78,8 +83,8 @@ export class FrameDecoder {
         continue
       }
       if (word > MAX_FRAME) throw new TransportError('BAD_FRAME', 'frame length out of range')
-      if (this.buf.length - off - 4 < word) break
-      const payload = this.buf.slice(off + 4, off + 4 + word)
+      if (buf.length - off - 4 < word) break
+      const payload = buf.subarray(off + 4, off + 4 + word)
       off += 4 + word
       if (payload.length < 16) {
         const ev = shortPayload(payload)
@@ -88,7 +93,8 @@ export class FrameDecoder {
         events.push({ kind: 'packet', payload: trimPadding(payload) })
       }
     }
-    this.buf = this.buf.slice(off)
+    // a partial frame is copied out, so the chunk it came in is not held for it
+    this.buf = buf.slice(off)
     return events
   }
 }
