@@ -108,12 +108,14 @@ export async function delayProxy(host: string, port: number, delayMs: number): P
     s.once('close', () => sockets.delete(s))
     s.on('error', () => s.destroy())
   }
-  const server = createServer((client) => {
+  // noDelay on both legs: a link adds latency, not Nagle's algorithm (the clients' own
+  // sockets set TCP_NODELAY; a proxy without it held small writes for the peer's delayed ACK)
+  const server = createServer({ noDelay: true }, (client) => {
     track(client)
     client.pause()
     setTimeout(() => {
       if (client.destroyed) return
-      const upstream = netConnect(port, host, () => {
+      const upstream = netConnect({ port, host, noDelay: true }, () => {
         client.pipe(upstream)
         upstream.pipe(client)
       })
