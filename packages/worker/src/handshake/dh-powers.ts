@@ -6,7 +6,7 @@
  * suffices because only this engine wrote them, for a group that passed checkDhParams,
  * and they are used only when a server offers that same group again.
  */
-import { bigIntToBytes, bytesToBigInt, FIXED_BASE_POWERS, sha256Sync, type FixedBasePowers } from '@pfs-web/crypto'
+import { bigIntToBytes, bytesToBigInt, constantTimeEqual, FIXED_BASE_POWERS, sha256Sync, type FixedBasePowers } from '@pfs-web/crypto'
 
 const N = 256
 const BODY = N * (1 + FIXED_BASE_POWERS)
@@ -20,8 +20,7 @@ export function powersToBytes({ p, table }: FixedBasePowers): Uint8Array {
 
 export function powersFromBytes(bytes: unknown): FixedBasePowers | null {
   if (!(bytes instanceof Uint8Array) || bytes.length !== BODY + 32) return null
-  const hash = sha256Sync(bytes.subarray(0, BODY))
-  if (hash.some((x, i) => x !== bytes[BODY + i])) return null
+  if (!constantTimeEqual(sha256Sync(bytes.subarray(0, BODY)), bytes.subarray(BODY))) return null
   const [p, ...table] = Array.from({ length: FIXED_BASE_POWERS + 1 }, (_, i) => bytesToBigInt(bytes.subarray(i * N, i * N + N)))
   return { g: Number(table[0]), p: p as bigint, table }
 }
