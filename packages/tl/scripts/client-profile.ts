@@ -16,6 +16,9 @@ export const CLIENT_NEVER_DECODES: ReadonlySet<string> = new Set([
   'inputDocumentFileLocation', 'inputFile', 'inputFileBig', 'userEmpty',
   'storage.fileUnknown', 'storage.filePartial', 'storage.fileJpeg', 'storage.fileGif', 'storage.filePng', 'storage.filePdf',
   'storage.fileMp3', 'storage.fileMov', 'storage.fileMp4', 'storage.fileWebp', 'fileHash', 'upload.file', 'upload.fileCdnRedirect',
+  // help.getConfig's view reads config's leading fields by hand (worker/src/config-view.ts):
+  // its fifty others, and the types only they hold, are the page's to decode
+  'config', 'dcOption', 'reactionEmpty', 'reactionEmoji', 'reactionCustomEmoji', 'reactionPaid',
 ])
 
 /**

@@ -20,6 +20,7 @@ import type {
   WorkerApi,
   WorkerOptions,
 } from './api.ts'
+import { readConfigView } from './config-view.ts'
 import { DcRouter } from './edge/dc/dc-router.ts'
 import { DcRuntime } from './edge/dc/dc-runtime.ts'
 import { AWAKE, stepLifecycle, type LifecycleEvent } from './policy/session/lifecycle.ts'
@@ -214,14 +215,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
       for (const rt of all) rt.calls.cancel(callId)
     },
     async getConfig(dcId?: number, callId?: string): Promise<ConfigView> {
-      const c = expect(await callObject({ _: 'help.getConfig' }, dcId, 'main', callId), 'config')
-      return {
-        date: c.date,
-        expires: c.expires,
-        thisDc: c.this_dc,
-        testMode: c.test_mode,
-        dcOptions: c.dc_options.map((d) => ({ id: d.id, ipAddress: d.ip_address, port: d.port })),
-      }
+      return readConfigView(await call(serializeObject({ _: 'help.getConfig' }), { dcId, pool: 'main', ...(callId !== undefined && { callId }) }))
     },
     async getNearestDc(dcId?: number, callId?: string): Promise<NearestDcView> {
       const n = expect(await callObject({ _: 'help.getNearestDc' }, dcId, 'main', callId), 'nearestDc')

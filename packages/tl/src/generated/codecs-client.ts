@@ -50,13 +50,7 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
   [0x997275b5, 'boolTrue'],
   [0x3fedd339, 'true'],
   [0xc4b9f9bb, 'error'],
-  [0x18b7a10d, 'dcOption'],
-  [0xcc1a241e, 'config'],
   [0x8e1a1775, 'nearestDc'],
-  [0x79f5d419, 'reactionEmpty'],
-  [0x1b2286b8, 'reactionEmoji'],
-  [0x8935fc73, 'reactionCustomEmoji'],
-  [0x523da4eb, 'reactionPaid'],
   [0xb434e2b8, 'auth.exportedAuthorization'],
   [0xc3a2835f, 'auth.loggedOut'],
   [0xbad07584, 'inputDocumentFileLocation'],
@@ -97,7 +91,7 @@ export const NAME_BY_ID: ReadonlyMap<number, string> = new Map([
 export const ID_BY_NAME: ReadonlyMap<string, number> = new Map([...NAME_BY_ID].map(([id, name]) => [name, id]))
 
 /** Object positions below the top keep these as TlRaw (the profile only hands them on as bytes). */
-const KEPT_RAW: ReadonlySet<number | undefined> = new Set(['config', 'nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'auth.authorization', 'updates.state'].map((n) => ID_BY_NAME.get(n)))
+const KEPT_RAW: ReadonlySet<number | undefined> = new Set(['nearestDc', 'auth.exportedAuthorization', 'auth.loggedOut', 'auth.authorization', 'updates.state'].map((n) => ID_BY_NAME.get(n)))
 
 function tooDeep(): TlError {
   return new TlError('TOO_DEEP', `objects nested deeper than ${MAX_DEPTH}`)
@@ -189,13 +183,7 @@ const DECODERS: ReadonlyMap<number, Decode> = new Map<number, Decode>([
   [0x997275b5, () => ({ _: 'boolTrue' })],
   [0x3fedd339, () => ({ _: 'true' })],
   [0xc4b9f9bb, d_error],
-  [0x18b7a10d, d_dcOption],
-  [0xcc1a241e, d_config],
   [0x8e1a1775, d_nearestDc],
-  [0x79f5d419, () => ({ _: 'reactionEmpty' })],
-  [0x1b2286b8, d_reactionEmoji],
-  [0x8935fc73, d_reactionCustomEmoji],
-  [0x523da4eb, () => ({ _: 'reactionPaid' })],
   [0xb434e2b8, d_auth_exportedAuthorization],
   [0xc3a2835f, d_auth_loggedOut],
   [0x2ea2c0d4, d_auth_authorization],
@@ -288,8 +276,6 @@ function tb_DcOption(r: TlReader, d: number): TlTypes['DcOption'] {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0x18b7a10d:
-      return d_dcOption(r, d)
     default:
       throw wrongId(id, 'DcOption')
   }
@@ -307,14 +293,6 @@ function tb_Reaction(r: TlReader, d: number): TlTypes['Reaction'] {
   if (d > MAX_DEPTH) throw tooDeep()
   const id = r.uint32()
   switch (id) {
-    case 0x79f5d419:
-      return { _: 'reactionEmpty' }
-    case 0x1b2286b8:
-      return d_reactionEmoji(r, d)
-    case 0x8935fc73:
-      return d_reactionCustomEmoji(r, d)
-    case 0x523da4eb:
-      return { _: 'reactionPaid' }
     default:
       throw wrongId(id, 'Reaction')
   }
