@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../test/seeded-random.ts'
 import vectors from '../test/vectors/auth-key-sample.json'
 import {
-  decryptMessage, decryptMessageSync, encryptMessage, encryptMessageNow, encryptMessageSync, HASH_WEBCRYPTO_MIN_BYTES,
+  decryptMessage, decryptMessageNow, decryptMessageSync, encryptMessage, encryptMessageNow, encryptMessageSync, HASH_WEBCRYPTO_MIN_BYTES,
   MESSAGE_IGE_WEBCRYPTO_MIN_BYTES,
 } from './message.ts'
 import { prepareAuthKey } from './prepared-auth-key.ts'
@@ -55,6 +55,20 @@ describe('MTProto 2.0 message encryption', () => {
       const enc = encryptMessageNow(authKey, p, true)
       expect(enc instanceof Promise).toBe(n >= HASH_WEBCRYPTO_MIN_BYTES)
       expect((await enc).packet).toEqual(encryptMessageSync(authKey, p, true).packet)
+    }
+  })
+
+  it('issue #17: decryptMessageNow opens at once below the WebCrypto threshold, by promise from it; a bad small packet throws at once', async () => {
+    for (const n of [HASH_WEBCRYPTO_MIN_BYTES - 16, HASH_WEBCRYPTO_MIN_BYTES]) {
+      const p = plaintext(n - 32 - 16, 16)
+      const { packet } = encryptMessageSync(authKey, p, false)
+      const dec = decryptMessageNow(authKey, packet, false)
+      expect(dec instanceof Promise).toBe(n >= HASH_WEBCRYPTO_MIN_BYTES)
+      expect(await dec).toEqual(decryptMessageSync(authKey, packet, false))
+      const bad = packet.slice()
+      bad[10] = (bad[10] as number) ^ 1
+      if (n < HASH_WEBCRYPTO_MIN_BYTES) expect(() => decryptMessageNow(authKey, bad, false)).toThrow(expect.objectContaining({ code: 'MSG_KEY_MISMATCH' }))
+      else await expect(decryptMessageNow(authKey, bad, false)).rejects.toMatchObject({ code: 'MSG_KEY_MISMATCH' })
     }
   })
 

@@ -195,11 +195,18 @@ function finishOpen(o: Opening, large: Uint8Array): DecryptedMessage {
  * the packet and reconnect.
  */
 export async function decryptMessage(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolean): Promise<DecryptedMessage> {
+  return decryptMessageNow(authKey, packet, fromClient)
+}
+
+/**
+ * decryptMessage with the result at once when no WebCrypto step is needed (below
+ * HASH_WEBCRYPTO_MIN_BYTES), else as a promise; a bad packet throws at once or rejects,
+ * by the same rule. A small answer then costs no promise hop (issue #17).
+ */
+export function decryptMessageNow(authKey: AuthKeyInput, packet: Uint8Array, fromClient: boolean): DecryptedMessage | Promise<DecryptedMessage> {
   const o = beginOpen(authKey, packet, fromClient)
-  const large = o.plain.length < HASH_WEBCRYPTO_MIN_BYTES
-    ? msgKeyLargeSync(o.ak.bytes, o.plain, o.x)
-    : await msgKeyLargeWebCrypto(o.ak.bytes, o.plain, o.x)
-  return finishOpen(o, large)
+  if (o.plain.length < HASH_WEBCRYPTO_MIN_BYTES) return finishOpen(o, msgKeyLargeSync(o.ak.bytes, o.plain, o.x))
+  return msgKeyLargeWebCrypto(o.ak.bytes, o.plain, o.x).then((large) => finishOpen(o, large))
 }
 
 /** decryptMessage entirely in JS. */

@@ -335,3 +335,57 @@ describe('malformed server input (issue #5)', () => {
   })
 })
 
+describe('receive order (issue #17)', () => {
+  // a small packet is opened and handled as it arrives, a large one (≥ 2 KiB: its msg_key
+  // hash goes through WebCrypto) a turn later; packets must still be handled in arrival order
+  it('a large answer and two small ones delivered in one read, large first, settle their calls in that order', async () => {
+    const keys = new RecordingKeyStore()
+    let holding = false
+    const held: { payload: Uint8Array; link: MitmLink }[] = []
+    const open = mitmOpener(openNodeSocket, {
+      fromServer(payload, link) {
+        const msg = holding ? openPacket(keys.temps, payload, false) : null
+        if (!msg) return null
+        const obj = decodeObject(new TlReader(msg.body))
+        const answer = obj._ === 'rpc_result' || (obj._ === 'msg_container' && obj.messages.some((m) => m.body._ === 'rpc_result'))
+        if (!answer) return null
+        held.push({ payload, link })
+        return []
+      },
+    })
+    const api = createEngine(nodeEnv(memoryPermKeys(), open), { keys })
+    engine = api
+    await api.init(engineOptions(server, 10_000))
+    await api.connect()
+    const part = new Uint8Array(16 * 1024).map((_, i) => i & 255)
+    expect(await api.saveFilePart(91n, 0, part, undefined, 'main')).toBe(true)
+
+    holding = true
+    const location = { _: 'inputDocumentFileLocation', id: 91n, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
+    const order: string[] = []
+    const file = api.invoke(serializeObject({ _: 'upload.getFile', location, offset: 0n, limit: part.length }), { pool: 'main' })
+    const settled = (p: Promise<unknown>, name: string): void => void p.then(() => order.push(name), () => order.push(`${name} failed`))
+    settled(file, 'file')
+    await expect.poll(() => held.length, { timeout: 5_000 }).toBe(1)
+    // one at a time, so each answer is a packet of its own (calls in one turn share a container)
+    const near = []
+    for (let i = 0; i < 2; i++) {
+      near.push(api.getNearestDc())
+      settled(near[i] as Promise<unknown>, 'nearest')
+      await expect.poll(() => held.length, { timeout: 5_000 }).toBe(2 + i)
+    }
+    holding = false
+    // the large packet takes the WebCrypto path; the small ones behind it must wait for it
+    expect((held[0]?.payload.length ?? 0) > 2048).toBe(true)
+    expect(held.slice(1).every((h) => h.payload.length < 2048)).toBe(true)
+    const frames = held.map((h) => frame(h.payload))
+    const one = new Uint8Array(frames.reduce((n, f) => n + f.length, 0))
+    frames.reduce((at, f) => (one.set(f, at), at + f.length), 0)
+    held[0]?.link.toClient(one)
+
+    const bytes = await file
+    expect(bytes.length).toBeGreaterThan(part.length)
+    expect((await Promise.all(near)).map((n) => n.thisDc)).toEqual([2, 2])
+    expect(order).toEqual(['file', 'nearest', 'nearest'])
+  })
+})

@@ -17,7 +17,7 @@ import { QUIET, stepStall, type StallConfig, type StallEvent, type StallState } 
 import { Connection, type ConnectionHandlers, type ConnectionPurpose } from '../transport/connection.ts'
 import { usableMessages, type Received } from './lane-inbound.ts'
 import { numberAndPack, type Outgoing, type Sent } from './lane-outbound.ts'
-import { MtSession, randomLong, type InMessage } from './mt-session.ts'
+import { MtSession, randomLong, type InMessage, type Opened } from './mt-session.ts'
 
 export type { Received } from './lane-inbound.ts'
 export { rawOf, type Outgoing, type Sent } from './lane-outbound.ts'
@@ -63,6 +63,8 @@ export class Lane {
   /** Sends keep their order; only a large packet's crypto makes one wait (mt-session). */
   readonly #outbound = inOrder()
   #recvChain: Promise<unknown> = Promise.resolve()
+  /** Packets waiting on #recvChain (opening or queued behind one that is). */
+  #recvQueued = 0
 
   readonly #env: EngineEnv
   readonly #keys: KeyStore
@@ -290,28 +292,56 @@ export class Lane {
     return sent
   }
 
+  /**
+   * Packets are handled in arrival order. A small one with none still opening before it is
+   * opened and handled now (issue #17: no promise hop per answer); any other waits its
+   * turn behind #recvChain.
+   */
   #onPacket(conn: Connection, packet: Uint8Array): void {
-    this.#recvChain = this.#recvChain.then(async () => {
+    if (this.#recvQueued === 0) {
       if (this.#conn !== conn) return
+      // the packet is the session's it was opened for, even if a message in it (bad_msg
+      // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
+      const session = this.#sessionNow
       try {
-        // the packet is the session's it was opened for, even if a message in it (bad_msg
-        // 32/33) replaces the lane's session halfway through (issue #18 fuzzer)
-        const session = this.#sessionNow
-        const msg = await this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
-        // an authentic packet, not a socket that merely opened, ends a run of failed
-        // reconnects: a server answering every packet with -429 must see the backoff grow
-        this.#reconnects = 0
-        this.#unpack(msg, session)
-        this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
+        const opened = this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
+        if (opened instanceof Promise) this.#queue(conn, () => opened.then((msg) => this.#handle(conn, session, msg)))
+        else this.#handle(conn, session, opened)
       } catch (err) {
-        // encryption.md §4: use nothing from a bad packet, close, reconnect.
-        const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
-        if (this.#conn !== conn) return
-        this.#conn = null
-        conn.close(new TransportError('BAD_PACKET', e.message))
-        this.#owner.onDown(this, e)
+        this.#badPacket(conn, err)
       }
+      return
+    }
+    this.#queue(conn, async () => {
+      const session = this.#sessionNow
+      this.#handle(conn, session, await this.#keys.usePrepared(this.key, (k) => session.open(k, packet)))
     })
+  }
+
+  #queue(conn: Connection, step: () => Promise<void>): void {
+    this.#recvQueued++
+    this.#recvChain = this.#recvChain
+      .then(() => (this.#conn === conn ? step() : undefined))
+      .catch((err: unknown) => this.#badPacket(conn, err))
+      .finally(() => this.#recvQueued--)
+  }
+
+  #handle(conn: Connection, session: MtSession, msg: Opened): void {
+    if (this.#conn !== conn) return
+    // an authentic packet, not a socket that merely opened, ends a run of failed
+    // reconnects: a server answering every packet with -429 must see the backoff grow
+    this.#reconnects = 0
+    this.#unpack(msg, session)
+    this.stallEvent({ type: 'received', owed: this.#owner.owesAnswers(this) })
+  }
+
+  /** encryption.md §4: use nothing from a bad packet, close, reconnect. */
+  #badPacket(conn: Connection, err: unknown): void {
+    const e = err instanceof PacketError ? err : new PacketError(codeOf(err), String(err instanceof Error ? err.message : err))
+    if (this.#conn !== conn) return
+    this.#conn = null
+    conn.close(new TransportError('BAD_PACKET', e.message))
+    this.#owner.onDown(this, e)
   }
 
   #unpack(top: InMessage, session: MtSession): void {

@@ -3,7 +3,7 @@
  * msg_id/seq_no, the received-id window, and sealing/opening of packets. Policy lives in
  * the pure session/ modules; this class only holds their state for one session.
  */
-import { decryptMessage, encryptMessageNow, type PreparedAuthKey } from '@pfs-web/crypto'
+import { decryptMessageNow, encryptMessageNow, type PreparedAuthKey } from '@pfs-web/crypto'
 import { PacketError } from '../../errors.ts'
 import { nextFreeMsgId } from '../../policy/session/msg-id.ts'
 import { ReceivedIds } from '../../policy/session/received-ids.ts'
@@ -102,11 +102,16 @@ export class MtSession {
   }
 
   /**
-   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5). The session id
-   * and msg_id parity are checked by the caller through `received`, per message.
+   * Decrypts and checks a packet (crypto runs encryption.md §4 items 2–5): the message at
+   * once when small, else a promise of it (crypto decryptMessageNow). The session id and
+   * msg_id parity are checked by the caller through `received`, per message.
    */
-  async open(key: PreparedAuthKey, packet: Uint8Array): Promise<InMessage & { sessionId: bigint }> {
-    const { plaintext } = await decryptMessage(key, packet, false)
+  open(key: PreparedAuthKey, packet: Uint8Array): Opened | Promise<Opened> {
+    const opened = decryptMessageNow(key, packet, false)
+    return opened instanceof Promise ? opened.then((m) => this.#read(m.plaintext)) : this.#read(opened.plaintext)
+  }
+
+  #read(plaintext: Uint8Array): Opened {
     const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.length)
     const sessionId = view.getBigInt64(8, true)
     if (sessionId !== this.sessionId) throw new PacketError('SESSION_MISMATCH', 'packet for another session')
@@ -119,3 +124,5 @@ export class MtSession {
     }
   }
 }
+
+export type Opened = InMessage & { sessionId: bigint }
