@@ -106,4 +106,18 @@ describe('DhPairPool (issue #17: client DH made ahead, used once)', () => {
     await f.runAll()
     expect(f.drawn.filter((d) => d.length === 256)).toHaveLength(made.length)
   })
+
+  it('likelyGroup: the well-known group before any handshake, then the group used last until a pair is ready for it', async () => {
+    const f = fakeEnv()
+    const pool = new DhPairPool(f.env, LIMITS)
+    expect(pool.likelyGroup()).toEqual({ g: 3, dhPrime: bytes(KNOWN_DH_PRIME), powers: undefined })
+    pool.take(3, bytes(P1))
+    pool.take(7, bytes(P2))
+    expect(pool.likelyGroup()).toMatchObject({ g: 7, dhPrime: bytes(P2) })
+    await f.runAll()
+    // a pair is ready for it: a new handshake takes that one and computes nothing early
+    expect(pool.likelyGroup()).toBeNull()
+    pool.close()
+    expect(pool.likelyGroup()).toBeNull()
+  })
 })

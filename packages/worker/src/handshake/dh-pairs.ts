@@ -13,8 +13,20 @@
  * (fixed-base.ts, public data) and stores them with the perm keys; the next engine
  * (a reload) restores them, so even its first connect's g^b is cheap. A host with its
  * own modPow (the simulation's OpenSSL) needs no powers: that modPow is faster.
+ *
+ * When no pair is ready, likelyGroup() names the group a new handshake will most likely
+ * be offered, and the handshake computes its own pair for it while its first round trips
+ * are in flight (handshake.ts #speculate): a page's first connect has no pair made ahead.
  */
-import { bytesToBigInt, dhGenerateAsync, fixedBasePowersSteps, runCooperative, type FixedBasePowers } from '@pfs-web/crypto'
+import {
+  bigIntToBytes,
+  bytesToBigInt,
+  dhGenerateAsync,
+  fixedBasePowersSteps,
+  KNOWN_DH_PRIME,
+  runCooperative,
+  type FixedBasePowers,
+} from '@pfs-web/crypto'
 import type { EngineEnv } from '../env.ts'
 import { powersFromBytes, powersToBytes } from './dh-powers.ts'
 
@@ -22,7 +34,12 @@ import { powersFromBytes, powersToBytes } from './dh-powers.ts'
 export interface DhGroup {
   g: number
   dhPrime: Uint8Array
+  /** Fixed-base powers of g when the pool has them: g^b then costs ~1/5 of a modexp. */
+  powers?: FixedBasePowers | undefined
 }
+
+/** Telegram's servers offer the well-known prime with g = 3 (auth-key.md step 6). */
+const WELL_KNOWN_GROUP = { g: 3, dhPrime: bigIntToBytes(KNOWN_DH_PRIME, 256) }
 
 export interface DhPair {
   /** 256 bytes; the taker owns it and must zero it after use. */
@@ -42,6 +59,12 @@ export interface DhPairSource {
    * page): a g^b computed inline then costs ~1/5 of a modexp.
    */
   powers?(g: number, dhPrime: Uint8Array): FixedBasePowers | undefined
+  /**
+   * The group a handshake starting now will most likely be offered, when no pair is ready
+   * for it (the handshake then computes one while its first round trips are in flight);
+   * null when one is ready or the source is closed.
+   */
+  likelyGroup?(): DhGroup | null
 }
 
 export interface DhPairLimits {
@@ -104,6 +127,17 @@ export class DhPairPool implements DhPairSource {
     const pair = group.pairs.shift() ?? null
     this.#fillLater(group)
     return pair
+  }
+
+  /** The group used last, else the stored powers' (an earlier page met it), else the well-known one. */
+  likelyGroup(): DhGroup | null {
+    if (this.#closed) return null
+    let last: Group | undefined
+    for (const group of this.#groups.values()) last = group
+    if (last?.pairs.length) return null
+    const stored = this.#powers
+    const { g, dhPrime } = last ?? (stored ? { g: stored.g, dhPrime: bigIntToBytes(stored.p, 256) } : WELL_KNOWN_GROUP)
+    return { g, dhPrime, powers: this.powers(g, dhPrime) }
   }
 
   powers(g: number, dhPrime: Uint8Array): FixedBasePowers | undefined {

@@ -27,7 +27,7 @@ import {
 import { TlReader, decodeObject, serializeObject, type TlObject } from '@pfs-web/tl/client'
 import { HandshakeError } from '../errors.ts'
 import { clockPlausibility } from '../policy/session/msg-id.ts'
-import type { DhPair, DhPairSource } from './dh-pairs.ts'
+import type { DhGroup, DhPair, DhPairSource } from './dh-pairs.ts'
 import type { RsaKey } from './rsa-keys.ts'
 
 export type HandshakeMode = { kind: 'perm' } | { kind: 'temp'; expiresIn: number }
@@ -66,6 +66,12 @@ export interface HandshakeResult {
 
 export type HandshakeOutput = { send: TlObject } | { done: HandshakeResult }
 
+/** A DH pair being made early for a group (#speculate); drop() stops it and zeroes its b. */
+interface EarlyPair extends DhGroup {
+  pair: Promise<DhPair | null>
+  drop(): void
+}
+
 /** dh_gen_retry loops are bounded: a server that always collides is broken. */
 const MAX_RETRIES = 5
 
@@ -84,6 +90,7 @@ export class Handshake {
   #auxHash: Uint8Array = new Uint8Array(0)
   #retries = 0
   #wiped = false
+  #early: EarlyPair | null = null
 
   readonly #options: HandshakeOptions
 
@@ -96,6 +103,8 @@ export class Handshake {
     if (this.step !== 'start') throw new HandshakeError('BAD_STATE', `start() in step ${this.step}`)
     this.#nonce = this.#options.random(16)
     this.step = 'res-pq'
+    const group = this.#options.dhPairs?.likelyGroup?.()
+    if (group) this.#early = this.#speculate(group)
     return { _: 'req_pq_multi', nonce: this.#nonce }
   }
 
@@ -130,6 +139,7 @@ export class Handshake {
     this.#tmpKey.fill(0)
     this.#tmpIv.fill(0)
     this.#dropPendingKey()
+    this.#early?.drop()
   }
 
   /** Zeroes the pending auth key, now or once its maths ends (that maths stops at its next pause). */
@@ -237,15 +247,51 @@ export class Handshake {
     return key
   }
 
-  /** A pair made ahead, else a new one, from the source's fixed-base powers when it has them. */
-  #dhPair(g: number, dhPrime: Uint8Array): DhPair | Promise<DhPair> {
+  /**
+   * A pair made ahead, else the one computed early for this group, else a new one (from the
+   * source's fixed-base powers when it has them). An early pair not used is dropped: its
+   * maths stops at the next pause and its b is zeroed.
+   */
+  async #dhPair(g: number, dhPrime: Uint8Array): Promise<DhPair> {
     const source = this.#options.dhPairs
-    const powers = source?.powers?.(g, dhPrime)
-    return source?.take(g, dhPrime) ?? dhGenerateAsync(g, dhPrime, this.#options.random, { ...this.#cooperative(), powers })
+    const early = this.#early
+    this.#early = null
+    const made = source?.take(g, dhPrime) ?? null
+    if (made || early?.g !== g || !constantTimeEqual(early.dhPrime, dhPrime)) {
+      early?.drop()
+    } else {
+      const pair = await early.pair
+      if (this.#wiped) pair?.b.fill(0)
+      this.#checkNotWiped()
+      if (pair) return pair
+    }
+    return made ?? dhGenerateAsync(g, dhPrime, this.#options.random, { ...this.#cooperative(), powers: source?.powers?.(g, dhPrime) })
   }
 
-  /** The handshake's slices, whose pauses end the maths once the handshake is wiped. */
-  #cooperative(): CooperativeOptions & { yieldNow: () => Promise<void> } {
+  /**
+   * b and g^b for the group the source expects, computed while req_pq and req_DH_params are
+   * in flight (issue #17): on a page's first connect no pair was made ahead, and g^b would
+   * otherwise wait for server_DH_params_ok. It starts a microtask later, once req_pq is
+   * sent, and is used only if the server offers that group (checkDhParams runs first).
+   */
+  #speculate({ g, dhPrime, powers }: DhGroup): EarlyPair {
+    let dropped = false
+    const cooperative = this.#cooperative(() => dropped)
+    const pair = Promise.resolve()
+      .then(() => dhGenerateAsync(g, dhPrime, this.#options.random, { ...cooperative, powers }))
+      .catch(() => null)
+    const drop = (): void => {
+      dropped = true
+      void pair.then((p) => p?.b.fill(0))
+    }
+    return { g, dhPrime, pair, drop }
+  }
+
+  /**
+   * The handshake's slices, whose pauses end the maths once the handshake is wiped (or
+   * `stopped` says so); a stopped dhGenerate zeroes the b it drew.
+   */
+  #cooperative(stopped = (): boolean => false): CooperativeOptions & { yieldNow: () => Promise<void> } {
     const cooperative = this.#options.cooperative ?? {}
     const pause = cooperative.yieldNow ?? yieldToEventLoop
     return {
@@ -253,6 +299,7 @@ export class Handshake {
       yieldNow: async () => {
         await pause()
         this.#checkNotWiped()
+        if (stopped()) throw new HandshakeError('ABORTED', 'early DH pair dropped')
       },
     }
   }
