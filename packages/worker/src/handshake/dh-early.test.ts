@@ -67,7 +67,7 @@ describe('DH off the critical path on a first connect (issue #17, auth-key.md st
     const { hs, bs } = start(guessing({ g: 7, dhPrime: WELL_KNOWN }))
     await hs.onMessage(body(sample.resPQ_body), 1000)
     const setParams = sent(await hs.onMessage(body(sample.server_DH_params_ok_body), 2000))
-    await expect.poll(() => zero(bs[0])).toBe(true)
+    await expect.poll(() => zero(bs[0]), { timeout: 5_000 }).toBe(true)
     expect(bs).toHaveLength(2)
     expect(toHex(serializeObject(setParams))).not.toBe(sample.set_client_DH_params_body)
   })
@@ -78,7 +78,7 @@ describe('DH off the critical path on a first connect (issue #17, auth-key.md st
     await hs.onMessage(body(sample.resPQ_body), 1000)
     await hs.onMessage(body(sample.server_DH_params_ok_body), 2000)
     // the maths stops at its next pause, whose turn comes when the event loop gives it one
-    await expect.poll(() => zero(bs[0])).toBe(true)
+    await expect.poll(() => zero(bs[0]), { timeout: 5_000 }).toBe(true)
     expect(bs).toHaveLength(1)
     await hs.onMessage(body(sample.dh_gen_ok_body), 3000)
     expect(zero(ahead.b)).toBe(true)
@@ -92,7 +92,7 @@ describe('DH off the critical path on a first connect (issue #17, auth-key.md st
     expect(bs).toHaveLength(1)
     expect(zero(bs[0])).toBe(false)
     hs.wipe()
-    await expect.poll(() => zero(bs[0])).toBe(true)
+    await expect.poll(() => zero(bs[0]), { timeout: 5_000 }).toBe(true)
   })
 
   it('a handshake that fails before its DH step stops the early maths and zeroes b', async () => {
