@@ -338,18 +338,18 @@ describe('malformed server input (issue #5)', () => {
 describe('receive order (issue #17)', () => {
   // a small packet is opened and handled as it arrives, a large one (≥ 2 KiB: its msg_key
   // hash goes through WebCrypto) a turn later; packets must still be handled in arrival order
-  it('a large answer and two small ones delivered in one read, large first, settle their calls in that order', async () => {
+  /** An engine whose server answers (rpc_result packets) the MITM holds while `hold.on` is set. */
+  async function holdingRig() {
     const keys = new RecordingKeyStore()
-    let holding = false
-    const held: { payload: Uint8Array; link: MitmLink }[] = []
+    const hold = { on: false, held: [] as { payload: Uint8Array; link: MitmLink }[] }
     const open = mitmOpener(openNodeSocket, {
       fromServer(payload, link) {
-        const msg = holding ? openPacket(keys.temps, payload, false) : null
+        const msg = hold.on ? openPacket(keys.temps, payload, false) : null
         if (!msg) return null
         const obj = decodeObject(new TlReader(msg.body))
         const answer = obj._ === 'rpc_result' || (obj._ === 'msg_container' && obj.messages.some((m) => m.body._ === 'rpc_result'))
         if (!answer) return null
-        held.push({ payload, link })
+        hold.held.push({ payload, link })
         return []
       },
     })
@@ -357,35 +357,66 @@ describe('receive order (issue #17)', () => {
     engine = api
     await api.init(engineOptions(server, 10_000))
     await api.connect()
-    const part = new Uint8Array(16 * 1024).map((_, i) => i & 255)
-    expect(await api.saveFilePart(91n, 0, part, undefined, 'main')).toBe(true)
+    return { api, hold }
+  }
+  const FILE_PART = new Uint8Array(16 * 1024).map((_, i) => i & 255)
+  const getFile = (api: WorkerApi, id: bigint): Promise<Uint8Array> => {
+    const location = { _: 'inputDocumentFileLocation', id, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
+    return api.invoke(serializeObject({ _: 'upload.getFile', location, offset: 0n, limit: FILE_PART.length }), { pool: 'main' })
+  }
+  /** Frames delivered to the engine in one read. */
+  const oneRead = (frames: Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0))
+    frames.reduce((at, f) => (out.set(f, at), at + f.length), 0)
+    return out
+  }
 
-    holding = true
-    const location = { _: 'inputDocumentFileLocation', id: 91n, access_hash: 0n, file_reference: new Uint8Array(0), thumb_size: '' } as const
+  it('a large answer and two small ones delivered in one read, large first, settle their calls in that order', async () => {
+    const { api, hold } = await holdingRig()
+    expect(await api.saveFilePart(91n, 0, FILE_PART, undefined, 'main')).toBe(true)
+    hold.on = true
     const order: string[] = []
-    const file = api.invoke(serializeObject({ _: 'upload.getFile', location, offset: 0n, limit: part.length }), { pool: 'main' })
     const settled = (p: Promise<unknown>, name: string): void => void p.then(() => order.push(name), () => order.push(`${name} failed`))
+    const file = getFile(api, 91n)
     settled(file, 'file')
-    await expect.poll(() => held.length, { timeout: 5_000 }).toBe(1)
+    await expect.poll(() => hold.held.length, { timeout: 5_000 }).toBe(1)
     // one at a time, so each answer is a packet of its own (calls in one turn share a container)
     const near = []
     for (let i = 0; i < 2; i++) {
       near.push(api.getNearestDc())
       settled(near[i] as Promise<unknown>, 'nearest')
-      await expect.poll(() => held.length, { timeout: 5_000 }).toBe(2 + i)
+      await expect.poll(() => hold.held.length, { timeout: 5_000 }).toBe(2 + i)
     }
-    holding = false
+    hold.on = false
+    const { held } = hold
     // the large packet takes the WebCrypto path; the small ones behind it must wait for it
     expect((held[0]?.payload.length ?? 0) > 2048).toBe(true)
     expect(held.slice(1).every((h) => h.payload.length < 2048)).toBe(true)
-    const frames = held.map((h) => frame(h.payload))
-    const one = new Uint8Array(frames.reduce((n, f) => n + f.length, 0))
-    frames.reduce((at, f) => (one.set(f, at), at + f.length), 0)
-    held[0]?.link.toClient(one)
+    held[0]?.link.toClient(oneRead(held.map((h) => frame(h.payload))))
 
     const bytes = await file
-    expect(bytes.length).toBeGreaterThan(part.length)
+    expect(bytes.length).toBeGreaterThan(FILE_PART.length)
     expect((await Promise.all(near)).map((n) => n.thisDc)).toEqual([2, 2])
     expect(order).toEqual(['file', 'nearest', 'nearest'])
+  })
+
+  it('a bad large answer and a -429 in the same read: the connection goes before the packet\'s turn, and its failure is no unhandled rejection', async () => {
+    const { api, hold } = await holdingRig()
+    expect(await api.saveFilePart(92n, 0, FILE_PART, undefined, 'main')).toBe(true)
+    hold.on = true
+    const file = getFile(api, 92n)
+    file.catch(() => undefined)
+    await expect.poll(() => hold.held.length, { timeout: 5_000 }).toBe(1)
+    hold.on = false
+    const [big] = hold.held
+    if (!big) throw new Error('no answer held')
+    const bad = trimmed(big.payload).slice()
+    bad[12] = (bad[12] ?? 0) ^ 0x01
+    const tooMany = new Uint8Array(4)
+    new DataView(tooMany.buffer).setInt32(0, -429, true)
+    big.link.toClient(oneRead([frame(bad), frame(tooMany)]))
+    // the call is resent on the next connection and answered; afterEach checks that no
+    // rejection went unhandled
+    expect((await file).length).toBeGreaterThan(FILE_PART.length)
   })
 })

@@ -278,7 +278,7 @@ export class Handshake {
     let dropped = false
     const cooperative = this.#cooperative(() => dropped)
     const pair = Promise.resolve()
-      .then(() => dhGenerateAsync(g, dhPrime, this.#options.random, { ...cooperative, powers }))
+      .then(() => (dropped ? null : dhGenerateAsync(g, dhPrime, this.#options.random, { ...cooperative, powers })))
       .catch(() => null)
     const drop = (): void => {
       dropped = true

@@ -305,8 +305,14 @@ export class Lane {
       const session = this.#sessionNow
       try {
         const opened = this.#keys.usePrepared(this.key, (k) => session.open(k, packet))
-        if (opened instanceof Promise) this.#queue(conn, () => opened.then((msg) => this.#handle(conn, session, msg)))
-        else this.#handle(conn, session, opened)
+        if (opened instanceof Promise) {
+          // the step may never run (the connection replaced before its turn): this packet's
+          // failure is then nobody's to report, and must not surface as unhandled
+          opened.catch(() => undefined)
+          this.#queue(conn, () => opened.then((msg) => this.#handle(conn, session, msg)))
+        } else {
+          this.#handle(conn, session, opened)
+        }
       } catch (err) {
         this.#badPacket(conn, err)
       }
