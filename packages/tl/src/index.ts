@@ -2,6 +2,7 @@ export { TlError, MAX_DEPTH } from './errors.ts'
 export type { TlErrorCode } from './errors.ts'
 export { TlReader } from './reader.ts'
 export { TlWriter, MAX_BYTES_LENGTH } from './writer.ts'
+export { VECTOR_ID, readVector } from './codec-runtime.ts'
 export {
   encodeObject,
   decodeObject,

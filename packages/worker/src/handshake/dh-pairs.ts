@@ -134,10 +134,9 @@ export class DhPairPool implements DhPairSource {
     if (this.#closed) return null
     let last: Group | undefined
     for (const group of this.#groups.values()) last = group
-    if (last?.pairs.length) return null
+    if (last) return last.pairs.length ? null : { g: last.g, dhPrime: last.dhPrime, powers: this.powers(last.g, last.dhPrime) }
     const stored = this.#powers
-    const { g, dhPrime } = last ?? (stored ? { g: stored.g, dhPrime: bigIntToBytes(stored.p, 256) } : WELL_KNOWN_GROUP)
-    return { g, dhPrime, powers: this.powers(g, dhPrime) }
+    return stored ? { g: stored.g, dhPrime: bigIntToBytes(stored.p, 256), powers: stored } : WELL_KNOWN_GROUP
   }
 
   powers(g: number, dhPrime: Uint8Array): FixedBasePowers | undefined {
