@@ -86,6 +86,29 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     expect(concatBytes(...outs.map((o) => o.bytes))).toEqual(want.subarray(1))
   })
 
+  it("makes a connection's first 4 KiB at once: no WebCrypto call (not even importKey) until half of it is used", async () => {
+    const encrypt = vi.spyOn(crypto.subtle, 'encrypt')
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    const iv = random(16)
+    const stream = createCtrStream(key, iv)
+    const data = random(2200)
+    // a handshake's frames: each comes out before process() returns
+    const { outs, syncFrames } = sendAll(stream, data, [64, 52, 353, 404, 1000])
+    expect(syncFrames).toEqual([0, 1, 2, 3, 4])
+    expect(encrypt).not.toHaveBeenCalled()
+    expect(importKey).not.toHaveBeenCalled()
+    // past half of it (2,048 bytes left unclaimed), the first WebCrypto chunk is started
+    outs.push(...sendAll(stream, data.subarray(1873), [327]).outs)
+    expect(importKey).toHaveBeenCalledTimes(1)
+    await until(() => encrypt.mock.calls.length === 1)
+    // frames across the made-at-once part and WebCrypto's chunk continue one stream
+    const more = random(5000)
+    const later = sendAll(stream, more, [1000, 3000, 1000]).outs
+    await until(() => later.length === 3)
+    const want = await oneShot(key, iv as Uint8Array<ArrayBuffer>, concatBytes(data, more) as Uint8Array<ArrayBuffer>)
+    expect(concatBytes(...outs.map((o) => o.bytes), ...later.map((o) => o.bytes))).toEqual(want)
+  })
+
   it('wipes keystream once consumed, and all of it on close(); later calls throw CLOSED', async () => {
     const made: ArrayBuffer[] = []
     const encrypt = crypto.subtle.encrypt.bind(crypto.subtle)
@@ -95,10 +118,13 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
       return out
     })
     const stream = createCtrStream(key, random(16), { chunkBytes: 32 })
-    await ctrProcess(stream, random(32))
+    // the 32 bytes made at once, then 16 of WebCrypto's first chunk
+    await ctrProcess(stream, random(48))
     await until(() => made.length >= 2)
-    // the first chunk was consumed whole; the refill started behind it holds keystream
-    expect(new Uint8Array(made[0]!).every((b) => b === 0)).toBe(true)
+    // the first chunk's consumed half is zero, its other half and the next chunk hold keystream
+    const firstChunk = new Uint8Array(made[0]!)
+    expect(firstChunk.subarray(0, 16).every((b) => b === 0)).toBe(true)
+    expect(firstChunk.subarray(16).some((b) => b !== 0)).toBe(true)
     expect(new Uint8Array(made[1]!).some((b) => b !== 0)).toBe(true)
     const dropped: Uint8Array[] = []
     stream.process(random(100), (b) => dropped.push(b))
@@ -117,7 +143,8 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     const errors: CryptoError[] = []
     const stream = createCtrStream(key, random(16), { onError: (e) => errors.push(e) })
     const outs: Uint8Array[] = []
-    stream.process(random(10), (b) => outs.push(b))
+    // more than the 4 KiB made at once: this frame needs WebCrypto's keystream
+    stream.process(random(5000), (b) => outs.push(b))
     await until(() => errors.length === 1)
     expect(errors[0]).toMatchObject({ code: 'CTR_REFILL_FAILED' })
     expect(outs).toEqual([])

@@ -3,7 +3,14 @@
  * starting at the IV, running across calls. The keystream does not depend on the data, so
  * it is made ahead, in large WebCrypto AES-CTR calls over zeros, and XORed in synchronously:
  * a frame costs no asynchronous crypto job of its own. Consumed keystream is wiped.
+ *
+ * The first few KiB are made at once on the AES core instead (WebAssembly, else JS): a
+ * connection's handshake, bind and first calls fit in them, so a connect needs no
+ * WebCrypto job for its obfuscation at all (each costs more than 64 KiB of keystream,
+ * issue #17) and its first frame need not wait for one.
  */
+import { expandEncKey } from './aes-core.ts'
+import { igeEncryptInto } from './aes-wasm.ts'
 import { bufferSource, copyOf, expectBytes, expectUint8Array } from './bytes.ts'
 import { CryptoError } from './errors.ts'
 
@@ -29,6 +36,8 @@ export interface CtrStreamOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024
+/** Keystream made at once (or one chunk, if smaller); WebCrypto is first called once half of it is used. */
+const FIRST_BYTES = 4096
 
 /** iv + blocks as a 128-bit big-endian integer, wrapping modulo 2^128. */
 function counterAt(iv: Uint8Array, blocks: number): Uint8Array<ArrayBuffer> {
@@ -39,6 +48,21 @@ function counterAt(iv: Uint8Array, blocks: number): Uint8Array<ArrayBuffer> {
     out[i] = sum & 0xff
     carry = Math.floor(carry / 256) + (sum >> 8)
   }
+  return out
+}
+
+/** `bytes` of keystream from the counter at `iv` on the AES core: E(counter) per block. */
+function keystreamNow(key: Uint8Array, iv: Uint8Array, bytes: number): Uint8Array {
+  const rk = expandEncKey(key)
+  // one IGE block from a zero chaining state is the bare cipher: E(m ^ 0) ^ 0
+  const zeros = new Uint8Array(32)
+  const out = new Uint8Array(bytes)
+  for (let at = 0; at < bytes; at += 16) {
+    const block = out.subarray(at, at + 16)
+    block.set(counterAt(iv, at / 16))
+    igeEncryptInto(rk, zeros, block, block)
+  }
+  rk.fill(0)
   return out
 }
 
@@ -55,13 +79,18 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
     throw new CryptoError('BAD_INPUT', 'chunkBytes: expected a positive multiple of 16')
   }
   const ivCopy = copyOf(iv)
-  const cryptoKey = globalThis.crypto.subtle.importKey('raw', bufferSource(key), { name: 'AES-CTR' }, false, ['encrypt'])
+  /** Held until WebCrypto first needs it (the caller may wipe its own copy), then wiped. */
+  let keyCopy: Uint8Array | null = copyOf(key)
+  let cryptoKey: Promise<CryptoKey> | null = null
+  const first = Math.min(FIRST_BYTES, chunkBytes)
   /** Made, unconsumed keystream, oldest first; chunks[0] is read from `readAt`. */
-  const chunks: Uint8Array[] = []
+  const chunks: Uint8Array[] = [keystreamNow(key, ivCopy, first)]
   let readAt = 0
-  let buffered = 0
-  /** Keystream blocks requested from WebCrypto so far: the next refill's counter. */
-  let blocksMade = 0
+  let buffered = first
+  /** Keystream blocks made so far: the next refill's counter. */
+  let blocksMade = first / 16
+  /** A refill starts below this much unclaimed keystream: half the first part, then a chunk. */
+  let lowWater = first / 2
   let refilling = false
   let closed = false
   let offset = 0
@@ -87,15 +116,25 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
     return result
   }
 
+  function importKey(): Promise<CryptoKey> {
+    const raw = keyCopy as Uint8Array
+    keyCopy = null
+    const imported = globalThis.crypto.subtle.importKey('raw', bufferSource(raw), { name: 'AES-CTR' }, false, ['encrypt'])
+    raw.fill(0)
+    return imported
+  }
+
   function refillIfLow(): void {
-    if (refilling || closed || buffered - waitingBytes >= chunkBytes) return
+    if (refilling || closed || buffered - waitingBytes >= lowWater) return
     refilling = true
+    lowWater = chunkBytes
     // one call may cover a large waiting frame at once; it stays a multiple of 16 so the
     // next call's counter lands on a block boundary
     const deficit = waitingBytes - buffered
     const bytes = Math.max(chunkBytes, Math.ceil(deficit / 16) * 16)
     const counter = counterAt(ivCopy, blocksMade)
     blocksMade += bytes / 16
+    cryptoKey ??= importKey()
     cryptoKey
       .then((k) => globalThis.crypto.subtle.encrypt({ name: 'AES-CTR', counter, length: 128 }, k, new Uint8Array(bytes)))
       .then(
@@ -149,6 +188,8 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
     },
     close() {
       closed = true
+      keyCopy?.fill(0)
+      keyCopy = null
       for (const c of chunks) c.fill(0)
       chunks.length = 0
       buffered = 0

@@ -13,7 +13,25 @@ describe('isPrime64 (deterministic Miller–Rabin below 2^64)', () => {
     { n: 3215031751n, want: false }, // spsp(2,3,5,7)
     { n: 3825123056546413051n, want: false }, // spsp(2..23)
     { n: 18446744073709551557n, want: true }, // largest 64-bit prime
+    // below 4,759,123,141 three bases decide (a handshake's p and q); this composite passes
+    // exactly those three, so it must get all twelve
+    { n: 4759123141n, want: false }, // spsp(2, 7, 61)
+    { n: 4294967291n, want: true }, // largest prime below 2^32
+    { n: 2152302898747n, want: false }, // spsp(2, 3, 5, 7, 11)
   ])('$n → $want', ({ n, want }) => expect(isPrime64(n)).toBe(want))
+
+  it('agrees with trial division on random 32-bit numbers (the three-base range)', () => {
+    const random = seededRandom(3)
+    const byTrial = (n: number): boolean => {
+      if (n < 2) return false
+      for (let d = 2; d * d <= n; d++) if (n % d === 0) return false
+      return true
+    }
+    for (let i = 0; i < 3000; i++) {
+      const n = new DataView(random(4).buffer).getUint32(0) | 1
+      expect(isPrime64(BigInt(n >>> 0))).toBe(byTrial(n >>> 0))
+    }
+  })
 })
 
 describe('isProbablePrime (random bases)', () => {

@@ -7,14 +7,19 @@ const SMALL_PRIMES: readonly number[] = (() => {
   return out
 })()
 
-// These 12 bases make Miller–Rabin exact for every n < 3.3·10^24, so below 2^64.
+/**
+ * Base sets that make Miller–Rabin exact below a bound: the first 12 primes below
+ * 3.3·10^24 (so for all n < 2^64), and {2, 7, 61} below 4,759,123,141 (Jaeschke), which
+ * covers a handshake's p and q (31 bits each): 3 rounds instead of 12 for them.
+ */
 const DETERMINISTIC_BASES = [2n, 3n, 5n, 7n, 11n, 13n, 17n, 19n, 23n, 29n, 31n, 37n]
+const BASES_BELOW_4759123141 = [2n, 7n, 61n]
 
-/** Exact primality for 0 ≤ n < 2^64 (used on the handshake's p and q). */
+/** Exact primality for 0 ≤ n < 2^64 (used on the handshake's pq, p and q). */
 export function isPrime64(n: bigint): boolean {
   const small = trialDivision(n)
   if (small !== undefined) return small
-  return DETERMINISTIC_BASES.every((a) => millerRabinRound(n, a))
+  return (n < 4759123141n ? BASES_BELOW_4759123141 : DETERMINISTIC_BASES).every((a) => millerRabinRound(n, a))
 }
 
 /**

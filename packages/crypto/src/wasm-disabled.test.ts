@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { expandDecKey, expandEncKey, igeEncryptWordsJs } from './aes-core.ts'
 import { aesWasmAvailable, igeDecryptInto, igeEncryptInto } from './aes-wasm.ts'
 import { sha256Js, sha256Sync, sha256WasmAvailable } from './sha-sync.ts'
 import { disableWebAssembly } from './wasm-instance.ts'
+import { createCtrStream } from './aes-ctr.ts'
+import { ctrProcess } from './test-support/ctr.ts'
 import { seededRandom } from '../test/seeded-random.ts'
 import { toHex } from './test-support/hex.ts'
 
@@ -31,5 +33,19 @@ describe('disableWebAssembly (a worker under a CSP without wasm-unsafe-eval)', (
     // FIPS 180-2 "abc"
     expect(toHex(sha256Sync(new TextEncoder().encode('abc')))).toBe('BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD')
     expect(toHex(sha256Sync(data))).toBe(toHex(sha256Js(data)))
+  })
+
+  it("a CTR stream's first 4 KiB come from the JS core, with no WebCrypto call, and equal one AES-CTR call", async () => {
+    const rnd = seededRandom(15)
+    const key = rnd(32) as Uint8Array<ArrayBuffer>
+    const iv = rnd(16) as Uint8Array<ArrayBuffer>
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    const stream = createCtrStream(key, iv)
+    const data = rnd(1500) as Uint8Array<ArrayBuffer>
+    const got = await ctrProcess(stream, data)
+    expect(importKey).not.toHaveBeenCalled()
+    const k = await crypto.subtle.importKey('raw', key, { name: 'AES-CTR' }, false, ['encrypt'])
+    const want = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CTR', counter: iv, length: 128 }, k, data))
+    expect(toHex(got)).toBe(toHex(want))
   })
 })

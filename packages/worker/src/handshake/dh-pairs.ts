@@ -109,7 +109,7 @@ export class DhPairPool implements DhPairSource {
 
   /** Reads stored powers (before a connect); any that fail powersFromBytes are ignored. */
   async restore(): Promise<void> {
-    this.#powers ??= powersFromBytes(await this.#env.permKeys?.getDhPowers?.().catch(() => null))
+    this.#powers ??= await powersFromBytes(await this.#env.permKeys?.getDhPowers?.().catch(() => null))
   }
 
   take(g: number, dhPrime: Uint8Array): DhPair | null {

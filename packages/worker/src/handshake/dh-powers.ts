@@ -6,7 +6,7 @@
  * suffices because only this engine wrote them, for a group that passed checkDhParams,
  * and they are used only when a server offers that same group again.
  */
-import { bigIntToBytes, bytesToBigInt, constantTimeEqual, FIXED_BASE_POWERS, sha256Sync, type FixedBasePowers } from '@pfs-web/crypto'
+import { bigIntToBytes, bytesToBigInt, constantTimeEqual, FIXED_BASE_POWERS, sha256, sha256Sync, type FixedBasePowers } from '@pfs-web/crypto'
 
 const N = 256
 const BODY = N * (1 + FIXED_BASE_POWERS)
@@ -18,9 +18,14 @@ export function powersToBytes({ p, table }: FixedBasePowers): Uint8Array {
   return out
 }
 
-export function powersFromBytes(bytes: unknown): FixedBasePowers | null {
+/**
+ * Checked with WebCrypto's digest, unlike powersToBytes: a reload does this on its way to
+ * its first connect, and 86 KB hash ~4× faster natively than in the synchronous SHA-256
+ * (~0.2 against ~0.9 ms in Node); the build runs in idle time, where it does not matter.
+ */
+export async function powersFromBytes(bytes: unknown): Promise<FixedBasePowers | null> {
   if (!(bytes instanceof Uint8Array) || bytes.length !== BODY + 32) return null
-  if (!constantTimeEqual(sha256Sync(bytes.subarray(0, BODY)), bytes.subarray(BODY))) return null
+  if (!constantTimeEqual(await sha256(bytes.subarray(0, BODY)), bytes.subarray(BODY))) return null
   const [p, ...table] = Array.from({ length: FIXED_BASE_POWERS + 1 }, (_, i) => bytesToBigInt(bytes.subarray(i * N, i * N + N)))
   return { g: Number(table[0]), p: p as bigint, table }
 }

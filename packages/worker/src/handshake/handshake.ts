@@ -19,7 +19,7 @@ import {
   initialServerSalt,
   newNonceHash,
   rsaPadEncrypt,
-  sha1,
+  sha1Sync,
   tmpAesKeyIv,
   yieldToEventLoop,
   type CooperativeOptions,
@@ -190,7 +190,8 @@ export class Handshake {
     const inner = decodeObject(reader)
     if (inner._ !== 'server_DH_inner_data') throw new HandshakeError('UNEXPECTED_MESSAGE', `expected server_DH_inner_data, got ${inner._}`)
     if (plain.length - reader.offset >= 16) throw new HandshakeError('BAD_ANSWER_PADDING', 'more than 15 padding bytes')
-    const hash = await sha1(plain.subarray(20, reader.offset))
+    // synchronous: for a few hundred bytes a WebCrypto digest costs more than the hashing (sha-sync.ts)
+    const hash = sha1Sync(plain.subarray(20, reader.offset))
     if (!constantTimeEqual(hash, plain.subarray(0, 20))) throw new HandshakeError('BAD_ANSWER_HASH', 'SHA1(answer) mismatch')
     this.#checkNonces(inner.nonce, inner.server_nonce)
     this.#dh = { g: inner.g, dhPrime: inner.dh_prime, gA: inner.g_a }
@@ -220,7 +221,7 @@ export class Handshake {
     this.#dropPendingKey()
     try {
       const data = serializeObject({ _: 'client_DH_inner_data', nonce: this.#nonce, server_nonce: this.#serverNonce, retry_id: retryId, g_b: gB })
-      const hash = await sha1(data)
+      const hash = sha1Sync(data)
       const padLen = (16 - ((20 + data.length) % 16)) % 16
       const withHash = concatBytes(hash, data, this.#options.random(padLen))
       const encrypted = await aesIgeEncrypt(this.#tmpKey, this.#tmpIv, withHash)
