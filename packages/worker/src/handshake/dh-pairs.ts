@@ -107,9 +107,15 @@ export class DhPairPool implements DhPairSource {
     this.#limits = limits
   }
 
-  /** Reads stored powers (before a connect); any that fail powersFromBytes are ignored. */
+  /**
+   * Reads stored powers (before a connect); any that fail powersFromBytes are ignored, and
+   * so is a storage or digest that throws: they are a cache, and init() must not fail on it.
+   */
   async restore(): Promise<void> {
-    this.#powers ??= await powersFromBytes(await this.#env.permKeys?.getDhPowers?.().catch(() => null))
+    this.#powers ??= await this.#env.permKeys
+      ?.getDhPowers?.()
+      .then(powersFromBytes)
+      .catch(() => null) ?? null
   }
 
   take(g: number, dhPrime: Uint8Array): DhPair | null {

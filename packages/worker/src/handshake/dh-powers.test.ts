@@ -8,7 +8,7 @@ import {
   modPow,
   runCooperative,
 } from '@pfs-web/crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createMemoryPermKeyStorage } from '../edge/storage/memory-perm-key-storage.ts'
 import type { PermKeyStorage } from '../env.ts'
 import { fakeEnv } from '../test-support/virtual-env.ts'
@@ -121,6 +121,17 @@ describe('DH fixed-base powers: built in idle time, stored, restored (issue #17)
     const { getDhPowers: _g, setDhPowers: _s, ...none } = createMemoryPermKeyStorage()
     const plain = await poolAfterIdle(none)
     expect(bytesToBigInt(plain.pair!.gB)).toBe(modPow(3n, bytesToBigInt(plain.pair!.b), P))
+  })
+
+  it('a digest WebCrypto refuses while checking stored powers costs nothing but speed: restore() still resolves', async () => {
+    const storage = createMemoryPermKeyStorage()
+    await storage.setDhPowers?.(powersToBytes(powers3))
+    const digest = vi.spyOn(crypto.subtle, 'digest').mockRejectedValue(new DOMException('boom', 'OperationError'))
+    const pool = new DhPairPool(fakeEnv(storage).env, LIMITS)
+    await expect(pool.restore()).resolves.toBeUndefined()
+    expect(digest).toHaveBeenCalled()
+    expect(pool.powers(3, PRIME)).toBeUndefined()
+    digest.mockRestore()
   })
 
   it('a host with its own modPow (the simulation) builds no powers', async () => {
