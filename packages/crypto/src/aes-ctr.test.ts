@@ -86,22 +86,22 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     expect(concatBytes(...outs.map((o) => o.bytes))).toEqual(want.subarray(1))
   })
 
-  it("makes a connection's first 4 KiB at once: no WebCrypto call (not even importKey) until half of it is used", async () => {
+  it("makes a connection's first 4 KiB on the AES core: no WebCrypto call (not even importKey) until 3 KiB of it are claimed", async () => {
     const encrypt = vi.spyOn(crypto.subtle, 'encrypt')
     const importKey = vi.spyOn(crypto.subtle, 'importKey')
     const iv = random(16)
     const stream = createCtrStream(key, iv)
-    const data = random(2200)
-    // a handshake's frames: each comes out before process() returns
-    const { outs, syncFrames } = sendAll(stream, data, [64, 52, 353, 404, 1000])
-    expect(syncFrames).toEqual([0, 1, 2, 3, 4])
+    const data = random(3200)
+    // a stored-key connect's incoming frames (~2 KiB in all): each comes out before process() returns
+    const { outs, syncFrames } = sendAll(stream, data, [64, 52, 353, 404, 1000, 200])
+    expect(syncFrames).toEqual([0, 1, 2, 3, 4, 5])
     expect(encrypt).not.toHaveBeenCalled()
     expect(importKey).not.toHaveBeenCalled()
-    // past half of it (2,048 bytes left unclaimed), the first WebCrypto chunk is started
-    outs.push(...sendAll(stream, data.subarray(1873), [327]).outs)
+    // past 3 KiB (923 bytes left unclaimed), the first WebCrypto chunk is started
+    outs.push(...sendAll(stream, data.subarray(2073), [1127]).outs)
     expect(importKey).toHaveBeenCalledTimes(1)
     await until(() => encrypt.mock.calls.length === 1)
-    // frames across the made-at-once part and WebCrypto's chunk continue one stream
+    // frames across the core's part and WebCrypto's chunk continue one stream
     const more = random(5000)
     const later = sendAll(stream, more, [1000, 3000, 1000]).outs
     await until(() => later.length === 3)
@@ -118,7 +118,7 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
       return out
     })
     const stream = createCtrStream(key, random(16), { chunkBytes: 32 })
-    // the 32 bytes made at once, then 16 of WebCrypto's first chunk
+    // the 32 bytes the core makes, then 16 of WebCrypto's first chunk
     await ctrProcess(stream, random(48))
     await until(() => made.length >= 2)
     // the first chunk's consumed half is zero, its other half and the next chunk hold keystream
@@ -143,7 +143,7 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     const errors: CryptoError[] = []
     const stream = createCtrStream(key, random(16), { onError: (e) => errors.push(e) })
     const outs: Uint8Array[] = []
-    // more than the 4 KiB made at once: this frame needs WebCrypto's keystream
+    // more than the core's 4 KiB: this frame needs WebCrypto's keystream
     stream.process(random(5000), (b) => outs.push(b))
     await until(() => errors.length === 1)
     expect(errors[0]).toMatchObject({ code: 'CTR_REFILL_FAILED' })

@@ -4,10 +4,11 @@
  * it is made ahead, in large WebCrypto AES-CTR calls over zeros, and XORed in synchronously:
  * a frame costs no asynchronous crypto job of its own. Consumed keystream is wiped.
  *
- * The first few KiB are made at once on the AES core instead (WebAssembly, else JS): a
- * connection's handshake, bind and first calls fit in them, so a connect needs no
- * WebCrypto job for its obfuscation at all (each costs more than 64 KiB of keystream,
- * issue #17) and its first frame need not wait for one.
+ * The first few KiB are made on the AES core instead (WebAssembly, else JS), as frames
+ * claim them: a connection's handshake, bind and first calls fit in them, so a connect
+ * needs no WebCrypto job for its obfuscation at all (each costs more than 64 KiB of
+ * keystream, issue #17) and its first frame need not wait for one. Made as claimed, not
+ * all at once: a connect's outgoing stream uses under 1 KiB of them, its incoming one ~2 KiB.
  */
 import { expandEncKey } from './aes-core.ts'
 import { igeEncryptInto } from './aes-wasm.ts'
@@ -36,8 +37,10 @@ export interface CtrStreamOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024
-/** Keystream made at once (or one chunk, if smaller); WebCrypto is first called once half of it is used. */
+/** Keystream the AES core makes (or one chunk, if smaller); WebCrypto is first called once 3/4 of it is claimed. */
 const FIRST_BYTES = 4096
+/** The core makes its keystream in pieces of this much (or what is left of its part), as frames claim it. */
+const PIECE_BYTES = 1024
 
 /** iv + blocks as a 128-bit big-endian integer, wrapping modulo 2^128. */
 function counterAt(iv: Uint8Array, blocks: number): Uint8Array<ArrayBuffer> {
@@ -51,15 +54,15 @@ function counterAt(iv: Uint8Array, blocks: number): Uint8Array<ArrayBuffer> {
   return out
 }
 
-/** `bytes` of keystream from the counter at `iv` on the AES core: E(counter) per block. */
-function keystreamNow(key: Uint8Array, iv: Uint8Array, bytes: number): Uint8Array {
+/** `bytes` of keystream from block `from` of the counter at `iv`, on the AES core: E(counter) per block. */
+function keystreamNow(key: Uint8Array, iv: Uint8Array, from: number, bytes: number): Uint8Array {
   const rk = expandEncKey(key)
   // one IGE block from a zero chaining state is the bare cipher: E(m ^ 0) ^ 0
   const zeros = new Uint8Array(32)
   const out = new Uint8Array(bytes)
   for (let at = 0; at < bytes; at += 16) {
     const block = out.subarray(at, at + 16)
-    block.set(counterAt(iv, at / 16))
+    block.set(counterAt(iv, from + at / 16))
     igeEncryptInto(rk, zeros, block, block)
   }
   rk.fill(0)
@@ -79,18 +82,18 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
     throw new CryptoError('BAD_INPUT', 'chunkBytes: expected a positive multiple of 16')
   }
   const ivCopy = copyOf(iv)
-  /** Held until WebCrypto first needs it (the caller may wipe its own copy), then wiped. */
+  /** Held for the core and until WebCrypto first needs it (the caller may wipe its own copy), then wiped. */
   let keyCopy: Uint8Array | null = copyOf(key)
   let cryptoKey: Promise<CryptoKey> | null = null
   const first = Math.min(FIRST_BYTES, chunkBytes)
+  /** Keystream the core may still make; none once WebCrypto is called. */
+  let coreLeft = first
   /** Made, unconsumed keystream, oldest first; chunks[0] is read from `readAt`. */
-  const chunks: Uint8Array[] = [keystreamNow(key, ivCopy, first)]
+  const chunks: Uint8Array[] = []
   let readAt = 0
-  let buffered = first
-  /** Keystream blocks made so far: the next refill's counter. */
-  let blocksMade = first / 16
-  /** A refill starts below this much unclaimed keystream: half the first part, then a chunk. */
-  let lowWater = first / 2
+  let buffered = 0
+  /** Keystream blocks made so far: the next counter. */
+  let blocksMade = 0
   let refilling = false
   let closed = false
   let offset = 0
@@ -116,6 +119,13 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
     return result
   }
 
+  function makeNow(bytes: number): void {
+    chunks.push(keystreamNow(keyCopy as Uint8Array, ivCopy, blocksMade, bytes))
+    buffered += bytes
+    blocksMade += bytes / 16
+    coreLeft -= bytes
+  }
+
   function importKey(): Promise<CryptoKey> {
     const raw = keyCopy as Uint8Array
     keyCopy = null
@@ -125,9 +135,12 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
   }
 
   function refillIfLow(): void {
-    if (refilling || closed || buffered - waitingBytes >= lowWater) return
+    // a refill starts below a quarter of the core's part left unclaimed, then below a chunk
+    const lowWater = cryptoKey === null ? first / 4 : chunkBytes
+    if (refilling || closed || buffered + coreLeft - waitingBytes >= lowWater) return
+    // the rest of the core's part first, so WebCrypto's counter follows it
+    if (coreLeft > 0) makeNow(coreLeft)
     refilling = true
-    lowWater = chunkBytes
     // one call may cover a large waiting frame at once; it stays a multiple of 16 so the
     // next call's counter lands on a block boundary
     const deficit = waitingBytes - buffered
@@ -175,11 +188,14 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
       expectUint8Array('data', data)
       if (closed) throw new CryptoError('CLOSED', 'AES-CTR stream is closed')
       offset += data.length
-      if (waiting.length === 0 && data.length <= buffered) {
-        const result = xorInto(data)
-        refillIfLow()
-        out(result)
-        return
+      if (waiting.length === 0) {
+        while (data.length > buffered && coreLeft > 0) makeNow(Math.min(coreLeft, PIECE_BYTES))
+        if (data.length <= buffered) {
+          const result = xorInto(data)
+          refillIfLow()
+          out(result)
+          return
+        }
       }
       // a copy, so a caller reusing its buffer cannot change what this call encrypts
       waiting.push({ data: copyOf(data), out })
@@ -198,6 +214,5 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
       waitingBytes = 0
     },
   }
-  refillIfLow()
   return stream
 }

@@ -13,13 +13,15 @@ const SMALL_PRIMES: readonly number[] = (() => {
  * covers a handshake's p and q (31 bits each): 3 rounds instead of 12 for them.
  */
 const DETERMINISTIC_BASES = [2n, 3n, 5n, 7n, 11n, 13n, 17n, 19n, 23n, 29n, 31n, 37n]
-const BASES_BELOW_4759123141 = [2n, 7n, 61n]
+const SMALL_BASES = [2n, 7n, 61n]
+/** The least strong pseudoprime to all of SMALL_BASES: below it they decide. */
+const SMALL_BASES_BOUND = 4_759_123_141n
 
 /** Exact primality for 0 ≤ n < 2^64 (used on the handshake's pq, p and q). */
 export function isPrime64(n: bigint): boolean {
   const small = trialDivision(n)
   if (small !== undefined) return small
-  return (n < 4759123141n ? BASES_BELOW_4759123141 : DETERMINISTIC_BASES).every((a) => millerRabinRound(n, a))
+  return (n < SMALL_BASES_BOUND ? SMALL_BASES : DETERMINISTIC_BASES).every((a) => millerRabinRound(n, a))
 }
 
 /**
