@@ -86,7 +86,7 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     expect(concatBytes(...outs.map((o) => o.bytes))).toEqual(want.subarray(1))
   })
 
-  it("makes a connection's first 4 KiB on the AES core: no WebCrypto call (not even importKey) until 3 KiB of it are claimed", async () => {
+  it("makes a connection's first 4 KiB on the AES core: no WebCrypto call (not even importKey) until under 1 KiB of it is left unclaimed", async () => {
     const encrypt = vi.spyOn(crypto.subtle, 'encrypt')
     const importKey = vi.spyOn(crypto.subtle, 'importKey')
     const iv = random(16)
@@ -97,7 +97,7 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     expect(syncFrames).toEqual([0, 1, 2, 3, 4, 5])
     expect(encrypt).not.toHaveBeenCalled()
     expect(importKey).not.toHaveBeenCalled()
-    // past 3 KiB (923 bytes left unclaimed), the first WebCrypto chunk is started
+    // past 3 KiB (896 bytes left unclaimed), the first WebCrypto chunk is started
     outs.push(...sendAll(stream, data.subarray(2073), [1127]).outs)
     expect(importKey).toHaveBeenCalledTimes(1)
     await until(() => encrypt.mock.calls.length === 1)
@@ -148,6 +148,24 @@ describe('AES-256-CTR keystream made ahead (transports.md §3 step 6; issue #17 
     await until(() => errors.length === 1)
     expect(errors[0]).toMatchObject({ code: 'CTR_REFILL_FAILED' })
     expect(outs).toEqual([])
+    expect(() => stream.process(new Uint8Array(1), () => undefined)).toThrow(expect.objectContaining({ code: 'CLOSED' }))
+  })
+
+  it('an importKey that throws at once (no crypto.subtle) is a CTR_REFILL_FAILED too, and the key copy is wiped', async () => {
+    const seen: Uint8Array[] = []
+    vi.spyOn(crypto.subtle, 'importKey').mockImplementation((_format, raw) => {
+      seen.push(raw as Uint8Array)
+      throw new TypeError('crypto.subtle is not available')
+    })
+    const errors: CryptoError[] = []
+    const stream = createCtrStream(key, random(16), { onError: (e) => errors.push(e) })
+    const outs: Uint8Array[] = []
+    expect(() => stream.process(random(5000), (b) => outs.push(b))).not.toThrow()
+    await until(() => errors.length === 1)
+    expect(errors[0]).toMatchObject({ code: 'CTR_REFILL_FAILED' })
+    expect(outs).toEqual([])
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.every((b) => b === 0)).toBe(true)
     expect(() => stream.process(new Uint8Array(1), () => undefined)).toThrow(expect.objectContaining({ code: 'CLOSED' }))
   })
 

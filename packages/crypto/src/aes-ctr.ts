@@ -37,9 +37,9 @@ export interface CtrStreamOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024
-/** Keystream the AES core makes (or one chunk, if smaller); WebCrypto is first called once 3/4 of it is claimed. */
+/** Keystream the AES core makes (or one chunk, if smaller); WebCrypto is first called once under 1/4 of it is left unclaimed. */
 const FIRST_BYTES = 4096
-/** The core makes its keystream in pieces of this much (or what is left of its part), as frames claim it. */
+/** The core makes its keystream in pieces of at most this much, as frames claim it. */
 const PIECE_BYTES = 1024
 
 /** iv + blocks as a 128-bit big-endian integer, wrapping modulo 2^128. */
@@ -129,7 +129,10 @@ export function createCtrStream(key: Uint8Array, iv: Uint8Array, options: CtrStr
   function importKey(): Promise<CryptoKey> {
     const raw = keyCopy as Uint8Array
     keyCopy = null
-    const imported = globalThis.crypto.subtle.importKey('raw', bufferSource(raw), { name: 'AES-CTR' }, false, ['encrypt'])
+    // in an executor, so a synchronous throw (no crypto.subtle) fails the refill like a rejection
+    const imported = new Promise<CryptoKey>((resolve) =>
+      resolve(globalThis.crypto.subtle.importKey('raw', bufferSource(raw), { name: 'AES-CTR' }, false, ['encrypt'])),
+    )
     raw.fill(0)
     return imported
   }
