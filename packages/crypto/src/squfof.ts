@@ -39,7 +39,7 @@ export function* squfof(n: bigint, k: number): Steps<bigint | undefined> {
   return d === 1n || d === n ? undefined : d
 }
 
-// Even, so the forward parity check stays aligned across pauses.
+// Steps between pauses. Any size keeps the forward parity: each turn there takes two steps.
 const CHUNK = 4096
 
 /*
