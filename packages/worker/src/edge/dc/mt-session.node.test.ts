@@ -33,13 +33,23 @@ describe('MtSession numbering', () => {
     expect(got).not.toBe(probe)
   })
 
-  it('remembers its own recent msg_ids, a bounded number of them', () => {
+  it('remembers at least its last 2,048 msg_ids and at most 4,096, and no id it did not number', () => {
     const s = new MtSession(random)
-    const first = s.number('rpc-query', new Uint8Array(0), NOW).msgId
-    expect(s.sentRecently(first)).toBe(true)
-    expect(s.sentRecently(first + 4n)).toBe(false)
-    for (let i = 0; i < 2_048; i++) s.number('rpc-query', new Uint8Array(0), NOW)
-    expect(s.sentRecently(first)).toBe(false)
+    const ids = Array.from({ length: 10_000 }, () => s.number('rpc-query', new Uint8Array(0), NOW).msgId)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const n of [1, 2_047, 2_048, 2_049, 4_095, 4_096, 4_097, 10_000]) {
+      const t = new MtSession(random)
+      const own = Array.from({ length: n }, () => t.number('rpc-query', new Uint8Array(0), NOW).msgId)
+      const remembered = own.filter((id) => t.sentRecently(id)).length
+      // the newest 2,048 are always there; never more than 4,096 in all
+      expect(own.slice(-2_048).every((id) => t.sentRecently(id))).toBe(true)
+      expect(remembered).toBeLessThanOrEqual(4_096)
+      expect(remembered).toBeGreaterThanOrEqual(Math.min(n, 2_048))
+      if (n > 4_096) expect(t.sentRecently(own[0] as bigint)).toBe(false)
+      // ids between its own, and longs a server may name that no session numbers
+      expect(own.slice(-100).some((id) => t.sentRecently(id + 1n) || t.sentRecently(id - 1n))).toBe(false)
+      expect([0n, -1n, -(2n ** 63n), 2n ** 63n - 1n].some((id) => t.sentRecently(id))).toBe(false)
+    }
   })
 })
 

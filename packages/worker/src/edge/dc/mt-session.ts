@@ -23,7 +23,7 @@ export interface InMessage {
 }
 
 const HEADER = 32
-/** How many of our own recent msg_ids a session remembers (answers and notices name them). */
+/** How many of our own latest msg_ids a session remembers at least (answers and notices name them). */
 const SENT_MEMORY = 2048
 
 /** A random TL long (session_id, ping_id, the bind nonce). */
@@ -36,8 +36,15 @@ export class MtSession {
   readonly received: ReceivedIds
   #last = 0n
   #seq: SeqnoState = NEW_SESSION_SEQNO
-  /** Our recent msg_ids, oldest first (a Set keeps insertion order). */
-  readonly #sent = new Set<bigint>()
+  /**
+   * Our recent msg_ids in two generations of up to SENT_MEMORY each: the last SENT_MEMORY
+   * at least, twice that at most. A full generation is dropped whole. Evicting one id at a
+   * time through the Set's iterator walked the holes earlier deletes had left: 2.8 µs per
+   * message in the call path, 1.9 µs now (issue #17). A sorted ring searched by halves took
+   * 0.7 µs but did not fit the shared worker's 50 kB.
+   */
+  #sent = new Set<bigint>()
+  #older = new Set<bigint>()
 
   readonly #random: (n: number) => Uint8Array
 
@@ -55,8 +62,11 @@ export class MtSession {
     this.#last = nextFreeMsgId(this.#last, serverNowS, taken)
     const { seqno, state } = nextSeqno(this.#seq, kind)
     this.#seq = state
+    if (this.#sent.size === SENT_MEMORY) {
+      this.#older = this.#sent
+      this.#sent = new Set()
+    }
     this.#sent.add(this.#last)
-    if (this.#sent.size > SENT_MEMORY) this.#sent.delete(this.#sent.values().next().value as bigint)
     return { msgId: this.#last, seqno, body }
   }
 
@@ -71,7 +81,7 @@ export class MtSession {
    * of the server's clock).
    */
   sentRecently(msgId: bigint): boolean {
-    return this.#sent.has(msgId)
+    return this.#sent.has(msgId) || this.#older.has(msgId)
   }
 
   /**

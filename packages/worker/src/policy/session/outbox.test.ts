@@ -67,6 +67,27 @@ describe('Outbox', () => {
     expect(box.step({ type: 'answer', msgId: 100n }, 1001)).toEqual([{ type: 'ignored', msgId: 100n, reason: 'unknown-msg-id' }])
   })
 
+  it('issue #17: enqueue asks for its own deadline only; a timer kept at the earliest asked still fails each call on time', () => {
+    const box = new Outbox()
+    let timer = Infinity
+    const take = (actions: OutboxAction[]): OutboxAction[] => {
+      for (const a of actions) if (a.type === 'schedule') timer = Math.min(timer, a.atMs)
+      return actions
+    }
+    expect(take(box.step(enq(1, 3000), 0))).toEqual([{ type: 'schedule', atMs: 3000, reason: 'call-deadline' }])
+    expect(take(box.step(enq(2, 1000), 0))).toEqual([{ type: 'schedule', atMs: 1000, reason: 'call-deadline' }])
+    expect(take(box.step(enq(3, 2000), 0))).toEqual([{ type: 'schedule', atMs: 2000, reason: 'call-deadline' }])
+    expect(box.step(enq(4), 0)).toEqual([])
+    const failedAt: Record<number, number> = {}
+    while (timer !== Infinity) {
+      const now = timer
+      timer = Infinity
+      for (const a of take(box.step({ type: 'tick' }, now))) if (a.type === 'fail') failedAt[a.callId] = now
+    }
+    expect(failedAt).toEqual({ 1: 3000, 2: 1000, 3: 2000 })
+    expect(box.stateOf(4)).toEqual(queued('new'))
+  })
+
   it('issue #18: with no sync in AWAIT_CLOCK_MS a held call goes out again anyway', () => {
     const { box } = run([enq(1), sent(1, 100n), { type: 'bad-msg', badMsgId: 100n, code: 17, awaitClock: true }])
     expect(box.ready(AWAIT_CLOCK_MS - 1)).toEqual([])

@@ -76,7 +76,8 @@ interface Call {
 export class Outbox {
   readonly #calls = new Map<CallId, Call>()
   readonly #byMsgId = new Map<bigint, CallId>()
-  readonly #byContainer = new Map<bigint, CallId[]>()
+  /** Mutated in place: a container of 32 calls cost 32 copies of its list each way (issue #17). */
+  readonly #byContainer = new Map<bigint, Set<CallId>>()
   /** Calls in the 'sent' state per key, kept with every change of state: asked per answer and per packet. */
   readonly #inFlight = new Map<string, number>()
 
@@ -85,7 +86,10 @@ export class Outbox {
       case 'enqueue': {
         if (this.#calls.has(event.callId)) throw new RangeError(`call ${event.callId} already registered`)
         this.#calls.set(event.callId, { state: { kind: 'queued', reason: 'new', notBefore: now }, deadlineAt: event.deadlineAt, msgIds: [], containerIds: [] })
-        return this.#schedule(now)
+        // Only this call's deadline: every earlier one was asked for when its call came in,
+        // and 'tick' asks again for the earliest left. A scan of every call here made a
+        // batch of n calls cost n² (issue #17).
+        return event.deadlineAt === null ? [] : [{ type: 'schedule', atMs: event.deadlineAt, reason: 'call-deadline' }]
       }
       case 'sent':
         return this.#onSent(event)
@@ -180,14 +184,17 @@ export class Outbox {
     this.#byMsgId.set(event.msgId, event.callId)
     if (event.containerId !== null) {
       call.containerIds.push(event.containerId)
-      this.#byContainer.set(event.containerId, [...(this.#byContainer.get(event.containerId) ?? []), event.callId])
+      const inContainer = this.#byContainer.get(event.containerId)
+      if (inContainer) inContainer.add(event.callId)
+      else this.#byContainer.set(event.containerId, new Set([event.callId]))
     }
     return []
   }
 
   #onBadMsg(badMsgId: bigint, code: number, awaitClock: boolean, now: number): OutboxAction[] {
     const own = this.#byMsgId.get(badMsgId)
-    const named = own !== undefined ? [own] : this.#byContainer.get(badMsgId)
+    const inContainer = this.#byContainer.get(badMsgId)
+    const named = own !== undefined ? [own] : inContainer && [...inContainer]
     if (named === undefined) return [{ type: 'ignored', msgId: badMsgId, reason: 'unknown-msg-id' }]
     // only calls whose *current* message (or container) it names; older names were already resent
     const hit = named.filter((id) => {
@@ -226,9 +233,9 @@ export class Outbox {
     this.#calls.delete(callId)
     for (const msgId of call.msgIds) this.#byMsgId.delete(msgId)
     for (const c of call.containerIds) {
-      const left = (this.#byContainer.get(c) ?? []).filter((id) => id !== callId)
-      if (left.length === 0) this.#byContainer.delete(c)
-      else this.#byContainer.set(c, left)
+      const left = this.#byContainer.get(c)
+      left?.delete(callId)
+      if (left?.size === 0) this.#byContainer.delete(c)
     }
     if (call.state.kind !== 'sent') return []
     this.#countInFlight(call.state.keyId, -1)
