@@ -207,15 +207,10 @@ export class MtprotoCore {
 
   /** False for a seq_no out of order (32/33), a duplicate (its stored answer is sent again) or an id below the window (20). */
   private markSeen(ctx: Incoming, msgId: bigint, seqno: number): boolean {
-    const order = ctx.session.wasSeen(msgId) ? null : ctx.session.seqnoError(msgId, seqno)
-    if (order !== null) {
-      this.badMsg(ctx, msgId, seqno, order)
-      return false
-    }
     const seen = ctx.session.markSeen(msgId, seqno)
     if (seen === 'new') return true
-    if (seen === 'too-old') {
-      this.badMsg(ctx, msgId, seqno, 20)
+    if (seen !== 'duplicate') {
+      this.badMsg(ctx, msgId, seqno, seen === 'too-old' ? 20 : seen)
       return false
     }
     const stored = ctx.session.storedAnswer(msgId)
