@@ -184,7 +184,7 @@ export function createEngine(hostEnv: EngineEnv, deps: EngineDeps = {}): WorkerA
   }
 
   async function callObject(obj: TlObject, dcId?: number, pool?: PoolName, callId?: string): Promise<TlObject> {
-    return deserializeObject(await call(serializeObject(obj), { ...(dcId !== undefined && { dcId }), ...(pool && { pool }), ...(callId !== undefined && { callId }) }))
+    return deserializeObject(await call(serializeObject(obj), { dcId, pool, callId }))
   }
 
   function expect<N extends TlObject['_']>(obj: TlObject, name: N): Extract<TlObject, { _: N }> {

@@ -30,13 +30,15 @@ export function* usableMessages(top: InMessage, session: MtSession, serverNow: n
   }
   // Before anything of the packet is used: a message taken whatever its time (it may move
   // the clock) must still carry a plausible one (policy/session/msg-id clockPlausibility).
-  for (const m of messages) {
-    if (!timeExempt(m.obj, session)) continue
+  // Asked once per message: the sent-id lookup behind it is a call's costliest check (#17).
+  const exempt = messages.map((m) => timeExempt(m.obj, session))
+  messages.forEach((m, i) => {
+    if (!exempt[i]) return
     const verdict = clockPlausibility(serverTimeFromMsgId(m.msgId), serverNow)
     if (verdict !== 'plausible') throw new PacketError('BAD_MSG_TIME', `${m.obj._} msg_id time: ${verdict}`)
-  }
-  for (const m of messages) {
-    const timing = timeExempt(m.obj, session) ? 'time-exempt' : 'windowed'
+  })
+  for (const [i, m] of messages.entries()) {
+    const timing = exempt[i] ? 'time-exempt' : 'windowed'
     const verdict = session.received.check({ sessionId: session.sessionId, msgId: m.msgId, timing }, serverNow)
     if (verdict.verdict === 'reject') throw new PacketError('BAD_MSG_ID', verdict.reason)
     if (verdict.verdict === 'ignore') continue
