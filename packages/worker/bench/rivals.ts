@@ -4,7 +4,7 @@
  * RTT for every socket set-up, and the two clients behind one small interface. Bench-only.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, connect as netConnect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +23,8 @@ export interface ServerProcess {
   rsaPublicKeyPem: string
   fault(action: FaultAction): Promise<void>
   stats(): Promise<ServerStats>
+  /** The server process's CPU time so far in ms, from /proc (10 ms steps); NaN where there is no /proc. */
+  cpuMs(): number
   close(): Promise<void>
 }
 
@@ -58,11 +60,25 @@ async function spawnServer(): Promise<ServerProcess & { fingerprint: bigint }> {
     async stats() {
       return (await (await fetch(`${base}/stats`)).json()) as ServerStats
     },
+    cpuMs: () => processCpuMs(child.pid),
     async close() {
       child.kill('SIGTERM')
       await exited
       rmSync(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * utime + stime of a process from /proc/<pid>/stat, in clock ticks of USER_HZ: 100 on
+ * x86-64 and arm64, the machines this bench runs on.
+ */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
   }
 }
 

@@ -3,7 +3,8 @@
  * interleaved, against one conformance server in a child process (issue #17):
  * - connect on loopback, fresh (no perm key) and with a stored perm key: ms to the first
  *   answered help.getNearestDc;
- * - help.getNearestDc at 1 and at 32 in flight: calls/s and client CPU ms per call;
+ * - help.getNearestDc at 1 and at 32 in flight: calls/s, and the client's and the server's CPU
+ *   ms per call;
  * - round trips to the first bound answer under the server's `latency` fault, without and
  *   with socket set-up charged (a proxy that delays every connection by one RTT).
  * Every pfs-web figure is also given as a ratio to mtcute's figure from the same run.
@@ -19,9 +20,10 @@ const CONNECT_RUNS = Number(process.env.RUNS ?? 6)
 const RTT_RUNS = Number(process.env.RTT_RUNS ?? 3)
 /**
  * Rounds of small calls. On a shared 2-core VM one round's ratio ranges ~0.8–1.25 around
- * its median (steal time, the other process's GC), so a figure needs many rounds.
+ * its median (steal time, the other process's GC), so a figure needs many rounds: with 25,
+ * the median of the rounds' ratios moves about ±0.03 run to run.
  */
-const CALL_ROUNDS = Number(process.env.ROUNDS ?? 15)
+const CALL_ROUNDS = Number(process.env.ROUNDS ?? 25)
 /** Calls per round at 1 in flight (~1 s here). */
 const CALLS = Number(process.env.CALLS ?? 2000)
 /**
@@ -154,22 +156,27 @@ async function callCases(server: ServerProcess, rivals: Rival[]): Promise<Case[]
     inFlight,
     rate: newCase(`help.getNearestDc, ${inFlight} in flight`, 'calls/s', true, true),
     cpu: newCase(`help.getNearestDc, ${inFlight} in flight, client CPU`, 'ms/call', false, true),
+    // the same server for both: where a round trip's time goes that no client can change
+    serverCpu: newCase(`help.getNearestDc, ${inFlight} in flight, server CPU`, 'ms/call', false, true),
   }))
   try {
     for (let i = 0; i < CALL_ROUNDS; i++) {
       // the two rivals' runs of one case are adjacent in time: a round's pair shares its machine
-      for (const { inFlight, rate, cpu } of cases) {
+      for (const { inFlight, rate, cpu, serverCpu } of cases) {
         for (const r of inTurn(rivals, i)) {
-          const { perS, cpuMs } = await within(60_000, `${r.name} calls`, drive(clients.get(r.name)!.call, inFlight === 1 ? CALLS : CALLS * CALLS_32_SCALE, inFlight))
+          const calls = inFlight === 1 ? CALLS : CALLS * CALLS_32_SCALE
+          const server0 = server.cpuMs()
+          const { perS, cpuMs } = await within(60_000, `${r.name} calls`, drive(clients.get(r.name)!.call, calls, inFlight))
           rate.samples[r.name].push(perS)
           cpu.samples[r.name].push(cpuMs)
+          serverCpu.samples[r.name].push((server.cpuMs() - server0) / calls)
         }
       }
     }
   } finally {
     for (const c of clients.values()) await c.close()
   }
-  return cases.flatMap(({ rate, cpu }) => [rate, cpu])
+  return cases.flatMap(({ rate, cpu, serverCpu }) => [rate, cpu, serverCpu])
 }
 
 async function main(): Promise<void> {
