@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ControlClient } from '@pfs-web/control-client'
 import { runLoad } from '../src/test-support/load.ts'
+import { processCpuSeconds } from './process-cpu.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const clients = Number(process.argv[2] ?? 200)
@@ -36,11 +37,7 @@ const rssMiB = (): number => {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
 }
-/** utime + stime of the server process in seconds (/proc/PID/stat fields 14 and 15, 100 ticks/s). */
-const cpuSeconds = (): number => {
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
+const cpuSeconds = (): number => processCpuSeconds(child.pid)
 const rssBefore = rssMiB()
 const cpuBefore = cpuSeconds()
 let rssPeak = rssBefore

@@ -4,7 +4,7 @@
  * RTT for every socket set-up, and the two clients behind one small interface. Bench-only.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, connect as netConnect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,7 @@ import { IntermediatePacketCodec, MemoryStorage, ObfuscatedPacketCodec, Telegram
 import { addPublicKey, NodeCryptoProvider } from '@mtcute/node/utils.js'
 import type { FaultAction, ServerStats } from '@pfs-web/control-client'
 import WebSocket from 'ws'
+import { processCpuSeconds } from '../../server/bench/process-cpu.ts'
 import { createEngine } from '../src/engine.ts'
 import { engineOptions } from '../src/test-support/engine-options.ts'
 import { memoryPermKeys, nodeEnv } from '../src/test-support/node-env.ts'
@@ -69,14 +70,10 @@ async function spawnServer(): Promise<ServerProcess & { fingerprint: bigint }> {
   }
 }
 
-/**
- * utime + stime of a process from /proc/<pid>/stat, in clock ticks of USER_HZ: 100 on
- * x86-64 and arm64, the machines this bench runs on.
- */
+/** The server's CPU time in ms; NaN where there is no /proc (the row is then empty, the bench still runs). */
 function processCpuMs(pid: number | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) * 10
+    return processCpuSeconds(pid) * 1000
   } catch {
     return NaN
   }

@@ -20,8 +20,8 @@ const CONNECT_RUNS = Number(process.env.RUNS ?? 6)
 const RTT_RUNS = Number(process.env.RTT_RUNS ?? 3)
 /**
  * Rounds of small calls. On a shared 2-core VM one round's ratio ranges ~0.8–1.25 around
- * its median (steal time, the other process's GC), so a figure needs many rounds: with 25,
- * the median of the rounds' ratios moves about ±0.03 run to run.
+ * its median (steal time, the other process's GC), so a figure needs many rounds. Even with
+ * 25, the median of the rounds' ratios moved 1.04–1.19 over six runs at 1 in flight.
  */
 const CALL_ROUNDS = Number(process.env.ROUNDS ?? 25)
 /** Calls per round at 1 in flight (~1 s here). */

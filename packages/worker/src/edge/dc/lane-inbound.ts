@@ -32,11 +32,11 @@ export function* usableMessages(top: InMessage, session: MtSession, serverNow: n
   // the clock) must still carry a plausible one (policy/session/msg-id clockPlausibility).
   // Asked once per message: the sent-id lookup behind it is a call's costliest check (#17).
   const exempt = messages.map((m) => timeExempt(m.obj, session))
-  messages.forEach((m, i) => {
-    if (!exempt[i]) return
+  for (const [i, m] of messages.entries()) {
+    if (!exempt[i]) continue
     const verdict = clockPlausibility(serverTimeFromMsgId(m.msgId), serverNow)
     if (verdict !== 'plausible') throw new PacketError('BAD_MSG_TIME', `${m.obj._} msg_id time: ${verdict}`)
-  })
+  }
   for (const [i, m] of messages.entries()) {
     const timing = exempt[i] ? 'time-exempt' : 'windowed'
     const verdict = session.received.check({ sessionId: session.sessionId, msgId: m.msgId, timing }, serverNow)
